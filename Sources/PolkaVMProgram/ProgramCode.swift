@@ -1,0 +1,268 @@
+/// A program's code: the instruction bytes, the bitmask marking instruction starts, the jump table
+/// and the instruction set that numbers the opcodes. This is what every backend executes, and it is
+/// the only place where instruction bytes are decoded (docs/SPEC.md, "Code").
+public struct ProgramCode: Sendable, Hashable {
+    /// The instruction bytes.
+    public let code: [UInt8]
+    /// One bit per code byte (LSB first); a set bit marks an instruction start.
+    public let bitmask: [UInt8]
+    /// Jump-table entries: the code offsets reached by dynamic addresses `2 * (index + 1)`.
+    public let jumpTable: [UInt32]
+    /// The instruction set.
+    public let isa: InstructionSetKind
+
+    /// The largest number of argument bytes an instruction can have.
+    public static let maximumSkip = 24
+    /// The dynamic address that returns to the host.
+    public static let returnToHostAddress: UInt32 = 0xFFFF_0000
+
+    /// Wraps already-validated parts. The bitmask must be `ceil(code.count / 8)` bytes long with zero
+    /// padding; use ``init(code:bitmask:jumpTable:isa:validating:)`` for untrusted input.
+    public init(uncheckedCode code: [UInt8], bitmask: [UInt8], jumpTable: [UInt32], isa: InstructionSetKind) {
+        self.code = code
+        self.bitmask = bitmask
+        self.jumpTable = jumpTable
+        self.isa = isa
+    }
+
+    /// Checks the bitmask's length and padding and wraps the parts.
+    public init(code: [UInt8], bitmask: [UInt8], jumpTable: [UInt32], isa: InstructionSetKind, validating: Void = ()) throws(ProgramError) {
+        guard code.count <= ProgramLimits.maximumCodeLength else {
+            throw ProgramError(.codeTooLong(code.count), section: .code)
+        }
+        guard bitmask.count == (code.count + 7) / 8 else {
+            throw ProgramError(.bitmaskLengthMismatch(expected: (code.count + 7) / 8, actual: bitmask.count), section: .code)
+        }
+        let used = code.count % 8
+        if used != 0, bitmask[bitmask.count - 1] >> UInt8(used) != 0 {
+            throw ProgramError(.bitmaskPaddingNotZero, section: .code)
+        }
+        self.init(uncheckedCode: code, bitmask: bitmask, jumpTable: jumpTable, isa: isa)
+    }
+
+    /// Builds the bitmask for instructions starting at the given offsets.
+    public static func bitmask(codeLength: Int, starts: some Sequence<Int>) -> [UInt8] {
+        var mask = [UInt8](repeating: 0, count: (codeLength + 7) / 8)
+        for s in starts where s >= 0 && s < codeLength {
+            mask[s >> 3] |= 1 << UInt8(s & 7)
+        }
+        return mask
+    }
+
+    /// The code length in bytes.
+    @inline(__always)
+    public var count: Int { code.count }
+
+    /// Whether an instruction starts at `pc`.
+    @inline(__always)
+    public func isInstructionStart(_ pc: Int) -> Bool {
+        pc >= 0 && pc < code.count && (bitmask[pc >> 3] >> UInt8(pc & 7)) & 1 == 1
+    }
+
+    /// The number of argument bytes of the instruction at `pc`: the distance to the next instruction
+    /// start minus one, capped at 24 and at the end of the code.
+    public func skip(at pc: Int) -> Int {
+        let startBit = pc + 1
+        var window: UInt64 = 0
+        let firstByte = startBit >> 3
+        var k = 0
+        while k < 5 {
+            let i = firstByte + k
+            if i >= bitmask.count { break }
+            window |= UInt64(bitmask[i]) << UInt64(8 * k)
+            k += 1
+        }
+        window >>= UInt64(startBit & 7)
+        let distance = window == 0 ? 64 : window.trailingZeroBitCount
+        return Swift.max(0, Swift.min(Swift.min(distance, ProgramCode.maximumSkip), code.count - pc - 1))
+    }
+
+    /// The opcode at `pc` (``Opcode/invalid`` when no instruction starts there or the byte is undefined).
+    @inline(__always)
+    public func opcode(at pc: Int) -> Opcode {
+        guard isInstructionStart(pc) else { return .invalid }
+        return isa.opcode(forByte: code[pc])
+    }
+
+    /// The start of the instruction before `pc`, if it lies within 25 bytes (its skip can reach `pc`).
+    public func previousInstructionStart(before pc: Int) -> Int? {
+        var p = pc - 1
+        while p >= 0 && p >= pc - (ProgramCode.maximumSkip + 1) {
+            if isInstructionStart(p) { return p }
+            p -= 1
+        }
+        return nil
+    }
+
+    /// Whether `pc` may be the target of a jump, a branch or a jump-table entry: an instruction starts
+    /// there, and it is either offset 0 or follows a (defined) block terminator.
+    public func isJumpTargetValid(_ pc: Int) -> Bool {
+        guard isInstructionStart(pc) else { return false }
+        if pc == 0 { return true }
+        guard let prev = previousInstructionStart(before: pc) else { return false }
+        return isa.opcode(forByte: code[prev]).isTerminator
+    }
+
+    /// The start of the basic block containing the instruction at `pc`, walking back over instructions
+    /// until offset 0 or one that follows a terminator or an undefined opcode; `nil` when `pc` is not an
+    /// instruction start or the walk meets a gap of more than 24 argument bytes.
+    public func blockStart(containing pc: Int) -> Int? {
+        guard isInstructionStart(pc) else { return nil }
+        var offset = pc
+        while true {
+            if offset == 0 { return 0 }
+            guard let prev = previousInstructionStart(before: offset) else { return nil }
+            if isa.opcode(forByte: code[prev]).endsBlock { return offset }
+            offset = prev
+        }
+    }
+
+    @inline(__always)
+    func byte(_ offset: Int) -> UInt8 {
+        offset < code.count ? code[offset] : 0
+    }
+
+    /// Reads an `length`-byte little-endian immediate at `offset` and sign-extends it to 32 bits
+    /// (bytes past the end of the code read as zero).
+    @inline(__always)
+    func immediate(at offset: Int, length: Int) -> Int32 {
+        if length == 0 { return 0 }
+        var value: UInt32 = 0
+        for k in 0..<length {
+            value |= UInt32(byte(offset + k)) << UInt32(8 * k)
+        }
+        let shift = UInt32(32 - 8 * length)
+        return Int32(bitPattern: value << shift) >> Int32(shift)
+    }
+
+    /// Decodes the instruction starting at `pc`, which must be an instruction start.
+    public func decode(at pc: Int) -> DecodedInstruction {
+        let skip = self.skip(at: pc)
+        let opcode = isa.opcode(forByte: code[pc])
+        let next = UInt32(pc + 1 + skip)
+        var inst = Instruction(opcode)
+        let a = pc + 1
+        let b0 = byte(a)
+        @inline(__always) func clampLength(_ n: Int) -> Int { Swift.max(0, Swift.min(4, n)) }
+        @inline(__always) func relative(_ imm: Int32) -> UInt32 { UInt32(truncatingIfNeeded: pc) &+ UInt32(bitPattern: imm) }
+        switch opcode.operandKind {
+        case .argless:
+            break
+        case .imm:
+            inst.imm1 = Instruction.immediate(immediate(at: a, length: Swift.min(4, skip)))
+        case .offset:
+            inst.target = relative(immediate(at: a, length: Swift.min(4, skip)))
+        case .regImm:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.imm1 = Instruction.immediate(immediate(at: a + 1, length: clampLength(skip - 1)))
+        case .regImm64:
+            inst.regA = Reg.clamped(nibble: b0)
+            var value: UInt64 = 0
+            for k in 0..<8 { value |= UInt64(byte(a + 1 + k)) << UInt64(8 * k) }
+            inst.imm1 = value
+        case .regImmImm, .regImmOffset:
+            inst.regA = Reg.clamped(nibble: b0)
+            let l1 = Swift.min(4, Int((b0 >> 4) & 7))
+            let l2 = clampLength(skip - l1 - 1)
+            inst.imm1 = Instruction.immediate(immediate(at: a + 1, length: l1))
+            let second = immediate(at: a + 1 + l1, length: l2)
+            if opcode.operandKind == .regImmOffset {
+                inst.target = relative(second)
+            } else {
+                inst.imm2 = Instruction.immediate(second)
+            }
+        case .regRegImm, .regRegOffset:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 >> 4)
+            let value = immediate(at: a + 1, length: clampLength(skip - 1))
+            if opcode.operandKind == .regRegOffset {
+                inst.target = relative(value)
+            } else {
+                inst.imm1 = Instruction.immediate(value)
+            }
+        case .regRegReg:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 >> 4)
+            inst.regD = Reg.clamped(nibble: byte(a + 1))
+        case .regReg:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 >> 4)
+        case .immImm:
+            let l1 = Swift.min(4, Int(b0 & 7))
+            let l2 = clampLength(skip - l1 - 1)
+            inst.imm1 = Instruction.immediate(immediate(at: a + 1, length: l1))
+            inst.imm2 = Instruction.immediate(immediate(at: a + 1 + l1, length: l2))
+        case .regRegImmImm:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 >> 4)
+            let b1 = byte(a + 1)
+            let l1 = Swift.min(4, Int(b1 & 7))
+            let l2 = clampLength(skip - l1 - 2)
+            inst.imm1 = Instruction.immediate(immediate(at: a + 2, length: l1))
+            inst.imm2 = Instruction.immediate(immediate(at: a + 2 + l1, length: l2))
+        }
+        return DecodedInstruction(instruction: inst, pc: UInt32(pc), nextPC: next)
+    }
+
+    /// The instruction at `pc` as the machine sees it: the decoded instruction where one starts, else an
+    /// implicit `invalid` (as when execution runs off the end of the code or into a gap).
+    public func instruction(at pc: Int) -> DecodedInstruction {
+        if isInstructionStart(pc) { return decode(at: pc) }
+        return DecodedInstruction(instruction: Instruction(.invalid), pc: UInt32(truncatingIfNeeded: pc), nextPC: UInt32(truncatingIfNeeded: pc + 1))
+    }
+
+    /// The instructions of the basic block that starts at `start`, including an implicit trailing
+    /// `invalid` when the block runs off the end of the code or into a gap.
+    public func basicBlock(startingAt start: Int) -> [DecodedInstruction] {
+        var out: [DecodedInstruction] = []
+        var pc = start
+        while true {
+            let inst = instruction(at: pc)
+            out.append(inst)
+            if inst.instruction.opcode.endsBlock { return out }
+            if !isInstructionStart(Int(inst.nextPC)) {
+                out.append(instruction(at: Int(inst.nextPC)))
+                return out
+            }
+            pc = Int(inst.nextPC)
+        }
+    }
+
+    /// The instructions reached by walking from offset 0 instruction by instruction, as upstream's bounded
+    /// iterator does: the walk ends at the end of the code or at the first gap, where an implicit
+    /// `invalid` is produced if the last instruction could fall through.
+    public func linearWalk() -> [DecodedInstruction] {
+        var out: [DecodedInstruction] = []
+        guard !code.isEmpty else { return out }
+        if !isInstructionStart(0) {
+            out.append(instruction(at: 0))
+            return out
+        }
+        var pc = 0
+        while pc < code.count {
+            let inst = decode(at: pc)
+            out.append(inst)
+            let next = Int(inst.nextPC)
+            if !isInstructionStart(next) {
+                let op = inst.instruction.opcode
+                if op.canFallThrough {
+                    out.append(instruction(at: next))
+                }
+                break
+            }
+            pc = next
+        }
+        return out
+    }
+
+    /// The start offsets of the basic blocks along ``linearWalk()`` (the blocks test vectors list gas costs for).
+    public func basicBlockStartsAlongWalk() -> [Int] {
+        var starts: [Int] = []
+        var atStart = true
+        for inst in linearWalk() {
+            if atStart { starts.append(Int(inst.pc)) }
+            atStart = inst.instruction.opcode.endsBlock
+        }
+        return starts
+    }
+}
