@@ -1,0 +1,306 @@
+import PolkaVMProgram
+
+/// How a module is compiled for the interpreter.
+public struct InterpreterOptions: Sendable, Hashable {
+    /// Whether gas is metered (charged per basic block).
+    public var gasMetering: Bool
+    /// The cost model for block costs.
+    public var costModel: GasCostModel
+    /// Guest-observable behaviour knobs.
+    public var semantics: ExecutionSemantics
+    /// Whether execution stops with ``Interrupt/step`` before every instruction.
+    public var stepTracing: Bool
+
+    /// Creates options.
+    public init(gasMetering: Bool, costModel: GasCostModel, semantics: ExecutionSemantics, stepTracing: Bool = false) {
+        self.gasMetering = gasMetering
+        self.costModel = costModel
+        self.semantics = semantics
+        self.stepTracing = stepTracing
+    }
+}
+
+/// A program pre-decoded for the interpreter: every reachable instruction becomes a fixed-size ``Op``
+/// in one flat array, in code order, with a gas charge at the start of every basic block and every
+/// jump and branch target resolved to an op index. Built once per module in a single O(n) pass;
+/// immutable and shared by all instances.
+public final class CompiledProgram: @unchecked Sendable {
+    /// The decoded code.
+    public let code: ProgramCode
+    /// The options it was compiled with.
+    public let options: InterpreterOptions
+    /// Whether the code passed whole-program validation.
+    public let isWholeProgramValid: Bool
+    let ops: UnsafeMutablePointer<Op>
+    /// The number of ops.
+    public let opCount: Int
+    /// Indexed by `dynamic address / 2`: the op index of the jump-table entry's block, or -1.
+    let dynamicTargets: UnsafeMutablePointer<Int32>
+    let dynamicTargetCount: Int
+
+    /// Compiles `code`.
+    public init(code: ProgramCode, options: InterpreterOptions) {
+        self.code = code
+        self.options = options
+        self.isWholeProgramValid = code.isWholeProgramValid
+        var compiler = Compiler(code: code, options: options)
+        compiler.run()
+        let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, compiler.ops.count))
+        compiler.ops.withUnsafeBufferPointer { ops.initialize(from: $0.baseAddress!, count: $0.count) }
+        self.ops = ops
+        self.opCount = compiler.ops.count
+        let count = code.jumpTable.count + 1
+        let dyn = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        dyn[0] = -1
+        for (i, pc) in code.jumpTable.enumerated() {
+            if code.isJumpTargetValid(Int(pc)) {
+                dyn[i + 1] = compiler.blockIndex[Int(pc)]
+            } else {
+                dyn[i + 1] = -1
+            }
+        }
+        self.dynamicTargets = dyn
+        self.dynamicTargetCount = count
+    }
+
+    deinit {
+        ops.deallocate()
+        dynamicTargets.deallocate()
+    }
+
+    /// Approximate bytes of host memory used by the compiled form.
+    public var compiledByteCount: Int { opCount * MemoryLayout<Op>.stride + dynamicTargetCount * 4 }
+
+    /// The op index of the `chargeGas` op of the block starting at `pc`, if there is one.
+    func blockOpIndex(startingAt pc: UInt32) -> Int? {
+        var lo = 0, hi = opCount
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ops[mid].pc < pc { lo = mid + 1 } else { hi = mid }
+        }
+        while lo < opCount && ops[lo].pc == pc {
+            if ops[lo].kind == .chargeGas { return lo }
+            lo += 1
+        }
+        return nil
+    }
+
+    /// The index of the first op after `blockIndex` whose pc is at least `pc` (host entry mid-block).
+    func opIndex(forEntry pc: UInt32, inBlockAt blockIndex: Int) -> Int {
+        var i = blockIndex + 1
+        while i < opCount && ops[i].pc < pc && ops[i].kind != .chargeGas { i += 1 }
+        return i
+    }
+
+    /// The gas cost stored for the block whose charge op is at `index`.
+    func blockCost(at index: Int) -> UInt32 { ops[index].target }
+
+    /// The guest pc of op `index`.
+    func pc(ofOp index: Int) -> UInt32 { ops[index].pc }
+}
+
+/// The single pass that turns decoded instructions into ops.
+private struct Compiler {
+    let code: ProgramCode
+    let options: InterpreterOptions
+    var ops: [Op] = []
+    /// Block start pc -> op index of its chargeGas op (-1 elsewhere). Transient: only used while compiling.
+    var blockIndex: [Int32]
+    var fixups: [(op: Int, pc: UInt32)] = []
+    var trapsForInvalidTargets: [(op: Int, pc: UInt32)] = []
+    var currentBlock: [DecodedInstruction] = []
+    var currentGasOp = -1
+
+    init(code: ProgramCode, options: InterpreterOptions) {
+        self.code = code
+        self.options = options
+        self.blockIndex = [Int32](repeating: -1, count: code.count + 1)
+        ops.reserveCapacity(code.count / 3 + 16)
+    }
+
+    mutating func beginBlock(at pc: UInt32) {
+        currentGasOp = ops.count
+        if Int(pc) < blockIndex.count { blockIndex[Int(pc)] = Int32(ops.count) }
+        ops.append(Op(.chargeGas, pc: pc))
+        currentBlock.removeAll(keepingCapacity: true)
+    }
+
+    mutating func endBlock() {
+        guard currentGasOp >= 0 else { return }
+        if options.gasMetering {
+            ops[currentGasOp].target = code.gasCost(ofBlock: currentBlock, model: options.costModel)
+        }
+        currentGasOp = -1
+    }
+
+    /// A block made only of the implicit `invalid` at `pc` (reached by falling off the code or into a gap).
+    mutating func emitImplicitInvalidBlock(at pc: UInt32) {
+        beginBlock(at: pc)
+        currentBlock.append(code.instruction(at: Int(pc)))
+        ops.append(Op(.trap, pc: pc))
+        endBlock()
+    }
+
+    mutating func run() {
+        var inBlock = false
+        var previousStart = -1
+        var previousEndsBlock = false
+        var pc = 0
+        let n = code.count
+        while pc < n {
+            if !code.isInstructionStart(pc) {
+                pc += 1
+                continue
+            }
+            let startsBlock = pc == 0 || (previousStart >= 0 && pc - previousStart <= ProgramCode.maximumSkip + 1 && previousEndsBlock)
+            let decoded = code.decode(at: pc)
+            previousStart = pc
+            previousEndsBlock = decoded.instruction.opcode.endsBlock
+            if startsBlock {
+                endBlock()
+                beginBlock(at: UInt32(pc))
+                inBlock = true
+            }
+            if inBlock {
+                currentBlock.append(decoded)
+                emit(decoded)
+                let op = decoded.instruction.opcode
+                let next = Int(decoded.nextPC)
+                if op.endsBlock {
+                    endBlock()
+                    inBlock = false
+                    if op.canFallThrough && !code.isInstructionStart(next) {
+                        emitImplicitInvalidBlock(at: UInt32(truncatingIfNeeded: next))
+                    }
+                } else if !code.isInstructionStart(next) {
+                    // Running off the end of the code or into a gap: an implicit `invalid` ends this block.
+                    let implicit = code.instruction(at: next)
+                    currentBlock.append(implicit)
+                    ops.append(Op(.trap, pc: implicit.pc))
+                    endBlock()
+                    inBlock = false
+                }
+            }
+            pc += 1
+        }
+        endBlock()
+        // Resolve static targets; invalid ones get a trap op reporting the branch's own pc.
+        for (opIndex, target) in fixups {
+            ops[opIndex].target = UInt32(blockIndex[Int(target)])
+        }
+        for (opIndex, pc) in trapsForInvalidTargets {
+            ops[opIndex].target = UInt32(ops.count)
+            ops.append(Op(.trap, pc: pc))
+        }
+    }
+
+    mutating func jumpTo(_ opIndex: Int, _ target: UInt32) {
+        fixups.append((opIndex, target))
+    }
+
+    mutating func emit(_ decoded: DecodedInstruction) {
+        let i = decoded.instruction
+        let pc = decoded.pc
+        let op = i.opcode
+        let is64 = code.isa.is64Bit
+        switch op.operandKind {
+        case .argless:
+            switch op {
+            case .trap, .invalid:
+                ops.append(Op(.trap, pc: pc))
+            case .fallthrough:
+                if Int(decoded.nextPC) >= code.count && options.semantics.fallthroughOffEnd == .trapAtFallthrough {
+                    ops.append(Op(.trap, pc: pc))
+                } else {
+                    ops.append(Op(.nop, pc: pc))
+                }
+            case .unlikely:
+                if options.stepTracing { ops.append(Op(.nop, pc: pc)) }
+            case .memset:
+                ops.append(Op(.memset, pc: pc))
+            default:
+                ops.append(Op(.trap, pc: pc))
+            }
+        case .imm:
+            ops.append(Op(.ecalli, pc: pc, imm: i.imm1 & 0xFFFF_FFFF))
+        case .offset:
+            if code.isJumpTargetValid(Int(i.target)) {
+                jumpTo(ops.count, i.target)
+                ops.append(Op(.jump, pc: pc))
+            } else {
+                ops.append(Op(.trap, pc: pc))
+            }
+        case .regImm:
+            let kind = OpKind(rawValue: op.rawValue)!
+            switch op {
+            case .jumpIndirect:
+                ops.append(Op(kind, pc: pc, a: i.regA, imm: i.imm1))
+            case .storeU8, .storeU16, .storeU32, .storeU64:
+                ops.append(Op(kind, pc: pc, a: i.regA, imm: i.imm1))
+            default:
+                ops.append(Op(kind, pc: pc, d: i.regA, imm: i.imm1))
+            }
+        case .regImm64:
+            ops.append(Op(.loadImm64, pc: pc, d: i.regA, imm: i.imm1))
+        case .immImm:
+            ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, imm: i.imm1, imm2: i.imm2))
+        case .regImmImm:
+            ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, b: i.regA, imm: i.imm1, imm2: i.imm2))
+        case .regImmOffset:
+            if op == .loadImmAndJump {
+                if code.isJumpTargetValid(Int(i.target)) {
+                    jumpTo(ops.count, i.target)
+                    ops.append(Op(.loadImmAndJump, pc: pc, d: i.regA, imm: i.imm1))
+                } else {
+                    ops.append(Op(.loadImm, pc: pc, d: i.regA, imm: i.imm1))
+                    ops.append(Op(.trap, pc: pc))
+                }
+            } else {
+                emitBranch(OpKind(rawValue: op.rawValue)!, decoded, a: i.regA, imm: i.imm1)
+            }
+        case .regRegOffset:
+            emitBranch(OpKind(rawValue: op.rawValue)!, decoded, a: i.regA, b: i.regB)
+        case .regRegImm:
+            let kind = OpKind(rawValue: op.rawValue)!
+            switch op {
+            case .storeIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64:
+                ops.append(Op(kind, pc: pc, a: i.regA, b: i.regB, imm: i.imm1))
+            default:
+                ops.append(Op(kind, pc: pc, d: i.regA, a: i.regB, imm: i.imm1))
+            }
+        case .regRegImmImm:
+            ops.append(Op(.loadImmAndJumpIndirect, pc: pc, d: i.regA, a: i.regB, imm: i.imm1, imm2: i.imm2))
+        case .regRegReg:
+            var kind = OpKind(rawValue: op.rawValue)!
+            if !is64 {
+                switch op {
+                case .mulUpperSignedSigned: kind = .mulUpperSignedSigned32
+                case .mulUpperUnsignedUnsigned: kind = .mulUpperUnsignedUnsigned32
+                case .mulUpperSignedUnsigned: kind = .mulUpperSignedUnsigned32
+                default: break
+                }
+            }
+            ops.append(Op(kind, pc: pc, d: i.regD, a: i.regA, b: i.regB))
+        case .regReg:
+            var kind = OpKind(rawValue: op.rawValue)!
+            if !is64 && op == .reverseByte { kind = .reverseByte32 }
+            ops.append(Op(kind, pc: pc, d: i.regA, a: i.regB))
+        }
+    }
+
+    mutating func emitBranch(_ kind: OpKind, _ decoded: DecodedInstruction, a: UInt8, b: UInt8 = 0, imm: UInt64 = 0) {
+        let target = decoded.instruction.target
+        let targetValid = code.isJumpTargetValid(Int(target))
+        let fallValid = code.isJumpTargetValid(Int(decoded.nextPC))
+        if options.semantics.branchChecksBothEdges && !(targetValid && fallValid) {
+            ops.append(Op(.trap, pc: decoded.pc))
+            return
+        }
+        if targetValid {
+            jumpTo(ops.count, target)
+        } else {
+            trapsForInvalidTargets.append((ops.count, decoded.pc))
+        }
+        ops.append(Op(kind, pc: decoded.pc, a: a, b: b, imm: imm))
+    }
+}

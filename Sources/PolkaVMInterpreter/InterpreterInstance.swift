@@ -1,0 +1,317 @@
+import PolkaVMProgram
+
+/// The heap grown by `sbrk` in upstream's standard memory layout.
+public struct HeapState: Sendable, Hashable {
+    /// Where the heap starts (just after the RW data payload; not page aligned).
+    public var base: UInt32
+    /// How far the heap may grow in bytes.
+    public var maximumSize: UInt32
+    /// The current heap size in bytes.
+    public var size: UInt32
+    /// The end of the pages already mapped for RW data and heap.
+    public var mappedEnd: UInt64
+
+    /// Creates a heap description.
+    public init(base: UInt32, maximumSize: UInt32, size: UInt32 = 0, mappedEnd: UInt64) {
+        self.base = base
+        self.maximumSize = maximumSize
+        self.size = size
+        self.mappedEnd = mappedEnd
+    }
+}
+
+/// Why the execution loop returned to ``InterpreterInstance/run()``; `index` in the instance names the op.
+@usableFromInline
+enum LoopExit {
+    case halt, trap, ecalli, outOfGas, memory, memset, sbrk, step
+}
+
+/// One interpreter instance: registers, gas, guest memory and the resumable position in a
+/// ``CompiledProgram``. Belongs to one thread at a time.
+public final class InterpreterInstance {
+    /// The program being run.
+    public let program: CompiledProgram
+    /// Guest memory.
+    public let memory: GuestMemory
+    /// Whether memory faults are resumable page faults (dynamic paging) rather than traps.
+    public var dynamicPaging: Bool
+    /// The sbrk heap, if the memory layout has one.
+    public var heap: HeapState?
+    /// Remaining gas (meaningful when the program meters gas).
+    public var gas: Int64 = 0
+    /// The pc of the instruction that caused the last interrupt (nil after `finished` if reporting pc 0 is off... see ``programCounter``).
+    public private(set) var programCounter: UInt32?
+    /// The host-call number of the last `ecalli`.
+    public private(set) var lastHostCall: UInt32 = 0
+
+    let registers: UnsafeMutablePointer<UInt64>
+    /// The op at which execution continues.
+    var index = 0
+    /// Whether the next run starts with a host-initiated jump to `entryPC` (charging its whole block).
+    var pendingEntry: UInt32?
+    var stepArmed = false
+    var finishedOrTrapped = true
+
+    /// Creates an instance with zeroed registers; call ``setNextProgramCounter(_:)`` before running.
+    public init(program: CompiledProgram, memory: GuestMemory, dynamicPaging: Bool, heap: HeapState? = nil) {
+        self.program = program
+        self.memory = memory
+        self.dynamicPaging = dynamicPaging
+        self.heap = heap
+        registers = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        registers.initialize(repeating: 0, count: 16)
+    }
+
+    deinit { registers.deallocate() }
+
+    private var is64: Bool { program.code.isa.is64Bit }
+
+    /// Reads a register as the guest sees it (32-bit values in ``InstructionSetKind/latest32``).
+    public func register(_ index: Int) -> UInt64 {
+        let v = registers[index]
+        return is64 ? v : v & 0xFFFF_FFFF
+    }
+
+    /// Writes a register (truncated to 32 bits in ``InstructionSetKind/latest32``).
+    public func setRegister(_ index: Int, _ value: UInt64) {
+        registers[index] = is64 ? value : UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: value)))
+    }
+
+    /// Where ``run()`` continues: the pending host entry, or the next instruction's pc; nil when the
+    /// last run finished or trapped.
+    public var nextProgramCounter: UInt32? {
+        if let pendingEntry { return pendingEntry }
+        if finishedOrTrapped || index >= program.opCount { return nil }
+        return program.ops[index].pc
+    }
+
+    /// Makes the next ``run()`` start at `pc`, charging the whole basic block that contains it.
+    public func setNextProgramCounter(_ pc: UInt32) {
+        pendingEntry = pc
+        finishedOrTrapped = false
+        stepArmed = false
+    }
+
+    private func exit(_ interrupt: Interrupt, at opIndex: Int) -> Interrupt {
+        let pc = program.ops[opIndex].pc
+        switch interrupt {
+        case .finished, .trap:
+            finishedOrTrapped = true
+            programCounter = program.options.semantics.reportsZeroPCOnExit ? 0 : pc
+        default:
+            programCounter = pc
+        }
+        return interrupt
+    }
+
+    /// Runs until the next interrupt.
+    public func run() -> Interrupt {
+        let metering = program.options.gasMetering
+        if let entry = pendingEntry {
+            if program.options.semantics.validatesWholeProgram && !program.isWholeProgramValid {
+                pendingEntry = nil
+                finishedOrTrapped = true
+                programCounter = entry
+                return .trap
+            }
+            guard let start = program.code.blockStart(containing: Int(entry)),
+                  let blockIndex = program.blockOpIndex(startingAt: UInt32(start)) else {
+                pendingEntry = nil
+                finishedOrTrapped = true
+                programCounter = entry
+                return .trap
+            }
+            if metering {
+                let cost = Int64(program.blockCost(at: blockIndex))
+                if gas < cost {
+                    programCounter = entry
+                    return .outOfGas
+                }
+                gas -= cost
+            }
+            pendingEntry = nil
+            index = program.opIndex(forEntry: entry, inBlockAt: blockIndex)
+            stepArmed = program.options.stepTracing && UInt32(start) != entry ? false : stepArmed
+        }
+        if finishedOrTrapped { return .trap }
+        if metering && gas < 0 {
+            programCounter = program.ops[index].pc
+            return .outOfGas
+        }
+        while true {
+            let why = program.options.stepTracing ? execute(Stepping.self) : execute(NotStepping.self)
+            let i = index
+            switch why {
+            case .halt: return exit(.finished, at: i)
+            case .trap: return exit(.trap, at: i)
+            case .outOfGas: return exit(.outOfGas, at: i)
+            case .step: return exit(.step, at: i)
+            case .ecalli:
+                lastHostCall = UInt32(truncatingIfNeeded: program.ops[i].imm)
+                index = i + 1
+                programCounter = program.ops[i].pc
+                return .ecalli(lastHostCall)
+            case .memory:
+                if let interrupt = slowMemoryAccess(i) { return interrupt }
+            case .memset:
+                if let interrupt = runMemset(i) { return interrupt }
+            case .sbrk:
+                if let interrupt = runSbrk(i) { return interrupt }
+            }
+        }
+    }
+
+    // MARK: - Slow paths
+
+    /// The address, size and direction of a memory op.
+    private func access(of op: Op) -> (address: UInt32, size: UInt32, write: Bool) {
+        let r = registers
+        switch op.kind {
+        case .loadU8, .loadI8: return (UInt32(truncatingIfNeeded: op.imm), 1, false)
+        case .loadU16, .loadI16: return (UInt32(truncatingIfNeeded: op.imm), 2, false)
+        case .loadU32, .loadI32: return (UInt32(truncatingIfNeeded: op.imm), 4, false)
+        case .loadU64: return (UInt32(truncatingIfNeeded: op.imm), 8, false)
+        case .loadIndirectU8, .loadIndirectI8: return (UInt32(truncatingIfNeeded: r[Int(op.a)] &+ op.imm), 1, false)
+        case .loadIndirectU16, .loadIndirectI16: return (UInt32(truncatingIfNeeded: r[Int(op.a)] &+ op.imm), 2, false)
+        case .loadIndirectU32, .loadIndirectI32: return (UInt32(truncatingIfNeeded: r[Int(op.a)] &+ op.imm), 4, false)
+        case .loadIndirectU64: return (UInt32(truncatingIfNeeded: r[Int(op.a)] &+ op.imm), 8, false)
+        case .storeU8, .storeImmU8: return (UInt32(truncatingIfNeeded: op.imm), 1, true)
+        case .storeU16, .storeImmU16: return (UInt32(truncatingIfNeeded: op.imm), 2, true)
+        case .storeU32, .storeImmU32: return (UInt32(truncatingIfNeeded: op.imm), 4, true)
+        case .storeU64, .storeImmU64: return (UInt32(truncatingIfNeeded: op.imm), 8, true)
+        case .storeIndirectU8, .storeImmIndirectU8: return (UInt32(truncatingIfNeeded: r[Int(op.b)] &+ op.imm), 1, true)
+        case .storeIndirectU16, .storeImmIndirectU16: return (UInt32(truncatingIfNeeded: r[Int(op.b)] &+ op.imm), 2, true)
+        case .storeIndirectU32, .storeImmIndirectU32: return (UInt32(truncatingIfNeeded: r[Int(op.b)] &+ op.imm), 4, true)
+        case .storeIndirectU64, .storeImmIndirectU64: return (UInt32(truncatingIfNeeded: r[Int(op.b)] &+ op.imm), 8, true)
+        default: return (0, 0, false)
+        }
+    }
+
+    private func fault(_ f: GuestFault, at i: Int) -> Interrupt {
+        switch f {
+        case .trap: return exit(.trap, at: i)
+        case .pageFault(let page): return exit(.pageFault(address: page), at: i)
+        }
+    }
+
+    /// Handles an access the fast path declined: completes it byte by byte when allowed (it straddles
+    /// two accessible pages) and returns nil, or returns the fault.
+    private func slowMemoryAccess(_ i: Int) -> Interrupt? {
+        let op = program.ops[i]
+        let (address, size, write) = access(of: op)
+        if let f = memory.checkGuestAccess(address: address, size: size, write: write, semantics: program.options.semantics, dynamicPaging: dynamicPaging) {
+            return fault(f, at: i)
+        }
+        let r = registers
+        if write {
+            let value: UInt64
+            switch op.kind {
+            case .storeU8, .storeU16, .storeU32, .storeU64, .storeIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64:
+                value = r[Int(op.a)]
+            default:
+                value = op.imm2
+            }
+            memory.slowStore(address: address, size: size, value: value)
+        } else {
+            let raw = memory.slowLoad(address: address, size: size)
+            let value: UInt64
+            switch op.kind {
+            case .loadI8, .loadIndirectI8: value = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: raw)))
+            case .loadI16, .loadIndirectI16: value = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: raw)))
+            case .loadI32, .loadIndirectI32: value = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: raw)))
+            default: value = raw
+            }
+            r[Int(op.d)] = value
+        }
+        index = i + 1
+        return nil
+    }
+
+    /// `memset`: fills `a2` bytes at `a0` with the low byte of `a1`, one gas unit per byte.
+    private func runMemset(_ i: Int) -> Interrupt? {
+        let r = registers
+        let a0 = r[7]
+        var dst = UInt32(truncatingIfNeeded: a0)
+        let value = UInt8(truncatingIfNeeded: r[8])
+        var count = UInt32(truncatingIfNeeded: r[9])
+        let metering = program.options.gasMetering
+        var result: Interrupt?
+        while count > 0 {
+            // Fill as much of the current page as possible at once.
+            let inPage = 4096 - (dst & 0xFFF)
+            var chunk = Swift.min(count, inPage)
+            if metering { chunk = UInt32(Swift.min(Int64(chunk), Swift.max(gas, 0))) }
+            if chunk > 0, let p = memory.table.writePointer(dst, 1) {
+                p.initializeMemory(as: UInt8.self, repeating: value, count: Int(chunk))
+                if metering { gas -= Int64(chunk) }
+                dst &+= chunk
+                count -= chunk
+                continue
+            }
+            if metering && gas <= 0 {
+                result = exit(.outOfGas, at: i)
+                break
+            }
+            if let f = memory.checkGuestAccess(address: dst, size: 1, write: true, semantics: program.options.semantics, dynamicPaging: dynamicPaging) {
+                result = fault(f, at: i)
+                break
+            }
+            memory.slowStore(address: dst, size: 1, value: UInt64(value))
+            if metering { gas -= 1 }
+            dst &+= 1
+            count -= 1
+        }
+        let advanced = UInt64(dst &- UInt32(truncatingIfNeeded: a0))
+        if is64 {
+            r[7] = a0 &+ advanced
+            r[9] = UInt64(count)
+        } else {
+            r[7] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: a0 &+ advanced)))
+            r[9] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: count)))
+        }
+        if result == nil { index = i + 1 }
+        return result
+    }
+
+    /// `sbrk`: grows the heap by the source register's value and returns the new heap top (0 on failure).
+    private func runSbrk(_ i: Int) -> Interrupt? {
+        let op = program.ops[i]
+        guard var h = heap else { return exit(.trap, at: i) }
+        let requested = registers[Int(op.a)]
+        let size: UInt64 = is64 ? (requested <= 0xFFFF_FFFF ? requested : 0) : requested & 0xFFFF_FFFF
+        let newSize = UInt64(h.size) + size
+        if newSize > 0xFFFF_FFFF || newSize > UInt64(h.maximumSize) {
+            registers[Int(op.d)] = 0
+        } else {
+            h.size = UInt32(newSize)
+            let top = UInt64(h.base) + newSize
+            let ps = UInt64(memory.pageSize)
+            let end = (top + ps - 1) / ps * ps
+            if end > h.mappedEnd {
+                memory.map(address: UInt32(h.mappedEnd), length: end - h.mappedEnd, writable: true)
+                h.mappedEnd = end
+            }
+            heap = h
+            registers[Int(op.d)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: top)))
+        }
+        index = i + 1
+        return nil
+    }
+
+    /// Grows the heap as the `sbrk` instruction would; returns the new heap top, or nil on failure.
+    public func sbrk(_ size: UInt32) -> UInt32? {
+        guard var h = heap else { return nil }
+        let newSize = UInt64(h.size) + UInt64(size)
+        guard newSize <= UInt64(h.maximumSize) else { return nil }
+        h.size = UInt32(newSize)
+        let top = UInt64(h.base) + newSize
+        let ps = UInt64(memory.pageSize)
+        let end = (top + ps - 1) / ps * ps
+        if end > h.mappedEnd {
+            memory.map(address: UInt32(h.mappedEnd), length: end - h.mappedEnd, writable: true)
+            h.mappedEnd = end
+        }
+        heap = h
+        return UInt32(top)
+    }
+}
