@@ -1,0 +1,64 @@
+/// Which execution backend runs guest code.
+public enum Backend: Sendable, Hashable {
+    /// The portable interpreter (available everywhere the Swift toolchain runs).
+    case interpreter
+}
+
+/// Engine-wide settings.
+public struct EngineConfiguration: Sendable, Hashable {
+    /// The backend modules are compiled for.
+    public var backend: Backend
+
+    /// Creates a configuration; the default backend is the interpreter.
+    public init(backend: Backend = .interpreter) {
+        self.backend = backend
+    }
+}
+
+/// Whether and how gas is metered.
+public enum GasMetering: Sendable, Hashable {
+    /// No gas accounting.
+    case none
+    /// Exact: execution stops before a basic block whose cost exceeds the remaining gas, leaving gas and
+    /// the program counter at the block's start.
+    case sync
+}
+
+/// Per-module settings.
+public struct ModuleConfiguration: Sendable, Hashable {
+    /// Gas metering mode.
+    public var gasMetering: GasMetering
+    /// How block costs are computed.
+    public var costModel: GasCostModel
+    /// Guest-observable behaviour knobs (see ``ExecutionSemantics``).
+    public var semantics: ExecutionSemantics
+    /// The page size of the memory layout (a power of two, 4096...65536).
+    public var pageSize: UInt32
+    /// When true, memory starts empty and accesses to unmapped pages raise resumable page faults for
+    /// the host to resolve; when false, the standard layout (RO data, RW data and heap, stack, aux) is
+    /// mapped up front and any fault traps.
+    public var dynamicPaging: Bool
+    /// Size of the auxiliary data region (read-only for the guest, written by the host).
+    public var auxDataSize: UInt32
+    /// Whether execution stops with ``Interrupt/step`` before every instruction.
+    public var stepTracing: Bool
+    /// Whether module creation rejects jump-table entries and exports outside the code.
+    public var strict: Bool
+
+    /// Creates a configuration. Defaults: no gas metering, the simple cost model, upstream PolkaVM's
+    /// semantics, 4 KiB pages, standard memory layout.
+    public init(
+        gasMetering: GasMetering = .none, costModel: GasCostModel = .simple, semantics: ExecutionSemantics = .polkavm,
+        pageSize: UInt32 = 0x1000, dynamicPaging: Bool = false, auxDataSize: UInt32 = 0, stepTracing: Bool = false,
+        strict: Bool = true
+    ) {
+        self.gasMetering = gasMetering
+        self.costModel = costModel
+        self.semantics = semantics
+        self.pageSize = pageSize
+        self.dynamicPaging = dynamicPaging
+        self.auxDataSize = auxDataSize
+        self.stepTracing = stepTracing
+        self.strict = strict
+    }
+}

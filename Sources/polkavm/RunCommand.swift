@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import PolkaVM
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Call an exported function of a .polkavm program and print its result (a0).",
+        discussion: "Arguments go to a0...a5, t0...t2 (decimal, 0x-hex, or negative). With --gas, gas is metered; the remaining gas is reported by --stats."
+    )
+
+    @Argument(help: "The .polkavm program blob.")
+    var blob: String
+
+    @Option(help: "The export to call.")
+    var call: String
+
+    @Argument(help: "Arguments for the export (up to 9).")
+    var arguments: [String] = []
+
+    @Option(help: "Meter gas, starting with this much.")
+    var gas: Int64?
+
+    @Option(name: .customLong("cost-model"), help: "Gas cost model: simple (1 per instruction) or full (the GP 0.8.0 pipeline model).")
+    var costModel: String = "simple"
+
+    @Option(help: "How many result registers to print: 1 (a0) or 2 (a0 a1).")
+    var returns: Int = 1
+
+    @Flag(help: "Print every executed instruction with the registers.")
+    var trace = false
+
+    @Flag(help: "Print load time, execution time (ns) and gas used on stderr.")
+    var stats = false
+
+    func run() throws {
+        let bytes = try readFile(blob)
+        let values = try arguments.map { text -> UInt64 in
+            guard let v = parseInteger(text) else { throw ValidationError("argument '\(text)' is not an integer") }
+            return v
+        }
+        var config = ModuleConfiguration(gasMetering: gas == nil ? .none : .sync, stepTracing: trace)
+        switch costModel {
+        case "simple": config.costModel = .simple
+        case "full": config.costModel = .upstreamFull
+        default: throw ValidationError("unknown cost model '\(costModel)' (simple, full)")
+        }
+        let loadStart = DispatchTime.now().uptimeNanoseconds
+        let module: Module
+        do {
+            module = try Module(engine: Engine(), bytes: bytes, configuration: config)
+        } catch {
+            throw ValidationError("\(blob): \(error)")
+        }
+        if module.isa == .jamV1 && costModel == "full" {
+            config.costModel = .grayPaper080
+        }
+        let instance = module.instantiate()
+        let loadEnd = DispatchTime.now().uptimeNanoseconds
+        if let gas { instance.gas = gas }
+        guard let export = module.export(named: call) else {
+            let names = module.exports.map { $0.symbol.description }.joined(separator: ", ")
+            throw ValidationError("no export named '\(call)' (exports: \(names))")
+        }
+        let host = HostFunctions()
+        let execStart = DispatchTime.now().uptimeNanoseconds
+        let result: (a0: UInt64, a1: UInt64)
+        do {
+            try instance.prepareCall(pc: export.pc, arguments: values)
+            if trace {
+                result = try runTraced(instance, module, host)
+            } else {
+                result = try instance.continueCall(host: host)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let execEnd = DispatchTime.now().uptimeNanoseconds
+        print(returns >= 2 ? "\(result.a0) \(result.a1)" : "\(result.a0)")
+        if stats {
+            var line = "load: \(loadEnd - loadStart) ns, execution: \(execEnd - execStart) ns"
+            if let gas { line += ", gas used: \(gas - instance.gas)" }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+
+    /// Runs with step tracing, printing each instruction before it executes.
+    private func runTraced(_ instance: Instance, _ module: Module, _ host: HostFunctions) throws -> (a0: UInt64, a1: UInt64) {
+        let code = module.code
+        while true {
+            switch instance.run() {
+            case .step:
+                let pc = Int(instance.programCounter ?? 0)
+                let text = code.isInstructionStart(pc) ? InstructionFormatter.format(code.decode(at: pc), isa: code.isa) : "invalid"
+                let regs = Reg.allCases.map { "\($0)=\(String(instance.register($0), radix: 16))" }.joined(separator: " ")
+                print(String(format: "%6d: ", pc) + text + "    [" + regs + "]")
+            case .finished:
+                return (instance.register(.a0), instance.register(.a1))
+            case .ecalli(let n):
+                guard Int(n) < module.imports.count else { throw CallError.unknownImport(index: n, pc: instance.programCounter) }
+                throw CallError.unresolvedImport(module.imports[Int(n)].description)
+            case .trap:
+                throw CallError.trap(pc: instance.programCounter)
+            case .outOfGas:
+                throw CallError.outOfGas(pc: instance.programCounter)
+            case .pageFault(let a):
+                throw CallError.pageFault(address: a, pc: instance.programCounter)
+            }
+        }
+    }
+}
