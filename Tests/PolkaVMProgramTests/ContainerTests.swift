@@ -572,6 +572,12 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
         #expect(r[3] == StandardMemoryRegion(kind: .argument, address: 0xFEFF_0000, length: 0x1000, writable: false, initialBytes: argument))
         #expect(state.heapStart == 0x3_0000)
 
+        // docs/SPEC.md §3.9 example.
+        let spec = StandardProgram(roData: [UInt8](repeating: 1, count: 0x100), rwData: [UInt8](repeating: 2, count: 0x2000), heapPages: 2, stackSize: 0x4000, code: code)
+        let specRegions = try spec.initialState(argument: [UInt8](repeating: 3, count: 0x10)).regions
+        #expect(specRegions.map(\.address) == [0x1_0000, 0x3_0000, 0xFEFD_C000, 0xFEFF_0000])
+        #expect(specRegions.map(\.endAddress) == [0x1_1000, 0x3_4000, 0xFEFE_0000, 0xFEFF_1000])
+
         // Large RO data moves the RW region by whole zones.
         let big = StandardProgram(roData: [UInt8](repeating: 0, count: 0x1_0001), code: code)
         #expect(try big.initialState(argument: []).regions[1].address == 0x2_0000 + 0x2_0000)
@@ -607,6 +613,16 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
         #expect(map.pageSize == 0x4000)
         // low_end = 0x50000, high_end = 0xFFFD0000, plus the unused tail of the RW granule.
         #expect(map.maxHeapSize == 0xFFFD_0000 - 0x5_0000 + 0xFFFF)
+    }
+
+    @Test func memoryMapSpecExample() throws {
+        // docs/SPEC.md §6.3 worked example.
+        let map = try MemoryMap(pageSize: 0x1000, roDataSize: 0x1234, rwDataSize: 0x4321, stackSize: 0x3000)
+        #expect(map.roDataAddress == 0x1_0000 && map.roDataSize == 0x2000)
+        #expect(map.rwDataAddress == 0x3_0000 && map.rwDataSize == 0x5000)
+        #expect(map.heapBase == 0x3_4321)
+        #expect(map.stackAddressLow == 0xFFFD_D000 && map.stackAddressHigh == 0xFFFE_0000 && map.stackSize == 0x3000)
+        #expect(map.maxHeapSize == 0xFFF8_BCDF)
     }
 
     @Test func memoryMapDoom() throws {
