@@ -10,20 +10,38 @@ public struct InterpreterOptions: Sendable, Hashable {
     public var semantics: ExecutionSemantics
     /// Whether execution stops with ``Interrupt/step`` before every instruction.
     public var stepTracing: Bool
+    /// How ops are dispatched.
+    public var dispatch: InterpreterDispatch
 
     /// Creates options.
-    public init(gasMetering: Bool, costModel: GasCostModel, semantics: ExecutionSemantics, stepTracing: Bool = false) {
+    public init(gasMetering: Bool, costModel: GasCostModel, semantics: ExecutionSemantics, stepTracing: Bool = false,
+                dispatch: InterpreterDispatch = .automatic) {
         self.gasMetering = gasMetering
         self.costModel = costModel
         self.semantics = semantics
         self.stepTracing = stepTracing
+        self.dispatch = stepTracing ? .trampoline : dispatch
     }
 }
 
-/// A program pre-decoded for the interpreter: every reachable instruction becomes a fixed-size ``Op``
-/// in one flat array, in code order, with a gas charge at the start of every basic block and every
-/// jump and branch target resolved to an op index. Built once per module in a single O(n) pass;
-/// immutable and shared by all instances.
+/// How the interpreter dispatches from one op to the next.
+public enum InterpreterDispatch: Sendable, Hashable {
+    /// Tail-call threading: each handler jumps straight to the next op's handler. The fastest mode;
+    /// it relies on the optimizer turning those calls into jumps, so it is the default only in optimized builds.
+    case threaded
+    /// A loop that calls one handler per op: safe in every build configuration.
+    case trampoline
+
+    /// Threaded in optimized builds, trampoline in debug builds (where calls are not turned into jumps).
+    public static var automatic: InterpreterDispatch {
+        _isDebugAssertConfiguration() ? .trampoline : .threaded
+    }
+}
+
+/// A program pre-decoded for the interpreter: every reachable instruction becomes a fixed-size op in
+/// one flat array, in code order, with a gas charge at the start of every basic block and every jump
+/// and branch target resolved to the target op's address. Built once per module in a single O(n)
+/// pass; immutable and shared by all instances.
 public final class CompiledProgram: @unchecked Sendable {
     /// The decoded code.
     public let code: ProgramCode
@@ -34,8 +52,8 @@ public final class CompiledProgram: @unchecked Sendable {
     let ops: UnsafeMutablePointer<Op>
     /// The number of ops.
     public let opCount: Int
-    /// Indexed by `dynamic address / 2`: the op index of the jump-table entry's block, or -1.
-    let dynamicTargets: UnsafeMutablePointer<Int32>
+    /// Indexed by `dynamic address / 2`: the op of the jump-table entry's block, or nil.
+    let dynamicTargets: UnsafeMutablePointer<UnsafePointer<Op>?>
     let dynamicTargetCount: Int
 
     /// Compiles `code`.
@@ -45,31 +63,43 @@ public final class CompiledProgram: @unchecked Sendable {
         self.isWholeProgramValid = code.isWholeProgramValid
         var compiler = Compiler(code: code, options: options)
         compiler.run()
-        let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, compiler.ops.count))
-        compiler.ops.withUnsafeBufferPointer { ops.initialize(from: $0.baseAddress!, count: $0.count) }
-        self.ops = ops
-        self.opCount = compiler.ops.count
-        let count = code.jumpTable.count + 1
-        let dyn = UnsafeMutablePointer<Int32>.allocate(capacity: count)
-        dyn[0] = -1
-        for (i, pc) in code.jumpTable.enumerated() {
-            if code.isJumpTargetValid(Int(pc)) {
-                dyn[i + 1] = compiler.blockIndex[Int(pc)]
+        let count = compiler.ops.count
+        let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
+        let threaded = options.dispatch == .threaded
+        for (i, p) in compiler.ops.enumerated() {
+            var aux: UInt64
+            if p.kind == .chargeGas {
+                aux = UInt64(p.target)
+            } else if p.hasStaticTarget {
+                aux = UInt64(UInt(bitPattern: ops + Int(p.target)))
             } else {
-                dyn[i + 1] = -1
+                aux = p.imm2
             }
+            if p.kind == .loadImmAndJumpIndirect { aux = p.imm2 }
+            let handler = threaded ? p.kind.threadedHandler : p.kind.trampolineHandler
+            (ops + i).initialize(to: Op(handler: handler, aux: aux, imm: p.imm, pc: p.pc, kind: p.kind, d: p.d, a: p.a, b: p.b))
+        }
+        self.ops = ops
+        self.opCount = count
+        let slots = code.jumpTable.count + 1
+        let dyn = UnsafeMutablePointer<UnsafePointer<Op>?>.allocate(capacity: slots)
+        dyn[0] = nil
+        for (i, pc) in code.jumpTable.enumerated() {
+            let index = code.isJumpTargetValid(Int(pc)) ? compiler.blockIndex[Int(pc)] : -1
+            dyn[i + 1] = index >= 0 ? UnsafePointer(ops + Int(index)) : nil
         }
         self.dynamicTargets = dyn
-        self.dynamicTargetCount = count
+        self.dynamicTargetCount = slots
     }
 
     deinit {
+        ops.deinitialize(count: opCount)
         ops.deallocate()
         dynamicTargets.deallocate()
     }
 
     /// Approximate bytes of host memory used by the compiled form.
-    public var compiledByteCount: Int { opCount * MemoryLayout<Op>.stride + dynamicTargetCount * 4 }
+    public var compiledByteCount: Int { opCount * MemoryLayout<Op>.stride + dynamicTargetCount * MemoryLayout<UnsafePointer<Op>?>.stride }
 
     /// The op index of the `chargeGas` op of the block starting at `pc`, if there is one.
     func blockOpIndex(startingAt pc: UInt32) -> Int? {
@@ -93,7 +123,7 @@ public final class CompiledProgram: @unchecked Sendable {
     }
 
     /// The gas cost stored for the block whose charge op is at `index`.
-    func blockCost(at index: Int) -> UInt32 { ops[index].target }
+    func blockCost(at index: Int) -> UInt32 { UInt32(truncatingIfNeeded: ops[index].aux) }
 
     /// The guest pc of op `index`.
     func pc(ofOp index: Int) -> UInt32 { ops[index].pc }
@@ -103,7 +133,7 @@ public final class CompiledProgram: @unchecked Sendable {
 private struct Compiler {
     let code: ProgramCode
     let options: InterpreterOptions
-    var ops: [Op] = []
+    var ops: [ProtoOp] = []
     /// Block start pc -> op index of its chargeGas op (-1 elsewhere). Transient: only used while compiling.
     var blockIndex: [Int32]
     var fixups: [(op: Int, pc: UInt32)] = []
@@ -121,7 +151,7 @@ private struct Compiler {
     mutating func beginBlock(at pc: UInt32) {
         currentGasOp = ops.count
         if Int(pc) < blockIndex.count { blockIndex[Int(pc)] = Int32(ops.count) }
-        ops.append(Op(.chargeGas, pc: pc))
+        ops.append(ProtoOp(.chargeGas, pc: pc))
         currentBlock.removeAll(keepingCapacity: true)
     }
 
@@ -137,7 +167,7 @@ private struct Compiler {
     mutating func emitImplicitInvalidBlock(at pc: UInt32) {
         beginBlock(at: pc)
         currentBlock.append(code.instruction(at: Int(pc)))
-        ops.append(Op(.trap, pc: pc))
+        ops.append(ProtoOp(.trap, pc: pc))
         endBlock()
     }
 
@@ -176,7 +206,7 @@ private struct Compiler {
                     // Running off the end of the code or into a gap: an implicit `invalid` ends this block.
                     let implicit = code.instruction(at: next)
                     currentBlock.append(implicit)
-                    ops.append(Op(.trap, pc: implicit.pc))
+                    ops.append(ProtoOp(.trap, pc: implicit.pc))
                     endBlock()
                     inBlock = false
                 }
@@ -190,7 +220,7 @@ private struct Compiler {
         }
         for (opIndex, pc) in trapsForInvalidTargets {
             ops[opIndex].target = UInt32(ops.count)
-            ops.append(Op(.trap, pc: pc))
+            ops.append(ProtoOp(.trap, pc: pc))
         }
     }
 
@@ -207,53 +237,53 @@ private struct Compiler {
         case .argless:
             switch op {
             case .trap, .invalid:
-                ops.append(Op(.trap, pc: pc))
+                ops.append(ProtoOp(.trap, pc: pc))
             case .fallthrough:
                 if Int(decoded.nextPC) >= code.count && options.semantics.fallthroughOffEnd == .trapAtFallthrough {
-                    ops.append(Op(.trap, pc: pc))
+                    ops.append(ProtoOp(.trap, pc: pc))
                 } else {
-                    ops.append(Op(.nop, pc: pc))
+                    ops.append(ProtoOp(.nop, pc: pc))
                 }
             case .unlikely:
-                if options.stepTracing { ops.append(Op(.nop, pc: pc)) }
+                if options.stepTracing { ops.append(ProtoOp(.nop, pc: pc)) }
             case .memset:
-                ops.append(Op(.memset, pc: pc))
+                ops.append(ProtoOp(.memset, pc: pc))
             default:
-                ops.append(Op(.trap, pc: pc))
+                ops.append(ProtoOp(.trap, pc: pc))
             }
         case .imm:
-            ops.append(Op(.ecalli, pc: pc, imm: i.imm1 & 0xFFFF_FFFF))
+            ops.append(ProtoOp(.ecalli, pc: pc, imm: i.imm1 & 0xFFFF_FFFF))
         case .offset:
             if code.isJumpTargetValid(Int(i.target)) {
                 jumpTo(ops.count, i.target)
-                ops.append(Op(.jump, pc: pc))
+                ops.append(ProtoOp(.jump, pc: pc))
             } else {
-                ops.append(Op(.trap, pc: pc))
+                ops.append(ProtoOp(.trap, pc: pc))
             }
         case .regImm:
             let kind = OpKind(rawValue: op.rawValue)!
             switch op {
             case .jumpIndirect:
-                ops.append(Op(kind, pc: pc, a: i.regA, imm: i.imm1))
+                ops.append(ProtoOp(kind, pc: pc, a: i.regA, imm: i.imm1))
             case .storeU8, .storeU16, .storeU32, .storeU64:
-                ops.append(Op(kind, pc: pc, a: i.regA, imm: i.imm1))
+                ops.append(ProtoOp(kind, pc: pc, a: i.regA, imm: i.imm1))
             default:
-                ops.append(Op(kind, pc: pc, d: i.regA, imm: i.imm1))
+                ops.append(ProtoOp(kind, pc: pc, d: i.regA, imm: i.imm1))
             }
         case .regImm64:
-            ops.append(Op(.loadImm64, pc: pc, d: i.regA, imm: i.imm1))
+            ops.append(ProtoOp(.loadImm64, pc: pc, d: i.regA, imm: i.imm1))
         case .immImm:
-            ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, imm: i.imm1, imm2: i.imm2))
+            ops.append(ProtoOp(OpKind(rawValue: op.rawValue)!, pc: pc, imm: i.imm1, imm2: i.imm2))
         case .regImmImm:
-            ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, b: i.regA, imm: i.imm1, imm2: i.imm2))
+            ops.append(ProtoOp(OpKind(rawValue: op.rawValue)!, pc: pc, b: i.regA, imm: i.imm1, imm2: i.imm2))
         case .regImmOffset:
             if op == .loadImmAndJump {
                 if code.isJumpTargetValid(Int(i.target)) {
                     jumpTo(ops.count, i.target)
-                    ops.append(Op(.loadImmAndJump, pc: pc, d: i.regA, imm: i.imm1))
+                    ops.append(ProtoOp(.loadImmAndJump, pc: pc, d: i.regA, imm: i.imm1))
                 } else {
-                    ops.append(Op(.loadImm, pc: pc, d: i.regA, imm: i.imm1))
-                    ops.append(Op(.trap, pc: pc))
+                    ops.append(ProtoOp(.loadImm, pc: pc, d: i.regA, imm: i.imm1))
+                    ops.append(ProtoOp(.trap, pc: pc))
                 }
             } else {
                 emitBranch(OpKind(rawValue: op.rawValue)!, decoded, a: i.regA, imm: i.imm1)
@@ -264,12 +294,12 @@ private struct Compiler {
             let kind = OpKind(rawValue: op.rawValue)!
             switch op {
             case .storeIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64:
-                ops.append(Op(kind, pc: pc, a: i.regA, b: i.regB, imm: i.imm1))
+                ops.append(ProtoOp(kind, pc: pc, a: i.regA, b: i.regB, imm: i.imm1))
             default:
-                ops.append(Op(kind, pc: pc, d: i.regA, a: i.regB, imm: i.imm1))
+                ops.append(ProtoOp(kind, pc: pc, d: i.regA, a: i.regB, imm: i.imm1))
             }
         case .regRegImmImm:
-            ops.append(Op(.loadImmAndJumpIndirect, pc: pc, d: i.regA, a: i.regB, imm: i.imm1, imm2: i.imm2))
+            ops.append(ProtoOp(.loadImmAndJumpIndirect, pc: pc, d: i.regA, a: i.regB, imm: i.imm1, imm2: i.imm2))
         case .regRegReg:
             var kind = OpKind(rawValue: op.rawValue)!
             if !is64 {
@@ -280,11 +310,11 @@ private struct Compiler {
                 default: break
                 }
             }
-            ops.append(Op(kind, pc: pc, d: i.regD, a: i.regA, b: i.regB))
+            ops.append(ProtoOp(kind, pc: pc, d: i.regD, a: i.regA, b: i.regB))
         case .regReg:
             var kind = OpKind(rawValue: op.rawValue)!
             if !is64 && op == .reverseByte { kind = .reverseByte32 }
-            ops.append(Op(kind, pc: pc, d: i.regA, a: i.regB))
+            ops.append(ProtoOp(kind, pc: pc, d: i.regA, a: i.regB))
         }
     }
 
@@ -293,7 +323,7 @@ private struct Compiler {
         let targetValid = code.isJumpTargetValid(Int(target))
         let fallValid = code.isJumpTargetValid(Int(decoded.nextPC))
         if options.semantics.branchChecksBothEdges && !(targetValid && fallValid) {
-            ops.append(Op(.trap, pc: decoded.pc))
+            ops.append(ProtoOp(.trap, pc: decoded.pc))
             return
         }
         if targetValid {
@@ -301,6 +331,6 @@ private struct Compiler {
         } else {
             trapsForInvalidTargets.append((ops.count, decoded.pc))
         }
-        ops.append(Op(kind, pc: decoded.pc, a: a, b: b, imm: imm))
+        ops.append(ProtoOp(kind, pc: decoded.pc, a: a, b: b, imm: imm))
     }
 }

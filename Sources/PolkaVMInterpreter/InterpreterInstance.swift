@@ -20,9 +20,10 @@ public struct HeapState: Sendable, Hashable {
     }
 }
 
-/// Why the execution loop returned to ``InterpreterInstance/run()``; `index` in the instance names the op.
-@usableFromInline
-enum LoopExit {
+/// Why the handlers returned to ``InterpreterInstance/run()``; `index` in the instance names the op.
+enum LoopExit: UInt64 {
+    /// Trampoline only: one op ran, continue with the next.
+    case proceed = 0
     case halt, trap, ecalli, outOfGas, memory, memset, sbrk, step
 }
 
@@ -92,6 +93,41 @@ public final class InterpreterInstance {
         stepArmed = false
     }
 
+    /// Runs ops until one leaves: threaded (one call that chains through every handler) or trampolined
+    /// (one call per op, with step tracing checked between ops).
+    private func execute() -> LoopExit {
+        let base = program.ops
+        var ctx = RunContext(ip: UnsafePointer(base + index), gas: gas,
+                             dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount))
+        let regs = registers
+        let root = memory.table.root
+        let stepping = program.options.stepTracing
+        let reason: LoopExit = withUnsafeMutablePointer(to: &ctx) { c in
+            if program.options.dispatch == .threaded {
+                let ip = c.pointee.ip
+                return LoopExit(rawValue: ip.pointee.handler(ip, regs, root, c.pointee.gas, c)) ?? .trap
+            }
+            var armed = stepArmed
+            defer { stepArmed = armed }
+            while true {
+                let ip = c.pointee.ip
+                if stepping {
+                    if armed { armed = false } else { armed = true; return .step }
+                }
+                let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, root, c.pointee.gas, c)
+                if code != 0 {
+                    let why = LoopExit(rawValue: code) ?? .trap
+                    if why == .outOfGas { armed = false }
+                    return why
+                }
+                if stepping && ip.pointee.kind == .chargeGas { armed = true }
+            }
+        }
+        index = ctx.ip - UnsafePointer(base)
+        gas = ctx.gas
+        return reason
+    }
+
     private func exit(_ interrupt: Interrupt, at opIndex: Int) -> Interrupt {
         let pc = program.ops[opIndex].pc
         switch interrupt {
@@ -139,13 +175,14 @@ public final class InterpreterInstance {
             return .outOfGas
         }
         while true {
-            let why = program.options.stepTracing ? execute(Stepping.self) : execute(NotStepping.self)
+            let why = execute()
             let i = index
             switch why {
             case .halt: return exit(.finished, at: i)
             case .trap: return exit(.trap, at: i)
             case .outOfGas: return exit(.outOfGas, at: i)
             case .step: return exit(.step, at: i)
+            case .proceed: continue
             case .ecalli:
                 lastHostCall = UInt32(truncatingIfNeeded: program.ops[i].imm)
                 index = i + 1
@@ -209,7 +246,7 @@ public final class InterpreterInstance {
             case .storeU8, .storeU16, .storeU32, .storeU64, .storeIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64:
                 value = r[Int(op.a)]
             default:
-                value = op.imm2
+                value = op.aux
             }
             memory.slowStore(address: address, size: size, value: value)
         } else {

@@ -3,7 +3,6 @@ import PolkaVMProgram
 /// The operation of a pre-decoded instruction. Most kinds share the raw value of the ``Opcode`` they
 /// execute; the extra kinds (4...9, 240...) are interpreter-only: block gas charges, no-ops and the
 /// 32-bit-register variants of width-generic instructions.
-@usableFromInline
 enum OpKind: UInt8 {
     case trap = 0
     case `fallthrough` = 1
@@ -160,24 +159,56 @@ enum OpKind: UInt8 {
     case reverseByte32 = 243
 }
 
-/// One pre-decoded instruction: 32 bytes, operands and branch targets resolved at load time.
+/// The root of the guest page table (1024 leaf pointers).
+typealias PageTableRoot = UnsafeMutablePointer<UnsafeMutablePointer<UInt>?>
+
+/// An instruction handler: executes the op at `ip` and either continues (tail-calling the next op's
+/// handler, or returning ``LoopExit/proceed`` to a trampoline) or leaves with another ``LoopExit``.
+/// Arguments: the op, the register file, the page-table root, the gas counter and the run context.
+typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTableRoot, Int64, UnsafeMutablePointer<RunContext>) -> UInt64
+
+/// Per-run state that handlers reach through a pointer: where execution stands when a handler leaves,
+/// and the dynamic jump table.
+struct RunContext {
+    /// The current op (written when a handler leaves).
+    var ip: UnsafePointer<Op>
+    /// The gas counter (written when a handler leaves).
+    var gas: Int64
+    /// Indexed by `dynamic address / 2`: the op of a jump-table entry's block, or nil.
+    let dynamic: UnsafePointer<UnsafePointer<Op>?>
+    /// The number of slots in `dynamic`.
+    let dynamicCount: UInt32
+}
+
+/// One pre-decoded instruction: 32 bytes with its handler, operands and resolved branch target.
 ///
 /// Field use: `d` destination register, `a`/`b` source registers (for stores `a` is the value and `b`
-/// the base), `imm`/`imm2` immediates (sign-extended), `target` the op index of a jump or branch
-/// destination (or the gas cost of a `chargeGas`), `pc` the guest code offset reported on interrupts.
-@usableFromInline
+/// the base), `imm` the (sign-extended) immediate, `aux` a second value: the target op's address for
+/// jumps and branches, the stored value of `store_imm*`, the offset of `load_imm_and_jump_indirect`, or
+/// the block cost of `chargeGas`; `pc` the guest code offset reported on interrupts.
 struct Op {
-    @usableFromInline var kind: OpKind
-    @usableFromInline var d: UInt8
-    @usableFromInline var a: UInt8
-    @usableFromInline var b: UInt8
-    @usableFromInline var pc: UInt32
-    @usableFromInline var target: UInt32
-    @usableFromInline var spare: UInt32
-    @usableFromInline var imm: UInt64
-    @usableFromInline var imm2: UInt64
+    var handler: Handler
+    var aux: UInt64
+    var imm: UInt64
+    var pc: UInt32
+    var kind: OpKind
+    var d: UInt8
+    var a: UInt8
+    var b: UInt8
+}
 
-    @inlinable
+/// An op before its handler and target address are known (the compiler's working form).
+struct ProtoOp {
+    var kind: OpKind
+    var d: UInt8
+    var a: UInt8
+    var b: UInt8
+    var pc: UInt32
+    /// Target op index (jumps, branches) or block cost (chargeGas).
+    var target: UInt32
+    var imm: UInt64
+    var imm2: UInt64
+
     init(_ kind: OpKind, pc: UInt32, d: UInt8 = 0, a: UInt8 = 0, b: UInt8 = 0, imm: UInt64 = 0, imm2: UInt64 = 0, target: UInt32 = 0) {
         self.kind = kind
         self.d = d
@@ -185,8 +216,21 @@ struct Op {
         self.b = b
         self.pc = pc
         self.target = target
-        self.spare = 0
         self.imm = imm
         self.imm2 = imm2
+    }
+
+    /// Whether `target` is an op index to resolve to an address.
+    var hasStaticTarget: Bool {
+        switch kind {
+        case .jump, .loadImmAndJump, .branchEq, .branchNotEq, .branchLessUnsigned, .branchLessSigned,
+             .branchGreaterOrEqualUnsigned, .branchGreaterOrEqualSigned, .branchEqImm, .branchNotEqImm,
+             .branchLessUnsignedImm, .branchLessOrEqualUnsignedImm, .branchGreaterOrEqualUnsignedImm,
+             .branchGreaterUnsignedImm, .branchLessSignedImm, .branchLessOrEqualSignedImm,
+             .branchGreaterOrEqualSignedImm, .branchGreaterSignedImm:
+            return true
+        default:
+            return false
+        }
     }
 }

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Generates Sources/PolkaVMInterpreter/Generated/Handlers.swift: the interpreter's instruction handlers.
+
+Every op's semantics is written once, in the table below. The generator emits each op twice:
+  * a threaded handler that ends by tail-calling the next op's handler (release builds), and
+  * a trampoline handler that returns to a dispatch loop after one op (debug builds, step tracing),
+so both dispatch modes share one definition of every instruction.
+
+Body mini-language (Swift, with these names available):
+  r            the register file (UnsafeMutablePointer<UInt64>)
+  d, a, b      register indices of the op (Int)
+  imm, aux     the op's immediate and auxiliary 64-bit fields
+  m            the page-table root
+  NEXT         continue with the next op
+  JUMP(x)      continue with the op pointer x
+  TARGET       the op's resolved static target (an op pointer)
+  EXIT(reason) leave to the host loop with a LoopExit reason (the op stays current)
+  LOAD(addr, size) / STORE(addr, size)  -> `guard let p = ... else { EXIT(.memory) }`
+Usage: python3 Utilities/generate_handlers.py
+"""
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+LOADS = {
+    "loadU8": ("1", "UInt64(p.load(as: UInt8.self))"),
+    "loadI8": ("1", "UInt64(bitPattern: Int64(p.load(as: Int8.self)))"),
+    "loadU16": ("2", "UInt64(p.loadUnaligned(as: UInt16.self))"),
+    "loadI16": ("2", "UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))"),
+    "loadU32": ("4", "UInt64(p.loadUnaligned(as: UInt32.self))"),
+    "loadI32": ("4", "UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))"),
+    "loadU64": ("8", "p.loadUnaligned(as: UInt64.self)"),
+}
+STORES = {
+    "U8": ("1", "UInt8"), "U16": ("2", "UInt16"), "U32": ("4", "UInt32"), "U64": ("8", "UInt64"),
+}
+
+OPS = {}
+
+# Loads: absolute address (imm) and base + offset.
+for name, (size, expr) in LOADS.items():
+    OPS[name] = f"LOAD(lo32(imm), {size})\nr[d] = {expr}\nNEXT"
+    ind = "loadIndirect" + name[4:]
+    OPS[ind] = f"LOAD(lo32(r[a] &+ imm), {size})\nr[d] = {expr}\nNEXT"
+
+# Stores: value from register a or an immediate (aux), address absolute (imm) or base b + imm.
+for suffix, (size, ty) in STORES.items():
+    conv = "r[a]" if ty == "UInt64" else f"{ty}(truncatingIfNeeded: r[a])"
+    convi = "aux" if ty == "UInt64" else f"{ty}(truncatingIfNeeded: aux)"
+    OPS["store" + suffix] = f"STORE(lo32(imm), {size})\np.storeBytes(of: {conv}, toByteOffset: 0, as: {ty}.self)\nNEXT"
+    OPS["storeIndirect" + suffix] = f"STORE(lo32(r[b] &+ imm), {size})\np.storeBytes(of: {conv}, toByteOffset: 0, as: {ty}.self)\nNEXT"
+    OPS["storeImm" + suffix] = f"STORE(lo32(imm), {size})\np.storeBytes(of: {convi}, toByteOffset: 0, as: {ty}.self)\nNEXT"
+    OPS["storeImmIndirect" + suffix] = f"STORE(lo32(r[b] &+ imm), {size})\np.storeBytes(of: {convi}, toByteOffset: 0, as: {ty}.self)\nNEXT"
+
+BRANCHES = {
+    "branchEq": "r[a] == r[b]", "branchNotEq": "r[a] != r[b]",
+    "branchLessUnsigned": "r[a] < r[b]", "branchLessSigned": "signed(r[a]) < signed(r[b])",
+    "branchGreaterOrEqualUnsigned": "r[a] >= r[b]", "branchGreaterOrEqualSigned": "signed(r[a]) >= signed(r[b])",
+    "branchEqImm": "r[a] == imm", "branchNotEqImm": "r[a] != imm",
+    "branchLessUnsignedImm": "r[a] < imm", "branchLessOrEqualUnsignedImm": "r[a] <= imm",
+    "branchGreaterOrEqualUnsignedImm": "r[a] >= imm", "branchGreaterUnsignedImm": "r[a] > imm",
+    "branchLessSignedImm": "signed(r[a]) < signed(imm)", "branchLessOrEqualSignedImm": "signed(r[a]) <= signed(imm)",
+    "branchGreaterOrEqualSignedImm": "signed(r[a]) >= signed(imm)", "branchGreaterSignedImm": "signed(r[a]) > signed(imm)",
+}
+for name, cond in BRANCHES.items():
+    OPS[name] = f"if _fastPath({cond}) {{ JUMP(TARGET) }}\nNEXT"
+
+DJUMP = """if address == 0xFFFF_0000 { EXIT(.halt) }
+let slot = address &>> 1
+guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { EXIT(.trap) }
+JUMP(t)"""
+
+OPS.update({
+    "chargeGas": "let cost = Int64(bitPattern: aux)\nif _slowPath(g < cost) { EXIT(.outOfGas) }\nlet g = g &- cost\nNEXT",
+    "trap": "EXIT(.trap)",
+    "nop": "NEXT",
+    "fallthrough": "NEXT",
+    "unlikely": "NEXT",
+    "ecalli": "EXIT(.ecalli)",
+    "memset": "EXIT(.memset)",
+    "sbrk": "EXIT(.sbrk)",
+    "jump": "JUMP(TARGET)",
+    "loadImmAndJump": "r[d] = imm\nJUMP(TARGET)",
+    "jumpIndirect": "let address = lo32(r[a] &+ imm)\n" + DJUMP,
+    "loadImmAndJumpIndirect": "let address = lo32(r[a] &+ aux)\nr[d] = imm\n" + DJUMP,
+    "loadImm": "r[d] = imm\nNEXT",
+    "loadImm64": "r[d] = imm\nNEXT",
+    "moveReg": "r[d] = r[a]\nNEXT",
+})
+
+ALU = {
+    # two registers
+    "countSetBits64": "UInt64(r[a].nonzeroBitCount)",
+    "countSetBits32": "UInt64(lo32(r[a]).nonzeroBitCount)",
+    "countLeadingZeroBits64": "UInt64(r[a].leadingZeroBitCount)",
+    "countLeadingZeroBits32": "UInt64(lo32(r[a]).leadingZeroBitCount)",
+    "countTrailingZeroBits64": "UInt64(r[a].trailingZeroBitCount)",
+    "countTrailingZeroBits32": "UInt64(lo32(r[a]).trailingZeroBitCount)",
+    "signExtend8": "UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: r[a])))",
+    "signExtend16": "UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: r[a])))",
+    "zeroExtend16": "r[a] & 0xFFFF",
+    "reverseByte": "r[a].byteSwapped",
+    "reverseByte32": "sx32(lo32(r[a]).byteSwapped)",
+    # register and immediate
+    "addImm32": "sx32(r[a] &+ imm)",
+    "addImm64": "r[a] &+ imm",
+    "andImm": "r[a] & imm",
+    "xorImm": "r[a] ^ imm",
+    "orImm": "r[a] | imm",
+    "mulImm32": "sx32(r[a] &* imm)",
+    "mulImm64": "r[a] &* imm",
+    "setLessThanUnsignedImm": "bool(r[a] < imm)",
+    "setLessThanSignedImm": "bool(signed(r[a]) < signed(imm))",
+    "setGreaterThanUnsignedImm": "bool(r[a] > imm)",
+    "setGreaterThanSignedImm": "bool(signed(r[a]) > signed(imm))",
+    "shiftLogicalLeftImm32": "sx32(lo32(r[a]) &<< lo32(imm))",
+    "shiftLogicalRightImm32": "sx32(lo32(r[a]) &>> lo32(imm))",
+    "shiftArithmeticRightImm32": "sx32(UInt32(bitPattern: Int32(truncatingIfNeeded: r[a]) &>> Int32(truncatingIfNeeded: imm)))",
+    "shiftLogicalLeftImm64": "r[a] &<< imm",
+    "shiftLogicalRightImm64": "r[a] &>> imm",
+    "shiftArithmeticRightImm64": "UInt64(bitPattern: signed(r[a]) &>> signed(imm))",
+    "negateAndAddImm32": "sx32(imm &- r[a])",
+    "negateAndAddImm64": "imm &- r[a]",
+    "shiftLogicalLeftImmAlt32": "sx32(lo32(imm) &<< lo32(r[a]))",
+    "shiftLogicalRightImmAlt32": "sx32(lo32(imm) &>> lo32(r[a]))",
+    "shiftArithmeticRightImmAlt32": "sx32(UInt32(bitPattern: Int32(truncatingIfNeeded: imm) &>> Int32(truncatingIfNeeded: r[a])))",
+    "shiftLogicalLeftImmAlt64": "imm &<< r[a]",
+    "shiftLogicalRightImmAlt64": "imm &>> r[a]",
+    "shiftArithmeticRightImmAlt64": "UInt64(bitPattern: signed(imm) &>> signed(r[a]))",
+    "rotateRightImm64": "rotr64(r[a], imm)",
+    "rotateRightImmAlt64": "rotr64(imm, r[a])",
+    "rotateRightImm32": "sx32(rotr32(lo32(r[a]), lo32(imm)))",
+    "rotateRightImmAlt32": "sx32(rotr32(lo32(imm), lo32(r[a])))",
+    # three registers
+    "add32": "sx32(r[a] &+ r[b])",
+    "sub32": "sx32(r[a] &- r[b])",
+    "mul32": "sx32(r[a] &* r[b])",
+    "divUnsigned32": "divU32(r[a], r[b])",
+    "divSigned32": "divS32(r[a], r[b])",
+    "remUnsigned32": "remU32(r[a], r[b])",
+    "remSigned32": "remS32(r[a], r[b])",
+    "shiftLogicalLeft32": "sx32(lo32(r[a]) &<< lo32(r[b]))",
+    "shiftLogicalRight32": "sx32(lo32(r[a]) &>> lo32(r[b]))",
+    "shiftArithmeticRight32": "sx32(UInt32(bitPattern: Int32(truncatingIfNeeded: r[a]) &>> Int32(truncatingIfNeeded: r[b])))",
+    "add64": "r[a] &+ r[b]",
+    "sub64": "r[a] &- r[b]",
+    "mul64": "r[a] &* r[b]",
+    "divUnsigned64": "divU64(r[a], r[b])",
+    "divSigned64": "divS64(r[a], r[b])",
+    "remUnsigned64": "remU64(r[a], r[b])",
+    "remSigned64": "remS64(r[a], r[b])",
+    "shiftLogicalLeft64": "r[a] &<< r[b]",
+    "shiftLogicalRight64": "r[a] &>> r[b]",
+    "shiftArithmeticRight64": "UInt64(bitPattern: signed(r[a]) &>> signed(r[b]))",
+    "and": "r[a] & r[b]",
+    "xor": "r[a] ^ r[b]",
+    "or": "r[a] | r[b]",
+    "mulUpperSignedSigned": "UInt64(bitPattern: signed(r[a]).multipliedFullWidth(by: signed(r[b])).high)",
+    "mulUpperUnsignedUnsigned": "r[a].multipliedFullWidth(by: r[b]).high",
+    "mulUpperSignedUnsigned": "mulUpperSU64(r[a], r[b])",
+    "mulUpperSignedSigned32": "sx32(UInt64(bitPattern: (Int64(Int32(truncatingIfNeeded: r[a])) &* Int64(Int32(truncatingIfNeeded: r[b]))) &>> 32))",
+    "mulUpperUnsignedUnsigned32": "sx32((UInt64(lo32(r[a])) &* UInt64(lo32(r[b]))) &>> 32)",
+    "mulUpperSignedUnsigned32": "sx32(UInt64(bitPattern: (Int64(Int32(truncatingIfNeeded: r[a])) &* Int64(lo32(r[b]))) &>> 32))",
+    "setLessThanUnsigned": "bool(r[a] < r[b])",
+    "setLessThanSigned": "bool(signed(r[a]) < signed(r[b]))",
+    "rotateLeft64": "rotr64(r[a], 64 &- (r[b] & 63))",
+    "rotateLeft32": "sx32(rotr32(lo32(r[a]), 32 &- (lo32(r[b]) & 31)))",
+    "rotateRight64": "rotr64(r[a], r[b])",
+    "rotateRight32": "sx32(rotr32(lo32(r[a]), lo32(r[b])))",
+    "andInverted": "r[a] & ~r[b]",
+    "orInverted": "r[a] | ~r[b]",
+    "xnor": "~(r[a] ^ r[b])",
+    "maximum": "UInt64(bitPattern: Swift.max(signed(r[a]), signed(r[b])))",
+    "maximumUnsigned": "Swift.max(r[a], r[b])",
+    "minimum": "UInt64(bitPattern: Swift.min(signed(r[a]), signed(r[b])))",
+    "minimumUnsigned": "Swift.min(r[a], r[b])",
+}
+for name, expr in ALU.items():
+    OPS[name] = f"r[d] = {expr}\nNEXT"
+
+OPS.update({
+    "cmovIfZeroImm": "if r[a] == 0 { r[d] = imm }\nNEXT",
+    "cmovIfNotZeroImm": "if r[a] != 0 { r[d] = imm }\nNEXT",
+    "cmovIfZero": "if r[b] == 0 { r[d] = r[a] }\nNEXT",
+    "cmovIfNotZero": "if r[b] != 0 { r[d] = r[a] }\nNEXT",
+})
+
+
+def expand(body, mode):
+    uses = lambda name: re.search(r"\b%s\b" % name, body) is not None
+    lines = []
+    for name, field in (("d", "d"), ("a", "a"), ("b", "b")):
+        if uses(name):
+            lines.append(f"let {name} = Int(ip.pointee.{field})")
+    if uses("imm"):
+        lines.append("let imm = ip.pointee.imm")
+    if uses("aux") or "TARGET" in body:
+        lines.append("let aux = ip.pointee.aux")
+    out = []
+    for line in body.split("\n"):
+        m = re.match(r"(LOAD|STORE)\((.*), (\d)\)$", line)
+        if m:
+            fn = "readPointer" if m.group(1) == "LOAD" else "writePointer"
+            line = f"guard let p = {fn}(m, {m.group(2)}, {m.group(3)}) else {{ EXIT(.memory) }}"
+        line = line.replace("TARGET", "UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped")
+        line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(ip, g, c, \1)", line)
+        if mode == "threaded":
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "let t_ = %s; return t_.pointee.handler(t_, r, m, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
+            line = line.replace("NEXT", "let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)")
+        else:
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "return proceed(%s, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
+            line = line.replace("NEXT", "return proceed(ip + 1, g, c)")
+        out.append(line)
+    return lines + out
+
+
+def main():
+    kinds = sorted(OPS)
+    w = []
+    w.append("// Generated by Utilities/generate_handlers.py. Do not edit.")
+    w.append("// swiftlint:disable all")
+    w.append("")
+    for mode in ("threaded", "trampoline"):
+        w.append("extension OpKind {")
+        w.append(f"    /// The {mode} handler of this op (a non-capturing closure, so it converts to a thin function pointer).")
+        w.append(f"    var {mode}Handler: Handler {{")
+        w.append("        switch self {")
+        for k in kinds:
+            case = "`%s`" % k if k in ("fallthrough",) else k
+            w.append(f"        case .{case}:")
+            w.append("            return { ip, r, m, g, c in")
+            for line in expand(OPS[k], mode):
+                w.append("                " + line)
+            w.append("            }")
+        w.append("        }")
+        w.append("    }")
+        w.append("}")
+        w.append("")
+    path = os.path.join(ROOT, "Sources", "PolkaVMInterpreter", "Generated", "Handlers.swift")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "w").write("\n".join(w) + "\n")
+    print("wrote", os.path.relpath(path, ROOT), "with", len(kinds), "ops")
+
+
+if __name__ == "__main__":
+    main()
