@@ -1,3 +1,5 @@
+import PolkaVMInterpreter
+
 /// Which execution backend runs guest code.
 public enum Backend: Sendable, Hashable {
     /// The portable interpreter (available everywhere the Swift toolchain runs).
@@ -44,14 +46,18 @@ public struct ModuleConfiguration: Sendable, Hashable {
     public var stepTracing: Bool
     /// Whether module creation rejects jump-table entries and exports outside the code.
     public var strict: Bool
+    /// How the interpreter dispatches between instructions (threaded in optimized builds, trampoline in
+    /// debug builds by default). Both give identical results.
+    public var interpreterDispatch: InterpreterDispatch
 
     /// Creates a configuration. Defaults: no gas metering, the simple cost model, upstream PolkaVM's
     /// semantics, 4 KiB pages, standard memory layout.
     public init(
         gasMetering: GasMetering = .none, costModel: GasCostModel = .simple, semantics: ExecutionSemantics = .polkavm,
         pageSize: UInt32 = 0x1000, dynamicPaging: Bool = false, auxDataSize: UInt32 = 0, stepTracing: Bool = false,
-        strict: Bool = true
+        strict: Bool = true, interpreterDispatch: InterpreterDispatch = .automatic
     ) {
+        self.interpreterDispatch = interpreterDispatch
         self.gasMetering = gasMetering
         self.costModel = costModel
         self.semantics = semantics

@@ -148,6 +148,24 @@ public final class Instance {
         setNextProgramCounter(pc)
     }
 
+    /// Prepares a JAM standard-program invocation (Gray Paper `Y(p, a)`): maps RO data, RW data with
+    /// its heap pages, the stack and the argument region, sets the initial registers (`ra` = halt address,
+    /// `sp` = stack top, `a0`/`a1` = argument address and length) and the next pc (0 for is-authorized
+    /// and refine, 5 for accumulate).
+    public func prepareStandardInvocation(argument: [UInt8], entryPC: UInt32) throws(ModuleError) {
+        guard let program = module.standardProgram else {
+            throw .invalidConfiguration("the module was not created from a JAM standard program")
+        }
+        let state: StandardInitialState
+        do { state = try program.initialState(argument: argument) } catch { throw .invalidProgram(error) }
+        for region in state.regions where region.length > 0 {
+            vm.memory.map(address: region.address, length: UInt64(region.length), writable: region.writable)
+            try? vm.memory.write(region.initialBytes, at: region.address)
+        }
+        for (i, value) in state.registers.enumerated() where i < Reg.count { vm.setRegister(i, value) }
+        setNextProgramCounter(entryPC)
+    }
+
     /// Calls the export `name` with `arguments`, dispatching host calls to `host`, and returns
     /// `(a0, a1)` when the guest returns to the host.
     @discardableResult

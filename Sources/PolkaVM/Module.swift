@@ -11,6 +11,8 @@ public final class Module: Sendable {
     public let blob: ProgramBlob?
     /// The standard memory layout, for modules created from a container.
     public let memoryMap: MemoryMap?
+    /// The JAM standard program (data, heap pages, stack size) for modules created from one.
+    public let standardProgram: StandardProgram?
     let compiled: CompiledProgram
 
     /// Loads a `.polkavm` blob.
@@ -36,6 +38,7 @@ public final class Module: Sendable {
         } catch {
             throw .invalidProgram(error)
         }
+        self.standardProgram = nil
         self.engine = engine
         self.configuration = configuration
         self.blob = blob
@@ -44,8 +47,30 @@ public final class Module: Sendable {
 
     /// Loads bare code (for example a Gray Paper program blob, as in conformance vectors). Such a
     /// module has no memory layout: memory starts empty and the host maps pages (dynamic paging).
-    public init(engine: Engine, code: ProgramCode, configuration: ModuleConfiguration = ModuleConfiguration(dynamicPaging: true)) throws(ModuleError) {
+    public convenience init(engine: Engine, code: ProgramCode, configuration: ModuleConfiguration = ModuleConfiguration(dynamicPaging: true)) throws(ModuleError) {
+        try self.init(engine: engine, code: code, standardProgram: nil, configuration: configuration)
+    }
+
+    /// Loads a JAM standard program (Gray Paper "standard program initialization": RO/RW data, heap
+    /// pages, stack size and a raw program blob), optionally preceded by its encoded metadata. Memory
+    /// faults are page faults as in the Gray Paper; use ``Instance/prepareStandardInvocation(argument:entryPC:)``.
+    public convenience init(
+        engine: Engine, jamProgram bytes: [UInt8], hasMetadata: Bool = false,
+        configuration: ModuleConfiguration = ModuleConfiguration(gasMetering: .sync, costModel: .grayPaper080, semantics: .grayPaper080, dynamicPaging: true)
+    ) throws(ModuleError) {
+        let program: StandardProgram
+        do {
+            program = hasMetadata ? try StandardProgram(parsingWithMetadata: bytes) : try StandardProgram(parsing: bytes)
+            try program.validateLayout()
+        } catch {
+            throw .invalidProgram(error)
+        }
+        try self.init(engine: engine, code: program.code, standardProgram: program, configuration: configuration)
+    }
+
+    private init(engine: Engine, code: ProgramCode, standardProgram: StandardProgram?, configuration: ModuleConfiguration) throws(ModuleError) {
         try Module.check(configuration)
+        self.standardProgram = standardProgram
         var configuration = configuration
         configuration.dynamicPaging = true
         self.engine = engine
@@ -70,7 +95,8 @@ public final class Module: Sendable {
     }
 
     private static func interpreterOptions(_ c: ModuleConfiguration) -> InterpreterOptions {
-        InterpreterOptions(gasMetering: c.gasMetering != .none, costModel: c.costModel, semantics: c.semantics, stepTracing: c.stepTracing)
+        InterpreterOptions(gasMetering: c.gasMetering != .none, costModel: c.costModel, semantics: c.semantics,
+                           stepTracing: c.stepTracing, dispatch: c.interpreterDispatch)
     }
 
     /// The program's code.

@@ -1,0 +1,97 @@
+import Testing
+@testable import PolkaVMInterpreter
+import PolkaVMProgram
+
+/// The threaded and trampoline dispatch modes run the same handlers' semantics; these tests run
+/// random programs in both and require identical results. Runs are kept short (gas-limited) because
+/// debug builds do not turn the threaded mode's tail calls into jumps.
+@Suite struct DispatchEquivalenceTests {
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return state
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static let aluOpcodes: [Opcode] = Opcode.allCases.filter {
+        [.regRegReg, .regRegImm, .regReg].contains($0.operandKind) && $0 != .sbrk
+            && !($0.rawValue >= 120 && $0.rawValue <= 130)
+    }
+
+    /// A random program: straight-line ALU blocks, loads and stores into one mapped page, and branches.
+    static func randomProgram(_ rng: inout Rng, isa: InstructionSetKind) -> ProgramCode {
+        var instructions: [Instruction] = []
+        var targets: [LayoutTarget?] = []
+        let blocks = 4 + rng.below(4)
+        var blockStarts: [Int] = []
+        for block in 0..<blocks {
+            blockStarts.append(instructions.count)
+            for _ in 0..<(1 + rng.below(8)) {
+                var op = aluOpcodes[rng.below(aluOpcodes.count)]
+                if !isa.contains(op) { op = .add32 }
+                var i = Instruction(op, regA: UInt8(rng.below(13)), regB: UInt8(rng.below(13)), regD: UInt8(rng.below(13)),
+                                    imm1: Instruction.immediate(Int32(truncatingIfNeeded: rng.next())))
+                if rng.below(4) == 0 { i.imm1 = Instruction.immediate(Int32(rng.below(70)) - 3) }
+                instructions.append(i)
+                targets.append(nil)
+                if rng.below(5) == 0 {
+                    // A store and a load through a0 pointed into the mapped page.
+                    instructions.append(Instruction(.loadImm, regA: 12, imm1: Instruction.immediate(0x20000 + Int32(rng.below(4000)))))
+                    targets.append(nil)
+                    instructions.append(Instruction(.storeIndirectU32, regA: UInt8(rng.below(13)), regB: 12, imm1: 0))
+                    targets.append(nil)
+                    instructions.append(Instruction(.loadIndirectI32, regA: UInt8(rng.below(12)), regB: 12, imm1: 0))
+                    targets.append(nil)
+                }
+            }
+            if block == blocks - 1 {
+                instructions.append(Instruction(.jumpIndirect, regA: 0, imm1: 0))  // ra = 0xFFFF0000 -> finished
+                targets.append(nil)
+            } else {
+                let target = rng.below(blocks)
+                instructions.append(Instruction(.branchLessUnsignedImm, regA: UInt8(rng.below(13)), imm1: Instruction.immediate(Int32(rng.below(1000)))))
+                targets.append(.instruction(-1 - target))  // resolved below
+            }
+        }
+        // Resolve block-index placeholders to instruction indices.
+        let resolved: [LayoutTarget?] = targets.map { t in
+            if case .instruction(let i)? = t, i < 0 { return .instruction(blockStarts[-1 - i]) }
+            return t
+        }
+        let layout = try! InstructionEncoder.layout(instructions, targets: resolved, isa: isa)
+        return layout.programCode()
+    }
+
+    func run(_ code: ProgramCode, dispatch: InterpreterDispatch, model: GasCostModel, registers: [UInt64]) -> (Interrupt, [UInt64], Int64, UInt32?, [UInt8]) {
+        let program = CompiledProgram(code: code, options: InterpreterOptions(gasMetering: true, costModel: model, semantics: .polkavm, dispatch: dispatch))
+        let memory = GuestMemory()
+        memory.map(address: 0x20000, length: 0x1000, writable: true)
+        let vm = InterpreterInstance(program: program, memory: memory, dynamicPaging: true)
+        for (i, v) in registers.enumerated() { vm.setRegister(i, v) }
+        vm.setRegister(0, 0xFFFF_0000)
+        vm.gas = 600
+        vm.setNextProgramCounter(0)
+        let interrupt = vm.run()
+        return (interrupt, (0..<13).map { vm.register($0) }, vm.gas, vm.programCounter, try! memory.read(at: 0x20000, count: 0x1000))
+    }
+
+    @Test(arguments: InstructionSetKind.allCases)
+    func threadedAndTrampolineAgree(isa: InstructionSetKind) {
+        var rng = Rng(state: 0x9E37_79B9_7F4A_7C15 ^ UInt64(isa.rawValue + 1))
+        for _ in 0..<150 {
+            let code = Self.randomProgram(&rng, isa: isa)
+            let regs = (0..<13).map { _ in rng.below(3) == 0 ? UInt64(rng.below(300)) : rng.next() }
+            for model in [GasCostModel.simple, .upstreamFull] {
+                let a = run(code, dispatch: .threaded, model: model, registers: regs)
+                let b = run(code, dispatch: .trampoline, model: model, registers: regs)
+                #expect(a.0 == b.0)
+                #expect(a.1 == b.1)
+                #expect(a.2 == b.2)
+                #expect(a.3 == b.3)
+                #expect(a.4 == b.4)
+            }
+        }
+    }
+}
