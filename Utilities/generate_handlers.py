@@ -12,7 +12,8 @@ Body mini-language (Swift, with these names available):
   imm, aux     the op's immediate and auxiliary 64-bit fields
   m            the page-table root
   NEXT         continue with the next op
-  JUMP(x)      continue with the op pointer x
+  JUMP(x)      enter the basic block whose chargeGas op is x: charge its cost (stored in x's aux) and
+               continue with the op after it, so block gas costs no dispatch of its own
   TARGET       the op's resolved static target (an op pointer)
   EXIT(reason) leave to the host loop with a LoopExit reason (the op stays current)
   LOAD(addr, size) / STORE(addr, size)  -> `guard let p = ... else { EXIT(.memory) }`
@@ -64,7 +65,7 @@ BRANCHES = {
     "branchGreaterOrEqualSignedImm": "signed(r[a]) >= signed(imm)", "branchGreaterSignedImm": "signed(r[a]) > signed(imm)",
 }
 for name, cond in BRANCHES.items():
-    OPS[name] = f"if _fastPath({cond}) {{ JUMP(TARGET) }}\nNEXT"
+    OPS[name] = f"if _fastPath({cond}) {{ JUMP(TARGET) }}\nJUMP(ip + 1)"
 
 DJUMP = """if address == 0xFFFF_0000 { EXIT(.halt) }
 let slot = address &>> 1
@@ -75,7 +76,7 @@ OPS.update({
     "chargeGas": "let cost = Int64(bitPattern: aux)\nif _slowPath(g < cost) { EXIT(.outOfGas) }\nlet g = g &- cost\nNEXT",
     "trap": "EXIT(.trap)",
     "nop": "NEXT",
-    "fallthrough": "NEXT",
+    "fallthrough": "JUMP(ip + 1)",
     "unlikely": "NEXT",
     "ecalli": "EXIT(.ecalli)",
     "memset": "EXIT(.memset)",
@@ -205,11 +206,13 @@ def expand(body, mode):
             line = f"guard let p = {fn}(m, {m.group(2)}, {m.group(3)}) else {{ EXIT(.memory) }}"
         line = line.replace("TARGET", "UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped")
         line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(ip, g, c, \1)", line)
+        enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "
+                 "if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; ")
         if mode == "threaded":
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "let t_ = %s; return t_.pointee.handler(t_, r, m, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, c)" + (mm.group(2) or ""), line)
             line = line.replace("NEXT", "let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)")
         else:
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "return proceed(%s, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return proceed(n_, g &- cost_, c)" + (mm.group(2) or ""), line)
             line = line.replace("NEXT", "return proceed(ip + 1, g, c)")
         out.append(line)
     return lines + out

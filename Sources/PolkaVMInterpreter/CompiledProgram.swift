@@ -52,6 +52,8 @@ public final class CompiledProgram: @unchecked Sendable {
     let ops: UnsafeMutablePointer<Op>
     /// The number of ops.
     public let opCount: Int
+    /// The ops before this index are in code order (the synthetic trap blocks come after them).
+    let orderedOpCount: Int
     /// Indexed by `dynamic address / 2`: the op of the jump-table entry's block, or nil.
     let dynamicTargets: UnsafeMutablePointer<UnsafePointer<Op>?>
     let dynamicTargetCount: Int
@@ -81,6 +83,7 @@ public final class CompiledProgram: @unchecked Sendable {
         }
         self.ops = ops
         self.opCount = count
+        self.orderedOpCount = compiler.orderedOpCount
         let slots = code.jumpTable.count + 1
         let dyn = UnsafeMutablePointer<UnsafePointer<Op>?>.allocate(capacity: slots)
         dyn[0] = nil
@@ -103,12 +106,12 @@ public final class CompiledProgram: @unchecked Sendable {
 
     /// The op index of the `chargeGas` op of the block starting at `pc`, if there is one.
     func blockOpIndex(startingAt pc: UInt32) -> Int? {
-        var lo = 0, hi = opCount
+        var lo = 0, hi = orderedOpCount
         while lo < hi {
             let mid = (lo + hi) / 2
             if ops[mid].pc < pc { lo = mid + 1 } else { hi = mid }
         }
-        while lo < opCount && ops[lo].pc == pc {
+        while lo < orderedOpCount && ops[lo].pc == pc {
             if ops[lo].kind == .chargeGas { return lo }
             lo += 1
         }
@@ -140,6 +143,7 @@ private struct Compiler {
     var trapsForInvalidTargets: [(op: Int, pc: UInt32)] = []
     var currentBlock: [DecodedInstruction] = []
     var currentGasOp = -1
+    var orderedOpCount = 0
 
     init(code: ProgramCode, options: InterpreterOptions) {
         self.code = code
@@ -218,8 +222,12 @@ private struct Compiler {
         for (opIndex, target) in fixups {
             ops[opIndex].target = UInt32(blockIndex[Int(target)])
         }
+        orderedOpCount = ops.count
+        // Every control transfer enters a block through its chargeGas op, so an invalid target gets a
+        // free (cost 0) block holding just the trap.
         for (opIndex, pc) in trapsForInvalidTargets {
             ops[opIndex].target = UInt32(ops.count)
+            ops.append(ProtoOp(.chargeGas, pc: pc))
             ops.append(ProtoOp(.trap, pc: pc))
         }
     }
@@ -242,7 +250,7 @@ private struct Compiler {
                 if Int(decoded.nextPC) >= code.count && options.semantics.fallthroughOffEnd == .trapAtFallthrough {
                     ops.append(ProtoOp(.trap, pc: pc))
                 } else {
-                    ops.append(ProtoOp(.nop, pc: pc))
+                    ops.append(ProtoOp(.fallthrough, pc: pc))
                 }
             case .unlikely:
                 if options.stepTracing { ops.append(ProtoOp(.nop, pc: pc)) }
