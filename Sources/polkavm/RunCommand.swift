@@ -92,7 +92,9 @@ struct RunCommand: ParsableCommand {
             switch instance.run() {
             case .step:
                 let pc = Int(instance.programCounter ?? 0)
-                let text = code.isInstructionStart(pc) ? InstructionFormatter.format(code.decode(at: pc), isa: code.isa) : "invalid"
+                let text = code.isInstructionStart(pc)
+                    ? Disassembler.text(for: code.decode(at: pc).instruction, isa: code.isa, jumpTarget: { "@\($0)" })
+                    : "invalid"
                 let regs = Reg.allCases.map { "\($0)=\(String(instance.register($0), radix: 16))" }.joined(separator: " ")
                 print(String(format: "%6d: ", pc) + text + "    [" + regs + "]")
             case .finished:
