@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "PolkaVM", targets: ["PolkaVM"]),
         .library(name: "PolkaVMProgram", targets: ["PolkaVMProgram"]),
+        .library(name: "PolkaVMLinker", targets: ["PolkaVMLinker"]),
         .executable(name: "polkavm", targets: ["polkavm"]),
     ],
     dependencies: [
@@ -19,14 +20,17 @@ let package = Package(
         .target(name: "PolkaVMInterpreter", dependencies: ["PolkaVMProgram"]),
         // The public embedding API: Engine, Module, Instance, host functions.
         .target(name: "PolkaVM", dependencies: ["PolkaVMProgram", "PolkaVMInterpreter"]),
+        // ELF (RISC-V) to program blob linker.
+        .target(name: "PolkaVMLinker", dependencies: ["PolkaVMProgram"]),
         // The `polkavm` command-line tool.
         .executableTarget(
             name: "polkavm",
-            dependencies: ["PolkaVM", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PolkaVM", "PolkaVMLinker", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "PolkaVMProgramTests", dependencies: ["PolkaVMProgram"]),
         .testTarget(name: "PolkaVMInterpreterTests", dependencies: ["PolkaVMInterpreter", "PolkaVMProgram"]),
         .testTarget(name: "PolkaVMTests", dependencies: ["PolkaVM"]),
+        .testTarget(name: "PolkaVMLinkerTests", dependencies: ["PolkaVMLinker", "PolkaVM"]),
     ],
     swiftLanguageModes: [.v6]
 )
