@@ -16,7 +16,7 @@ Body mini-language (Swift, with these names available):
                continue with the op after it, so block gas costs no dispatch of its own
   TARGET       the op's resolved static target (an op pointer)
   EXIT(reason) leave to the host loop with a LoopExit reason (the op stays current)
-  LOAD(addr, size) / STORE(addr, size)  -> `guard let p = ... else { EXIT(.memory) }`
+  LOAD(addr, size) / STORE(addr, size)  -> `p`, the host pointer, or EXIT(.memory) for the slow path
 Usage: python3 Utilities/generate_handlers.py
 """
 import os
@@ -202,8 +202,9 @@ def expand(body, mode):
     for line in body.split("\n"):
         m = re.match(r"(LOAD|STORE)\((.*), (\d)\)$", line)
         if m:
-            fn = "readPointer" if m.group(1) == "LOAD" else "writePointer"
-            line = f"guard let p = {fn}(m, {m.group(2)}, {m.group(3)}) else {{ EXIT(.memory) }}"
+            fn = "readAddress" if m.group(1) == "LOAD" else "writeAddress"
+            line = (f"let host_ = {fn}(m, {m.group(2)}, {m.group(3)}); guard _fastPath(host_ != 0) else {{ EXIT(.memory) }}; "
+                    "let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped")
         line = line.replace("TARGET", "UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped")
         line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(ip, g, c, \1)", line)
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "

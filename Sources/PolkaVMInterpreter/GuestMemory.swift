@@ -28,27 +28,7 @@ struct PageTableView {
 
     @inlinable @inline(__always)
     func entry(_ address: UInt32) -> UInt {
-        guard let leaf = root[Int(truncatingIfNeeded: address &>> 22)] else { return 0 }
-        return leaf[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
-    }
-
-    /// A host pointer for reading `size` bytes at `address`, or nil when the slow path must decide
-    /// (unmapped page, or the access crosses a page boundary).
-    @inlinable @inline(__always)
-    func readPointer(_ address: UInt32, _ size: UInt32) -> UnsafeMutableRawPointer? {
-        let e = entry(address)
-        let offset = address & 0xFFF
-        guard e != 0, offset &+ size <= 4096 else { return nil }
-        return UnsafeMutableRawPointer(bitPattern: (e & ~UInt(0xFFF)) | UInt(offset))
-    }
-
-    /// A host pointer for writing `size` bytes at `address`, or nil when the slow path must decide.
-    @inlinable @inline(__always)
-    func writePointer(_ address: UInt32, _ size: UInt32) -> UnsafeMutableRawPointer? {
-        let e = entry(address)
-        let offset = address & 0xFFF
-        guard e & 1 != 0, offset &+ size <= 4096 else { return nil }
-        return UnsafeMutableRawPointer(bitPattern: (e & ~UInt(0xFFF)) | UInt(offset))
+        root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
     }
 }
 
@@ -74,7 +54,7 @@ public final class GuestMemory {
     public init(pageSize: UInt32 = 4096) {
         self.pageSize = Swift.max(4096, pageSize)
         let root = UnsafeMutablePointer<UnsafeMutablePointer<UInt>?>.allocate(capacity: 1024)
-        root.initialize(repeating: nil, count: 1024)
+        root.initialize(repeating: GuestMemory.emptyLeaf, count: 1024)
         self.table = PageTableView(root: root)
     }
 
@@ -84,9 +64,16 @@ public final class GuestMemory {
         table.root.deallocate()
     }
 
+    /// A shared, never-written leaf of zero entries that every unused first-level slot points at.
+    nonisolated(unsafe) static let emptyLeaf: UnsafeMutablePointer<UInt> = {
+        let l = UnsafeMutablePointer<UInt>.allocate(capacity: 1024)
+        l.initialize(repeating: 0, count: 1024)
+        return l
+    }()
+
     private func leaf(for address: UInt32, create: Bool) -> UnsafeMutablePointer<UInt>? {
         let i = Int(address >> 22)
-        if let l = table.root[i] { return l }
+        if let l = table.root[i], l != GuestMemory.emptyLeaf { return l }
         guard create else { return nil }
         let l = UnsafeMutablePointer<UInt>.allocate(capacity: 1024)
         l.initialize(repeating: 0, count: 1024)
@@ -203,7 +190,7 @@ public final class GuestMemory {
     /// Calls `body` for every mapped 4 KiB page, in address order, with its bytes and access.
     public func forEachMappedPage(_ body: (_ address: UInt32, _ bytes: UnsafeRawBufferPointer, _ writable: Bool) throws -> Void) rethrows {
         for i in 0..<1024 {
-            guard let l = table.root[i] else { continue }
+            guard let l = table.root[i], l != GuestMemory.emptyLeaf else { continue }
             for j in 0..<1024 {
                 let e = l[j]
                 guard e != 0 else { continue }

@@ -278,7 +278,8 @@ public final class InterpreterInstance {
             let inPage = 4096 - (dst & 0xFFF)
             var chunk = Swift.min(count, inPage)
             if metering { chunk = UInt32(Swift.min(Int64(chunk), Swift.max(gas, 0))) }
-            if chunk > 0, let p = memory.table.writePointer(dst, 1) {
+            let host = writeAddress(memory.table.root, dst, 1)
+            if chunk > 0, host != 0, let p = UnsafeMutableRawPointer(bitPattern: host) {
                 p.initializeMemory(as: UInt8.self, repeating: value, count: Int(chunk))
                 if metering { gas -= Int64(chunk) }
                 dst &+= chunk

@@ -50,23 +50,24 @@ import PolkaVMProgram
     return signed(a) < 0 ? high &- b : high
 }
 
-/// A host pointer for reading `size` bytes at guest `address`, or nil when the slow path must decide
-/// (unmapped page, or an access that crosses a page boundary).
-@inline(__always) func readPointer(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UnsafeMutableRawPointer? {
-    guard let leaf = root[Int(truncatingIfNeeded: address &>> 22)] else { return nil }
+/// The host address for reading `size` bytes at guest `address`, or 0 when the slow path must decide
+/// (unmapped page, or an access that crosses a page boundary). Unused first-level slots point at a
+/// shared all-zero leaf, so the walk needs no null check.
+@inline(__always) func readAddress(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UInt {
+    let leaf = root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped
     let e = leaf[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
     let offset = address & 0xFFF
-    guard e != 0, offset &+ size <= 4096 else { return nil }
-    return UnsafeMutableRawPointer(bitPattern: (e & ~UInt(0xFFF)) | UInt(offset))
+    guard e != 0, offset &+ size <= 4096 else { return 0 }
+    return (e & ~UInt(0xFFF)) | UInt(offset)
 }
 
-/// A host pointer for writing `size` bytes at guest `address`, or nil when the slow path must decide.
-@inline(__always) func writePointer(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UnsafeMutableRawPointer? {
-    guard let leaf = root[Int(truncatingIfNeeded: address &>> 22)] else { return nil }
+/// The host address for writing `size` bytes at guest `address`, or 0 when the slow path must decide.
+@inline(__always) func writeAddress(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UInt {
+    let leaf = root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped
     let e = leaf[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
     let offset = address & 0xFFF
-    guard e & 1 != 0, offset &+ size <= 4096 else { return nil }
-    return UnsafeMutableRawPointer(bitPattern: (e & ~UInt(0xFFF)) | UInt(offset))
+    guard e & 1 != 0, offset &+ size <= 4096 else { return 0 }
+    return (e & ~UInt(0xFFF)) | UInt(offset)
 }
 
 /// Leaves the handler chain: records where execution stands and why it stopped.

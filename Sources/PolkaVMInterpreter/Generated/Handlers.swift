@@ -330,7 +330,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -338,7 +338,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -346,7 +346,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -390,7 +390,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -399,7 +399,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -408,7 +408,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -417,7 +417,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -426,7 +426,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -435,7 +435,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -444,7 +444,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -452,7 +452,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -460,7 +460,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -468,7 +468,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -476,7 +476,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -972,7 +972,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -981,7 +981,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -990,7 +990,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -999,7 +999,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1007,7 +1007,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1015,7 +1015,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1023,7 +1023,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1031,7 +1031,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1040,7 +1040,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1049,7 +1049,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1058,7 +1058,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1067,7 +1067,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1075,7 +1075,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1083,7 +1083,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1091,7 +1091,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1099,7 +1099,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1491,7 +1491,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -1499,7 +1499,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -1507,7 +1507,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -1551,7 +1551,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -1560,7 +1560,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -1569,7 +1569,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -1578,7 +1578,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 return proceed(ip + 1, g, c)
             }
@@ -1587,7 +1587,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 return proceed(ip + 1, g, c)
             }
@@ -1596,7 +1596,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -1605,7 +1605,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(r[a] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -1613,7 +1613,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 return proceed(ip + 1, g, c)
             }
@@ -1621,7 +1621,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 return proceed(ip + 1, g, c)
             }
@@ -1629,7 +1629,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -1637,7 +1637,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                guard let p = readPointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2133,7 +2133,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2142,7 +2142,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2151,7 +2151,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2160,7 +2160,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2168,7 +2168,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2176,7 +2176,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2184,7 +2184,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2192,7 +2192,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                guard let p = writePointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2201,7 +2201,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2210,7 +2210,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2219,7 +2219,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2228,7 +2228,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(r[b] &+ imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2236,7 +2236,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 2) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2244,7 +2244,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 4) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2252,7 +2252,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 8) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2260,7 +2260,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                guard let p = writePointer(m, lo32(imm), 1) else { return leave(ip, g, c, .memory) }
+                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
