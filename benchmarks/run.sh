@@ -7,10 +7,26 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="/opt/swift/usr/bin:$PATH"
 
+build() {
+    local log
+    log=$(mktemp)
+    if ! swift build -c release --package-path . --scratch-path .build-bench --product "$1" >"$log" 2>&1; then
+        # Files renamed in the main package leave a stale build description behind: drop it, retry once.
+        if grep -q "missing inputs" "$log"; then
+            rm -f .build-bench/release.yaml .build-bench/build.db
+            swift build -c release --package-path . --scratch-path .build-bench --product "$1" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; return 1; }
+        else
+            cat "$log"; rm -f "$log"; return 1
+        fi
+    fi
+    tail -n 1 "$log"
+    rm -f "$log"
+}
+
 echo "== building polkavm-bench and the polkavm CLI (release, scratch dir benchmarks/.build-bench)"
-swift build -c release --package-path . --scratch-path .build-bench --product polkavm-bench 2>&1 | tail -n 1
+build polkavm-bench
 # The CLI from the main package (for `polkavm build` / `polkavm link`), built in the same scratch dir.
-if ! swift build -c release --package-path . --scratch-path .build-bench --product polkavm 2>&1 | tail -n 1; then
+if ! build polkavm; then
     echo "!! could not build the polkavm CLI; PolkaVM columns will be skipped"
 fi
 
