@@ -7,7 +7,7 @@ struct PolkaVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polkavm",
         abstract: "Run, inspect, assemble and test PolkaVM programs.",
-        subcommands: [RunCommand.self, AsmCommand.self, DisasmCommand.self, StatsCommand.self, VectorsCommand.self, LinkCommand.self]
+        subcommands: [RunCommand.self, AsmCommand.self, DisasmCommand.self, StatsCommand.self, VectorsCommand.self, LinkCommand.self, BuildCommand.self]
     )
 }
 

@@ -35,7 +35,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let bytes = try readFile(blob)
-        let values = try arguments.map { text -> UInt64 in
+        let (exportArguments, programArguments) = GuestIO.splitAtTerminator(arguments)
+        let values = try exportArguments.map { text -> UInt64 in
             guard let v = parseInteger(text) else { throw ValidationError("argument '\(text)' is not an integer") }
             return v
         }
@@ -62,7 +63,7 @@ struct RunCommand: ParsableCommand {
             let names = module.exports.map { $0.symbol.description }.joined(separator: ", ")
             throw ValidationError("no export named '\(call)' (exports: \(names))")
         }
-        let host = HostFunctions()
+        let host = GuestIO.hostFunctions(arguments: programArguments)
         let execStart = DispatchTime.now().uptimeNanoseconds
         let result: (a0: UInt64, a1: UInt64)
         do {
@@ -73,6 +74,7 @@ struct RunCommand: ParsableCommand {
                 result = try instance.continueCall(host: host)
             }
         } catch {
+            if case .hostFunctionFailed(_, let exit as GuestIO.Exit) = error as? CallError { throw ExitCode(exit.code) }
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }

@@ -1,0 +1,464 @@
+/*
+ * polkavm_libc.c — the freestanding C library of the PolkaVM guest SDK (see polkavm.h).
+ *
+ * `polkavm build` compiles this file with every program (with -fno-builtin, so that clang cannot turn
+ * the loops below back into calls to memcpy/memset). Functions a program does not use are removed by
+ * the linker's dead-code elimination.
+ */
+#define POLKAVM_NO_BUILTIN_MACROS
+#include "polkavm.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Memory and strings.                                                                              */
+
+void *memcpy(void *__restrict dst, const void *__restrict src, size_t n) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    /* Word copies when both pointers share alignment. */
+    if ((((uintptr_t)d ^ (uintptr_t)s) & (sizeof(uintptr_t) - 1)) == 0) {
+        while (n > 0 && ((uintptr_t)d & (sizeof(uintptr_t) - 1)) != 0) {
+            *d++ = *s++;
+            n--;
+        }
+        while (n >= sizeof(uintptr_t)) {
+            *(uintptr_t *)(void *)d = *(const uintptr_t *)(const void *)s;
+            d += sizeof(uintptr_t);
+            s += sizeof(uintptr_t);
+            n -= sizeof(uintptr_t);
+        }
+    }
+    while (n > 0) {
+        *d++ = *s++;
+        n--;
+    }
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (d == s || n == 0) return dst;
+    if (d < s || d >= s + n) return memcpy(dst, src, n);
+    /* Overlapping with dst above src: copy backwards. */
+    while (n > 0) {
+        n--;
+        d[n] = s[n];
+    }
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n) {
+#ifdef POLKAVM_NO_MEMSET_INSTRUCTION
+    unsigned char *d = dst;
+    while (n > 0) {
+        *d++ = (unsigned char)c;
+        n--;
+    }
+#else
+    /* PolkaVM's `memset`: writes a1 to [a0, a0 + a2), advancing a0 and counting a2 down. */
+    register uintptr_t a0 __asm__("a0") = (uintptr_t)dst;
+    register uintptr_t a1 __asm__("a1") = (unsigned char)c;
+    register uintptr_t a2 __asm__("a2") = n;
+    __asm__ volatile(".insn r 0x0b, 2, 0, x0, x0, x0" : "+r"(a0), "+r"(a2) : "r"(a1) : "memory");
+#endif
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n) {
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+size_t strlen(const char *s) {
+    size_t n = 0;
+    while (s[n] != 0) n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b) {
+    while (*a != 0 && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Compiler support routines. On rv32, clang lowers 64-bit division and remainder to these calls     */
+/* (multiplication and shifts are inline). They follow the RISC-V M semantics for the cases C leaves */
+/* undefined: x / 0 = all ones, x % 0 = x, INT64_MIN / -1 = INT64_MIN, INT64_MIN % -1 = 0.           */
+
+#if __riscv_xlen == 32
+/* 64-bit values as 32-bit halves; the shift and multiply helpers below use only 32-bit operations
+ * (at -Oz clang may call them instead of inlining 64-bit shifts and multiplications). */
+typedef union {
+    uint64_t all;
+    struct {
+        uint32_t low, high;
+    } s;
+} polkavm_dword;
+
+uint64_t __ashldi3(uint64_t a, int b) {
+    polkavm_dword x = {a}, r;
+    if (b & 32) {
+        r.s.low = 0;
+        r.s.high = x.s.low << (b & 31);
+    } else if (b == 0) {
+        return a;
+    } else {
+        r.s.low = x.s.low << b;
+        r.s.high = (x.s.high << b) | (x.s.low >> (32 - b));
+    }
+    return r.all;
+}
+
+uint64_t __lshrdi3(uint64_t a, int b) {
+    polkavm_dword x = {a}, r;
+    if (b & 32) {
+        r.s.high = 0;
+        r.s.low = x.s.high >> (b & 31);
+    } else if (b == 0) {
+        return a;
+    } else {
+        r.s.high = x.s.high >> b;
+        r.s.low = (x.s.low >> b) | (x.s.high << (32 - b));
+    }
+    return r.all;
+}
+
+int64_t __ashrdi3(int64_t a, int b) {
+    polkavm_dword x = {(uint64_t)a}, r;
+    if (b & 32) {
+        r.s.high = (uint32_t)((int32_t)x.s.high >> 31);
+        r.s.low = (uint32_t)((int32_t)x.s.high >> (b & 31));
+    } else if (b == 0) {
+        return a;
+    } else {
+        r.s.high = (uint32_t)((int32_t)x.s.high >> b);
+        r.s.low = (x.s.low >> b) | (x.s.high << (32 - b));
+    }
+    return (int64_t)r.all;
+}
+
+uint64_t __muldi3(uint64_t a, uint64_t b) {
+    polkavm_dword x = {a}, y = {b}, r;
+    r.s.low = x.s.low * y.s.low;
+    r.s.high = (uint32_t)(((uint64_t)x.s.low * y.s.low) >> 32) + x.s.low * y.s.high + x.s.high * y.s.low;
+    return r.all;
+}
+
+/* Unsigned 64-bit division by shift-and-subtract, using only 32-bit divisions and 64-bit shifts. */
+static uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem) {
+    if (d == 0) {
+        *rem = n;
+        return ~(uint64_t)0;
+    }
+    if ((n >> 32) == 0 && (d >> 32) == 0) {
+        uint32_t q = (uint32_t)n / (uint32_t)d;
+        *rem = (uint32_t)n - q * (uint32_t)d;
+        return q;
+    }
+    if (d > n) {
+        *rem = n;
+        return 0;
+    }
+    int shift = __builtin_clzll(d) - __builtin_clzll(n);
+    d <<= shift;
+    uint64_t q = 0;
+    for (int i = 0; i <= shift; i++) {
+        q <<= 1;
+        if (n >= d) {
+            n -= d;
+            q |= 1;
+        }
+        d >>= 1;
+    }
+    *rem = n;
+    return q;
+}
+
+uint64_t __udivdi3(uint64_t n, uint64_t d) {
+    uint64_t r;
+    return udivmod64(n, d, &r);
+}
+
+uint64_t __umoddi3(uint64_t n, uint64_t d) {
+    uint64_t r;
+    udivmod64(n, d, &r);
+    return r;
+}
+
+int64_t __divdi3(int64_t n, int64_t d) {
+    if (d == 0) return -1;
+    uint64_t un = n < 0 ? -(uint64_t)n : (uint64_t)n;
+    uint64_t ud = d < 0 ? -(uint64_t)d : (uint64_t)d;
+    uint64_t r;
+    uint64_t q = udivmod64(un, ud, &r);
+    return (int64_t)((n < 0) != (d < 0) ? -q : q);
+}
+
+int64_t __moddi3(int64_t n, int64_t d) {
+    if (d == 0) return n;
+    uint64_t un = n < 0 ? -(uint64_t)n : (uint64_t)n;
+    uint64_t ud = d < 0 ? -(uint64_t)d : (uint64_t)d;
+    uint64_t r;
+    udivmod64(un, ud, &r);
+    return (int64_t)(n < 0 ? -r : r);
+}
+#endif
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The allocator.                                                                                   */
+
+/*
+ * Every block starts with a header of ALIGN bytes holding its size class; the payload follows.
+ * Class k holds 2^k bytes including the header (k = MIN_CLASS .. 31). Freed blocks go on a per-class
+ * singly linked list (the link lives in the payload).
+ */
+#define ALIGN (2 * sizeof(void *))
+#define MIN_CLASS (__riscv_xlen == 64 ? 5 : 4) /* 32 bytes on rv64, 16 on rv32 */
+#define CLASSES 32
+
+struct header {
+    uintptr_t size_class;
+    uintptr_t unused;
+};
+
+static void *free_lists[CLASSES];
+
+static unsigned size_class_for(size_t size) {
+    if (size > ((size_t)1 << 30)) return CLASSES; /* too large */
+    size_t total = size + ALIGN;
+    unsigned k = MIN_CLASS;
+    while (((size_t)1 << k) < total) k++;
+    return k;
+}
+
+void *malloc(size_t size) {
+    unsigned k = size_class_for(size);
+    if (k >= CLASSES) return NULL;
+    void *block = free_lists[k];
+    if (block != NULL) {
+        free_lists[k] = *(void **)((char *)block + ALIGN);
+        return (char *)block + ALIGN;
+    }
+    /* Grow the heap: align the current end, then take 2^k bytes. */
+    uintptr_t end = polkavm_sbrk(0);
+    if (end == 0) return NULL;
+    uintptr_t pad = (ALIGN - (end & (ALIGN - 1))) & (ALIGN - 1);
+    uintptr_t need = pad + ((uintptr_t)1 << k);
+    if (need < pad) return NULL;
+    uintptr_t top = polkavm_sbrk(need);
+    if (top == 0) return NULL;
+    struct header *h = (struct header *)(top - ((uintptr_t)1 << k));
+    h->size_class = k;
+    return (char *)h + ALIGN;
+}
+
+void free(void *ptr) {
+    if (ptr == NULL) return;
+    char *block = (char *)ptr - ALIGN;
+    unsigned k = (unsigned)((struct header *)(void *)block)->size_class;
+    *(void **)ptr = free_lists[k];
+    free_lists[k] = block;
+}
+
+void *calloc(size_t count, size_t size) {
+    if (size != 0 && count > (size_t)-1 / size) return NULL;
+    size_t n = count * size;
+    void *p = malloc(n);
+    if (p != NULL) memset(p, 0, n); /* reused blocks are not zero */
+    return p;
+}
+
+void *realloc(void *ptr, size_t size) {
+    if (ptr == NULL) return malloc(size);
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    unsigned k = (unsigned)((struct header *)(void *)((char *)ptr - ALIGN))->size_class;
+    size_t capacity = ((size_t)1 << k) - ALIGN;
+    if (size <= capacity) return ptr;
+    void *fresh = malloc(size);
+    if (fresh == NULL) return NULL;
+    memcpy(fresh, ptr, capacity);
+    free(ptr);
+    return fresh;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Output helpers.                                                                                  */
+
+void polkavm_print(const char *s) { polkavm_write(POLKAVM_STDOUT, s, strlen(s)); }
+
+/* Writes the digits of `v` in `base` right-aligned into buf[0..32); returns the first digit. */
+static char *format_unsigned(char *end, uint64_t v, unsigned base, bool upper) {
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char *p = end;
+    do {
+        *--p = digits[v % base];
+        v /= base;
+    } while (v != 0);
+    return p;
+}
+
+void polkavm_print_u64(uint64_t v) {
+    char buf[24];
+    char *p = format_unsigned(buf + sizeof buf, v, 10, false);
+    polkavm_write(POLKAVM_STDOUT, p, (size_t)(buf + sizeof buf - p));
+}
+
+void polkavm_print_i64(int64_t v) {
+    if (v < 0) {
+        polkavm_write(POLKAVM_STDOUT, "-", 1);
+        polkavm_print_u64(-(uint64_t)v);
+    } else {
+        polkavm_print_u64((uint64_t)v);
+    }
+}
+
+void polkavm_print_hex(uint64_t v) {
+    char buf[24];
+    char *p = format_unsigned(buf + sizeof buf, v, 16, false);
+    polkavm_write(POLKAVM_STDOUT, p, (size_t)(buf + sizeof buf - p));
+}
+
+/* A formatting sink: a buffer, flushed to stdout when full (fd >= 0) or truncated (fd < 0). */
+struct sink {
+    char *buf;
+    size_t size;
+    size_t used;
+    size_t total;
+    int fd;
+};
+
+static void sink_put(struct sink *s, const char *p, size_t n) {
+    s->total += n;
+    while (n > 0) {
+        if (s->used == s->size) {
+            if (s->fd < 0) return;
+            polkavm_write(s->fd, s->buf, s->used);
+            s->used = 0;
+        }
+        size_t chunk = s->size - s->used < n ? s->size - s->used : n;
+        memcpy(s->buf + s->used, p, chunk);
+        s->used += chunk;
+        p += chunk;
+        n -= chunk;
+    }
+}
+
+static void sink_pad(struct sink *s, char c, size_t n) {
+    while (n-- > 0) sink_put(s, &c, 1);
+}
+
+static void format(struct sink *s, const char *f, va_list ap) {
+    while (*f != 0) {
+        if (*f != '%') {
+            const char *start = f;
+            while (*f != 0 && *f != '%') f++;
+            sink_put(s, start, (size_t)(f - start));
+            continue;
+        }
+        f++;
+        bool left = false, zero = false;
+        for (;; f++) {
+            if (*f == '-') left = true;
+            else if (*f == '0') zero = true;
+            else break;
+        }
+        size_t width = 0;
+        while (*f >= '0' && *f <= '9') width = width * 10 + (size_t)(*f++ - '0');
+        int length = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long */
+        for (;; f++) {
+            if (*f == 'h') length--;
+            else if (*f == 'l') length++;
+            else if (*f == 'z' || *f == 't') length = sizeof(size_t) == 8 ? 2 : 0;
+            else if (*f == 'j') length = 2;
+            else break;
+        }
+        char conv = *f;
+        if (conv == 0) break;
+        f++;
+        char tmp[24];
+        const char *text = tmp;
+        size_t len = 0;
+        bool negative = false;
+        switch (conv) {
+        case 'd':
+        case 'i': {
+            int64_t v = length >= 2 ? va_arg(ap, long long) : length == 1 ? va_arg(ap, long) : va_arg(ap, int);
+            if (length == -1) v = (short)v;
+            if (length <= -2) v = (signed char)v;
+            negative = v < 0;
+            text = format_unsigned(tmp + sizeof tmp, negative ? -(uint64_t)v : (uint64_t)v, 10, false);
+            len = (size_t)(tmp + sizeof tmp - text);
+            break;
+        }
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'p': {
+            uint64_t v;
+            if (conv == 'p') v = (uintptr_t)va_arg(ap, void *);
+            else if (length >= 2) v = va_arg(ap, unsigned long long);
+            else if (length == 1) v = va_arg(ap, unsigned long);
+            else v = va_arg(ap, unsigned int);
+            if (length == -1) v = (unsigned short)v;
+            if (length <= -2) v = (unsigned char)v;
+            text = format_unsigned(tmp + sizeof tmp, v, conv == 'u' ? 10 : 16, conv == 'X');
+            len = (size_t)(tmp + sizeof tmp - text);
+            if (conv == 'p') sink_put(s, "0x", 2);
+            break;
+        }
+        case 'c':
+            tmp[0] = (char)va_arg(ap, int);
+            len = 1;
+            break;
+        case 's':
+            text = va_arg(ap, const char *);
+            if (text == NULL) text = "(null)";
+            len = strlen(text);
+            break;
+        default:
+            tmp[0] = conv;
+            len = 1;
+            break;
+        }
+        size_t shown = len + (negative ? 1 : 0);
+        size_t pad = width > shown ? width - shown : 0;
+        if (!left && !zero) sink_pad(s, ' ', pad);
+        if (negative) sink_put(s, "-", 1);
+        if (!left && zero) sink_pad(s, '0', pad);
+        sink_put(s, text, len);
+        if (left) sink_pad(s, ' ', pad);
+    }
+}
+
+int polkavm_printf(const char *f, ...) {
+    char buf[128];
+    struct sink s = {buf, sizeof buf, 0, 0, POLKAVM_STDOUT};
+    va_list ap;
+    va_start(ap, f);
+    format(&s, f, ap);
+    va_end(ap);
+    if (s.used > 0) polkavm_write(POLKAVM_STDOUT, buf, s.used);
+    return (int)s.total;
+}
+
+int polkavm_snprintf(char *buf, size_t size, const char *f, ...) {
+    struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
+    va_list ap;
+    va_start(ap, f);
+    format(&s, f, ap);
+    va_end(ap);
+    if (size > 0) buf[s.used] = 0;
+    return (int)s.total;
+}
