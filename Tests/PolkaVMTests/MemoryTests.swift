@@ -403,6 +403,19 @@ import PolkaVM
         #expect(!vm.isMemoryAccessible(address: 0x32000, length: 1, writable: false))
     }
 
+    @Test(arguments: [InstructionSetKind.latest32, .latest64])
+    func sbrkResultIsAThirtyTwoBitValueSignExtended(isa: InstructionSetKind) throws {
+        // RO of 0x7FFF0000 bytes puts RW at 0x80010000, so heap_base = 0x80010001 ≥ 2^31 (SPEC §6.6 step 4).
+        let blob = ProgramBlob(isa: isa, roDataSize: 0x7FFF_0000, rwDataSize: 1, stackSize: 0x1000, code: try code([rr(.sbrk, .a0, .a1), ret], isa: isa).code)
+        let module = try Module(engine: testEngine, bytes: blob.serialized(), configuration: config(paging: false))
+        #expect(module.memoryMap?.heapBase == 0x8001_0001)
+        let vm = module.instantiate()
+        try vm.prepareCall(pc: 0, arguments: [0, 0x10])
+        #expect(vm.run() == .finished)
+        #expect(vm[.a0] == (isa.is64Bit ? 0xFFFF_FFFF_8001_0011 : 0x8001_0011))
+        #expect(vm.sbrk(0) == 0x8001_0011)
+    }
+
     @Test func sbrkTrapsInPagedModeAndIsUndefinedElsewhere() throws {
         for isa in [InstructionSetKind.latest32, .latest64] {
             let vm = try instance(try code([loadImm(.a0, 5), rr(.sbrk, .a0, .a1), ret], isa: isa).code)
