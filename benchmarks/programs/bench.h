@@ -7,85 +7,26 @@
  *   - x86-64 natively, linked with benchmarks/native/driver.c.
  * Everything that feeds a checksum uses explicit-width integer types so that all targets agree.
  *
- * The PolkaVM export/import records live only here. When the guest SDK header guest/polkavm.h
- * exists, the __riscv branch below can be replaced by an include of it.
+ * On RISC-V the export/import records and the C library (memcpy, ...) come from the guest SDK,
+ * guest/polkavm.h and guest/polkavm_libc.c, which `polkavm build` compiles in.
  */
 #ifndef BENCH_H
 #define BENCH_H
 
-typedef unsigned char uint8_t;
-typedef signed char int8_t;
-typedef unsigned short uint16_t;
-typedef short int16_t;
-typedef unsigned int uint32_t;
-typedef int int32_t;
-typedef unsigned long long uint64_t;
-typedef long long int64_t;
-typedef __SIZE_TYPE__ size_t;
-typedef __UINTPTR_TYPE__ uintptr_t;
+#include <stddef.h>
+#include <stdint.h>
 
 #define BENCH_NOINLINE __attribute__((noinline))
 #define BENCH_UNUSED __attribute__((unused))
 
 #if defined(__riscv)
-/* ---- PolkaVM: `.polkavm_metadata` / `.polkavm_exports` records (upstream-format.md §7.3) ---- */
-struct bench_polkavm_metadata {
-    uint8_t version;        /* 1 */
-    uint32_t flags;         /* 0 */
-    uint32_t symbol_length;
-    const char *symbol;     /* pointer-sized, carries an absolute relocation */
-    uint8_t input_regs;
-    uint8_t output_regs;
-} __attribute__((packed));
+/* ---- PolkaVM: exports, imports and the C library come from the guest SDK (`polkavm build`). ---- */
+#include "../../guest/polkavm.h"
 
-#if __riscv_xlen == 64
-#define BENCH_PTR_DIRECTIVE ".quad "
-#else
-#define BENCH_PTR_DIRECTIVE ".word "
-#endif
-
-/* Registers used by a uint64_t argument/result: one on rv64, a register pair on rv32. */
-#if __riscv_xlen == 64
-#define BENCH_U64_REGS 1
-#else
-#define BENCH_U64_REGS 2
-#endif
-
-/* Export `fn` taking `in_regs` argument registers and returning in `out_regs` registers. */
-#define BENCH_EXPORT_RAW(fn, in_regs, out_regs)                                                   \
-    static struct bench_polkavm_metadata bench_export_meta_##fn                                   \
-        __attribute__((section(".polkavm_metadata"), used)) = {1, 0, sizeof(#fn) - 1, #fn,        \
-                                                                in_regs, out_regs};               \
-    __attribute__((naked, used)) static void bench_export_record_##fn(void) {                     \
-        __asm__(".pushsection .polkavm_exports,\"R\",@note\n"                                     \
-                ".byte 1\n" BENCH_PTR_DIRECTIVE "%[meta]\n" BENCH_PTR_DIRECTIVE "%[func]\n"       \
-                ".popsection\n"                                                                   \
-                :                                                                                 \
-                : [meta] "i"(&bench_export_meta_##fn), [func] "i"(fn)                             \
-                : "memory");                                                                      \
-    }
-
-/* Import `name` as `static uint64_t name(uint64_t)` (used by the host-call micro benchmark).
- * The call site is the custom instruction 0x0000000b followed by a pointer to the metadata;
- * the linker turns it into `ecalli <index>`. */
-#define BENCH_IMPORT_U64_U64(name)                                                                \
-    static struct bench_polkavm_metadata bench_import_meta_##name                                 \
-        __attribute__((section(".polkavm_metadata"), used)) = {1, 0, sizeof(#name) - 1, #name,    \
-                                                                BENCH_U64_REGS, BENCH_U64_REGS};  \
-    __attribute__((naked, noinline)) static uint64_t name(uint64_t x) {                           \
-        __asm__(".word 0x0000000b\n" BENCH_PTR_DIRECTIVE "%[meta]\n"                              \
-                "ret\n"                                                                           \
-                :                                                                                 \
-                : [meta] "i"(&bench_import_meta_##name)                                           \
-                : "memory");                                                                      \
-    }
-
-/* Minimum stack size, read by the linker from `.polkavm_min_stack_size`. */
-#define BENCH_MIN_STACK_SIZE(bytes)                                                               \
-    static const uint32_t bench_min_stack_size                                                    \
-        __attribute__((section(".polkavm_min_stack_size"), used)) = (bytes);
-
-#define BENCH_EXPORT(fn) BENCH_EXPORT_RAW(fn, BENCH_U64_REGS, BENCH_U64_REGS) BENCH_MIN_STACK_SIZE(256 * 1024)
+/* Export `uint64_t fn(uint64_t)` (a register pair on rv32). */
+#define BENCH_EXPORT(fn) POLKAVM_EXPORT(uint64_t, fn, uint64_t);
+/* Import `uint64_t name(uint64_t)` (used by the host-call micro benchmark). */
+#define BENCH_IMPORT_U64_U64(name) POLKAVM_IMPORT(uint64_t, name, uint64_t);
 
 #elif defined(__wasm__)
 /* ---- wasm32: `bench` is exported by the linker (-Wl,--export=bench). ---- */
@@ -100,8 +41,8 @@ struct bench_polkavm_metadata {
 #endif
 
 /* Freestanding memory routines. The programs call these explicitly (all targets run the same
- * code); the C names below exist for calls the compiler itself emits (struct copies) on the
- * targets without a libc. */
+ * code); the C names below exist for calls the compiler itself emits (struct copies) in the
+ * wasm32 build, which has no libc (the RISC-V build gets them from the guest SDK). */
 static inline void *bench_memset(void *dst, int c, size_t n) {
     uint8_t *d = (uint8_t *)dst;
     uint8_t b = (uint8_t)c;
@@ -148,7 +89,7 @@ static inline int bench_memcmp(const void *a, const void *b, size_t n) {
     return 0;
 }
 
-#if defined(__riscv) || defined(__wasm__)
+#if defined(__wasm__)
 void *memset(void *dst, int c, size_t n) { return bench_memset(dst, c, n); }
 void *memcpy(void *dst, const void *src, size_t n) { return bench_memcpy(dst, src, n); }
 void *memmove(void *dst, const void *src, size_t n) { return bench_memmove(dst, src, n); }

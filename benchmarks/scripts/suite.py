@@ -46,10 +46,6 @@ PROGRAMS = {
 WARMUP_SCALE = 0.1
 
 CFLAGS = ["-O2", "-fno-builtin", "-ffreestanding", "-fno-strict-aliasing", "-Wall"]
-RISCV_FLAGS = {
-    "rv64": ["--target=riscv64-unknown-elf", "-march=rv64emac_zbb", "-mabi=lp64e"],
-    "rv32": ["--target=riscv32-unknown-elf", "-march=rv32emac_zbb", "-mabi=ilp32e"],
-}
 
 COLUMNS = ["native", "polkavm", "polkavm-gas", "polkavm-full", "wasmkit", "wasmtime"]
 COLUMN_TITLES = {
@@ -109,22 +105,19 @@ def build_wasm(src, out):
     run([clang(), "--target=wasm32", *CFLAGS, "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src])
 
 
-def build_polkavm(src, out, target, cli_commands, reuse_object=False):
-    """Returns None on success, or the reason the blob could not be built."""
-    if "build" in cli_commands and not reuse_object:
-        p = run([POLKAVM_CLI, "build", src, "-o", out, "--target", target], check=False)
-        if p.returncode == 0:
-            return None
-        return f"`polkavm build` failed: {(p.stderr or p.stdout).strip()[:400]}"
-    if "link" in cli_commands:
-        obj = out + ".o"
-        if not (reuse_object and os.path.exists(obj)):
-            run([clang(), *RISCV_FLAGS[target], *CFLAGS, "-fpie", "-fvisibility=hidden", "-c", src, "-o", obj])
-        p = run([POLKAVM_CLI, "link", obj, "-o", out, "--min-stack-size", str(256 * 1024)], check=False)
-        if p.returncode == 0:
-            return None
-        return f"`polkavm link` failed: {(p.stderr or p.stdout).strip()[:400]}"
-    return "neither `polkavm build` nor `polkavm link` exists yet"
+def build_polkavm(src, out, target, cli_commands, min_stack=None):
+    """Builds a blob with `polkavm build` (clang + ld + link with the guest SDK). Returns None on
+    success, or the reason the blob could not be built."""
+    if "build" not in cli_commands:
+        return "`polkavm build` does not exist yet (or the polkavm CLI did not build)"
+    cmd = [POLKAVM_CLI, "build", src, "-o", out, "--target", target, "-O2"]
+    cmd += [f"--cflag={f}" for f in CFLAGS if f != "-O2"]
+    if min_stack:
+        cmd += ["--min-stack-size", str(min_stack)]
+    p = run(cmd, check=False)
+    if p.returncode == 0:
+        return None
+    return f"`polkavm build` failed for {os.path.basename(src)}: {(p.stderr or p.stdout).strip()[:400]}"
 
 
 def build_guests(programs, target, want_polkavm):
@@ -139,7 +132,7 @@ def build_guests(programs, target, want_polkavm):
         build_wasm(src, base + ".wasm")
         entry = {"native": base + ".native", "wasm": base + ".wasm"}
         if want_polkavm:
-            reason = build_polkavm(src, base + f".{target}.polkavm", target, cli)
+            reason = build_polkavm(src, base + f".{target}.polkavm", target, cli, min_stack=256 * 1024)
             if reason is None:
                 entry["polkavm"] = base + f".{target}.polkavm"
             else:
@@ -250,7 +243,7 @@ def micro(target, cli_commands):
                 f.write(text)
         out = os.path.join(OUT, "micro", f"scale{k}.{target}.polkavm")
         wasm = os.path.join(OUT, "micro", f"scale{k}.wasm")
-        reason = build_polkavm(src, out, target, cli_commands, reuse_object=unchanged)
+        reason = build_polkavm(src, out, target, cli_commands)
         if reason:
             return reason
         if not (unchanged and os.path.exists(wasm)):
