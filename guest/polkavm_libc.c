@@ -222,7 +222,7 @@ int64_t __moddi3(int64_t n, int64_t d) {
  * singly linked list (the link lives in the payload).
  */
 #define ALIGN (2 * sizeof(void *))
-#define MIN_CLASS (__riscv_xlen == 64 ? 5 : 4) /* 32 bytes on rv64, 16 on rv32 */
+#define MIN_CLASS (sizeof(void *) == 8 ? 5 : 4) /* 32 bytes on rv64, 16 on rv32 */
 #define CLASSES 32
 
 struct header {

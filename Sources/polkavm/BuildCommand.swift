@@ -47,6 +47,9 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("min-stack-size"), help: "Minimum stack size in bytes (POLKAVM_MIN_STACK_SIZE may ask for more).")
     var minStackSize: UInt32 = 8192
 
+    @Flag(name: .customLong("no-libc"), help: "Do not compile and link guest/polkavm_libc.c (e.g. when a prebuilt polkavm_libc.o is among the inputs).")
+    var noLibc = false
+
     @Option(help: "The guest SDK directory holding polkavm.h and polkavm_libc.c (default: found automatically).")
     var sdk: String?
 
@@ -83,9 +86,11 @@ struct BuildCommand: ParsableCommand {
             try GuestToolchain.execute(clang, common + ["-c", source, "-o", object])
             objects.append(object)
         }
-        let libc = temps.appendingPathComponent("polkavm_libc.o").path
-        try GuestToolchain.execute(clang, common + ["-fno-builtin", "-c", (sdkDirectory as NSString).appendingPathComponent("polkavm_libc.c"), "-o", libc])
-        objects.append(libc)
+        if !noLibc {
+            let libc = temps.appendingPathComponent("polkavm_libc.o").path
+            try GuestToolchain.execute(clang, common + ["-fno-builtin", "-c", (sdkDirectory as NSString).appendingPathComponent("polkavm_libc.c"), "-o", libc])
+            objects.append(libc)
+        }
 
         var inputs: [[UInt8]]
         if lld {
