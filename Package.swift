@@ -31,6 +31,8 @@ let package = Package(
         .testTarget(name: "PolkaVMInterpreterTests", dependencies: ["PolkaVMInterpreter", "PolkaVMProgram"]),
         .testTarget(name: "PolkaVMTests", dependencies: ["PolkaVM"]),
         .testTarget(name: "PolkaVMLinkerTests", dependencies: ["PolkaVMLinker", "PolkaVM"]),
+        // Example guests and the C toolchain end to end (examples/, guest/, polkavm build/run).
+        .testTarget(name: "ExamplesTests", dependencies: ["PolkaVM"]),
     ],
     swiftLanguageModes: [.v6]
 )

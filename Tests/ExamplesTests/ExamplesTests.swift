@@ -1,0 +1,202 @@
+import Foundation
+import PolkaVM
+import Testing
+
+/// The repository root (this file is Tests/ExamplesTests/ExamplesTests.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The examples and the target each committed blob is built for (examples/build.sh).
+let examples: [(name: String, target: String)] = [
+    ("hello", "rv64"), ("ackermann", "rv64"), ("sieve", "rv64"), ("int64", "rv32"), ("funcptr", "rv32"), ("switch", "rv64"),
+]
+
+/// Runs `export` of a blob in-process with the I/O host calls of docs/HOSTCALLS.md (stdout captured)
+/// and returns the output and the exit status (`polkavm_exit`'s, or the export's result).
+func runGuest(_ bytes: [UInt8], export: String = "main", arguments: [String] = []) throws -> (output: String, status: Int64) {
+    let module = try Module(engine: Engine(), bytes: bytes, configuration: ModuleConfiguration())
+    let instance = module.instantiate()
+    let is64 = module.isa.is64Bit
+    func word(_ v: UInt64) -> UInt64 { is64 ? v : v & 0xFFFF_FFFF }
+    struct Exit: Error { var code: Int64 }
+    var output: [UInt8] = []
+    var host = HostFunctions()
+    host.define("polkavm_write") { instance, fd, address, length in
+        guard fd == 1 || fd == 2 else { return UInt64(bitPattern: -9) }
+        let bytes = try instance.readMemory(at: UInt32(word(address)), count: Int(word(length)))
+        if fd == 1 { output += bytes }
+        return word(length)
+    }
+    host.define("polkavm_read") { _, _, _, _ in 0 }
+    host.define("polkavm_arg_count") { _ in UInt64(arguments.count) }
+    host.define("polkavm_arg_len") { _, index in
+        Int(word(index)) < arguments.count ? UInt64(arguments[Int(word(index))].utf8.count) : UInt64(bitPattern: -22)
+    }
+    host.define("polkavm_arg_read") { instance, index, address, length in
+        guard Int(word(index)) < arguments.count else { return UInt64(bitPattern: -22) }
+        let arg = Array(arguments[Int(word(index))].utf8)
+        try instance.writeMemory(Array(arg.prefix(Int(word(length)))), at: UInt32(word(address)))
+        return UInt64(arg.count)
+    }
+    host.defineRaw("polkavm_exit") { instance in throw Exit(code: Int64(Int32(truncatingIfNeeded: instance.register(.a0)))) }
+    do {
+        let (a0, _) = try instance.call(export, [], host: host)
+        return (String(decoding: output, as: UTF8.self), Int64(Int32(truncatingIfNeeded: a0)))
+    } catch .hostFunctionFailed(_, let exit as Exit) {
+        return (String(decoding: output, as: UTF8.self), exit.code)
+    }
+}
+
+/// The C toolchain and the `polkavm` executable, when available (else the rebuild tests are skipped).
+enum Toolchain {
+    /// clang: `$CLANG`, or next to the resolved `swift` on PATH.
+    static let clang: String? = {
+        if let c = ProcessInfo.processInfo.environment["CLANG"], FileManager.default.isExecutableFile(atPath: c) { return c }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let swift = URL(fileURLWithPath: String(dir)).appendingPathComponent("swift")
+            guard FileManager.default.isExecutableFile(atPath: swift.path) else { continue }
+            let clang = swift.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("clang").path
+            return FileManager.default.isExecutableFile(atPath: clang) ? clang : nil
+        }
+        return nil
+    }()
+
+    /// The `polkavm` executable built alongside the tests.
+    static let polkavm: String? = {
+        var dirs = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        dirs.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for dir in dirs {
+            var d = dir
+            for _ in 0..<4 {
+                let candidate = d.appendingPathComponent("polkavm").path
+                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+                d = d.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    static var available: Bool { clang != nil && polkavm != nil }
+
+    /// Runs `polkavm` with `arguments`; returns the exit status and stdout.
+    @discardableResult
+    static func polkavm(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: polkavm!)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        if let clang { environment["CLANG"] = clang }
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("examples-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
+    }
+}
+
+@Suite struct ExamplesTests {
+    @Test("committed example blobs run and print their expected output", arguments: examples.map(\.name))
+    func runs(name: String) throws {
+        let dir = repositoryRoot.appendingPathComponent("examples/\(name)")
+        let blob = try [UInt8](Data(contentsOf: dir.appendingPathComponent("\(name).polkavm")))
+        let expected = try String(contentsOf: dir.appendingPathComponent("expected.txt"), encoding: .utf8)
+        let (output, status) = try runGuest(blob)
+        #expect(status == 0)
+        #expect(output == expected)
+    }
+
+    @Test("polkavm build reproduces the committed example blobs byte for byte", .enabled(if: Toolchain.available, "clang or the polkavm executable not found: skipping the rebuild"),
+          arguments: examples)
+    func rebuilds(name: String, target: String) throws {
+        let source = repositoryRoot.appendingPathComponent("examples/\(name)/\(name).c").path
+        let committed = try Data(contentsOf: repositoryRoot.appendingPathComponent("examples/\(name)/\(name).polkavm"))
+        let output = Toolchain.temporaryFile("\(name).polkavm")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try Toolchain.polkavm(["build", "--target", target, source, "-o", output])
+        try #require(result.status == 0, "polkavm build failed: \(result.error)")
+        let rebuilt = try Data(contentsOf: URL(fileURLWithPath: output))
+        #expect(rebuilt == committed, "examples/\(name)/\(name).polkavm differs from a fresh build (if the toolchain changed on purpose, run examples/build.sh)")
+    }
+
+    @Test("the example hello prints its arguments")
+    func helloArguments() throws {
+        let blob = try [UInt8](Data(contentsOf: repositoryRoot.appendingPathComponent("examples/hello/hello.polkavm")))
+        let (output, status) = try runGuest(blob, arguments: ["Alice", "Bob"])
+        #expect(status == 0)
+        #expect(output == "Hello, world!\nHello, Alice!\nHello, Bob!\n")
+    }
+
+    @Test("polkavm run: program arguments after --, stdin, stderr, exit status", .enabled(if: Toolchain.available, "clang or the polkavm executable not found"))
+    func runCommandIO() throws {
+        let source = Toolchain.temporaryFile("io.c")
+        let blob = Toolchain.temporaryFile("io.polkavm")
+        defer { for f in [source, blob] { try? FileManager.default.removeItem(atPath: f) } }
+        try """
+            #include "polkavm.h"
+            POLKAVM_EXPORT(int, main, int);
+            int main(int x) {
+                char buf[100];
+                intptr_t n = polkavm_read(POLKAVM_STDIN, buf, sizeof buf);
+                polkavm_printf("x=%d args=%d read=%d\\n", x, (int)polkavm_arg_count(), (int)n);
+                polkavm_write(POLKAVM_STDOUT, buf, (size_t)n);
+                for (intptr_t i = 0; i < polkavm_arg_count(); i++) {
+                    intptr_t len = polkavm_arg_read((size_t)i, buf, sizeof buf);
+                    polkavm_printf("<%d:", (int)len);
+                    polkavm_write(POLKAVM_STDOUT, buf, (size_t)len);
+                    polkavm_print(">");
+                }
+                polkavm_write(POLKAVM_STDERR, "err\\n", 4);
+                polkavm_printf("\\nbad fd %d, bad arg %d, bad buffer %d\\n", (int)polkavm_write(7, buf, 1),
+                               (int)polkavm_arg_len(99), (int)polkavm_write(1, (void *)0x10, 4));
+                if (x == 5) polkavm_exit(42);
+                return x + 1;
+            }
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        for target in ["rv64", "rv32"] {
+            let build = try Toolchain.polkavm(["build", "--target", target, "-Os", source, "-o", blob])
+            try #require(build.status == 0, "polkavm build failed: \(build.error)")
+            let run = try Toolchain.polkavm(["run", blob, "--call", "main", "5", "--", "a b", "", "ü"], stdin: Data("input!".utf8))
+            #expect(run.status == 42)
+            #expect(run.output == "x=5 args=3 read=6\ninput!<3:a b><0:><2:ü>\nbad fd -9, bad arg -22, bad buffer -14\n")
+            #expect(run.error == "err\n")
+            let plain = try Toolchain.polkavm(["run", blob, "--call", "main", "1"])
+            #expect(plain.status == 0)
+            #expect(plain.output.hasSuffix("\n2\n"))
+        }
+    }
+}
+
+/// A fast subset of tools/difftest: generated programs (tools/difftest/gen.py --seed N) whose expected
+/// output was computed by running the same C natively (x86-64, and riscv64 under qemu-user; both agree).
+@Suite struct DifferentialSubsetTests {
+    /// Seed and the optimization level run.sh uses for it (seed % 6 over 2, s, 1, 3, z, 0).
+    static let programs: [(seed: Int, level: String)] = [(1002, "2"), (1003, "s"), (1004, "1"), (1005, "3"), (1006, "z"), (1007, "0")]
+
+    @Test("generated programs give the natively computed output on rv64 and rv32", .enabled(if: Toolchain.available, "clang or the polkavm executable not found: skipping"),
+          arguments: programs)
+    func generated(seed: Int, level: String) throws {
+        let dir = repositoryRoot.appendingPathComponent("tools/difftest/subset")
+        let source = dir.appendingPathComponent("seed-\(seed).c").path
+        let expected = try String(contentsOf: dir.appendingPathComponent("seed-\(seed).expected"), encoding: .utf8)
+        for target in ["rv64", "rv32"] {
+            let blob = Toolchain.temporaryFile("seed-\(seed)-\(target).polkavm")
+            defer { try? FileManager.default.removeItem(atPath: blob) }
+            let build = try Toolchain.polkavm(["build", "--target", target, "-O\(level)", "--cflag=-w", source, "-o", blob])
+            try #require(build.status == 0, "polkavm build --target \(target) -O\(level) failed: \(build.error)")
+            let (output, status) = try runGuest(try [UInt8](Data(contentsOf: URL(fileURLWithPath: blob))))
+            #expect(status == 0)
+            #expect(output == expected, "seed \(seed), \(target), -O\(level)")
+        }
+    }
+}
