@@ -177,6 +177,74 @@ enum Toolchain {
     }
 }
 
+/// guest/polkavm.h's macros, end to end through `polkavm build`.
+@Suite struct GuestSDKTests {
+    /// Builds C source for `target` and loads the module.
+    func build(_ source: String, target: String, extra: [String] = []) throws -> Module {
+        let file = Toolchain.temporaryFile("sdk-\(target).c"), blob = Toolchain.temporaryFile("sdk-\(target).polkavm")
+        defer { for f in [file, blob] { try? FileManager.default.removeItem(atPath: f) } }
+        try source.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try Toolchain.polkavm(["build", "--target", target] + extra + [file, "-o", blob])
+        try #require(result.status == 0, "polkavm build failed: \(result.error)")
+        return try Module(engine: Engine(), bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: blob))), configuration: ModuleConfiguration())
+    }
+
+    @Test("imports (V1 sorted by name, V2 by index), 64-bit values in register pairs on rv32, heap",
+          .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
+    func imports(target: String) throws {
+        let v1 = try build("""
+            #include "polkavm.h"
+            POLKAVM_IMPORT(uint64_t, zeta, uint64_t, uint32_t)
+            POLKAVM_IMPORT(void, alpha, const char *, size_t)
+            POLKAVM_IMPORT(uint32_t, unused_import)
+            POLKAVM_EXPORT(uint64_t, entry, uint64_t, uint32_t);
+            uint64_t entry(uint64_t a, uint32_t b) {
+                char *p = malloc(3);
+                p[0] = 'h'; p[1] = 'i'; p[2] = 0;
+                alpha(p, strlen(p));
+                free(p);
+                return zeta(a, b) + 1;
+            }
+            """, target: target, extra: ["-D", "UNUSED=1", "-Os"])
+        #expect(v1.imports.map(\.description) == ["alpha", "zeta"])
+        let is64 = v1.isa.is64Bit
+        var seen = ""
+        var host = HostFunctions()
+        host.define("alpha") { instance, address, length in
+            seen = String(decoding: try instance.readMemory(at: UInt32(truncatingIfNeeded: address), count: Int(length)), as: UTF8.self)
+            return 0
+        }
+        host.defineRaw("zeta") { instance in
+            // rv32: the 64-bit argument is (a0, a1), the 32-bit one a2; the result is (a0, a1).
+            let a = is64 ? instance.register(.a0) : (instance.register(.a0) & 0xFFFF_FFFF) | (instance.register(.a1) << 32)
+            let b = is64 ? instance.register(.a1) : instance.register(.a2)
+            let r = a &* 3 &+ (b & 0xFFFF_FFFF)
+            instance.setRegister(.a0, is64 ? r : r & 0xFFFF_FFFF)
+            instance.setRegister(.a1, is64 ? 0 : r >> 32)
+        }
+        let a: UInt64 = 0x1_2345_6789
+        let args: [UInt64] = is64 ? [a, 7] : [a & 0xFFFF_FFFF, a >> 32, 7]
+        let (lo, hi) = try v1.instantiate().call("entry", args, host: host)
+        #expect((is64 ? lo : (lo & 0xFFFF_FFFF) | (hi << 32)) == a * 3 + 7 + 1)
+        #expect(seen == "hi")
+
+        let v2 = try build("""
+            #include "polkavm.h"
+            POLKAVM_IMPORT_WITH_INDEX(3, uint32_t, three, uint32_t)
+            POLKAVM_IMPORT_WITH_INDEX(1, uint32_t, one, uint32_t)
+            POLKAVM_MIN_STACK_SIZE(100000);
+            POLKAVM_EXPORT(uint32_t, entry, uint32_t);
+            uint32_t entry(uint32_t x) { return three(one(x)); }
+            """, target: target)
+        #expect(v2.imports.map(\.description) == ["", "one", "", "three"])
+        #expect((v2.memoryMap?.stackSize ?? 0) >= 100000)
+        var host2 = HostFunctions()
+        host2.define("one") { _, x in x + 1 }
+        host2.define("three") { _, x in x * 3 }
+        #expect(try v2.instantiate().call("entry", [5], host: host2).a0 == 18)
+    }
+}
+
 /// A fast subset of tools/difftest: generated programs (tools/difftest/gen.py --seed N) whose expected
 /// output was computed by running the same C natively (x86-64, and riscv64 under qemu-user; both agree).
 @Suite struct DifferentialSubsetTests {
