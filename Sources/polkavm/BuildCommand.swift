@@ -32,7 +32,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customShort("I", allowingJoined: true), help: ArgumentHelp("Add an include directory.", valueName: "dir"))
     var includeDirectories: [String] = []
 
-    @Option(name: .customShort("D", allowingJoined: true), help: ArgumentHelp("Define a preprocessor macro (NAME or NAME=VALUE).", valueName: "macro"))
+    @Option(name: .customShort("D", allowingJoined: true), help: ArgumentHelp("Define a preprocessor macro: -D NAME=VALUE, -D NAME or -DNAME (write a value after a space: -DNAME=VALUE is not accepted).", valueName: "macro"))
     var defines: [String] = []
 
     @Flag(help: "Drop debug information (function names) from the blob.")
