@@ -134,7 +134,7 @@ enum GuestToolchain {
     /// Flags for every compilation: freestanding, position-independent, one section per function and
     /// object (for dead-code elimination), no unwind tables.
     static let commonFlags = [
-        "-ffreestanding", "-nostdlib", "-fPIC", "-fvisibility=hidden", "-ffunction-sections", "-fdata-sections",
+        "-ffreestanding", "-nostdlib", "-fPIC", "-fvisibility=hidden", "-fno-common", "-ffunction-sections", "-fdata-sections",
         "-fno-exceptions", "-fno-unwind-tables", "-fno-asynchronous-unwind-tables", "-fno-stack-protector",
         "-fno-ident",
     ]

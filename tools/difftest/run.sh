@@ -62,7 +62,7 @@ if [ -n "$keep" ]; then work="$keep"; mkdir -p "$work"; else work="$(mktemp -d)"
 # Shared objects: the guest C library per width, the native C library and entry point per width.
 guest_rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e)
 guest_rv32=(--target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e)
-guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
+guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
 native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d)
 native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d)
 native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -I "$here/native")
