@@ -212,7 +212,7 @@ struct InputProgram {
         // Named symbols inside loaded sections.
         for (objIndex, file) in files.enumerated() {
             for sym in file.symbols.dropFirst() where !sym.isUndefined && !sym.isAbsolute && !sym.isCommon
-                && (sym.type == 0 || sym.type == 1 || sym.type == 2) && !sym.name.isEmpty {
+                && (sym.type == 0 || sym.type == 1 || sym.type == 2) && !sym.name.isEmpty && !sym.name.hasPrefix("$") {
                 guard let id = sectionIDs[objIndex][Int(sym.sectionIndex)] else { continue }
                 let base = linked ? file.sections[Int(sym.sectionIndex)].address : 0
                 let off = Int64(bitPattern: sym.value &- base)

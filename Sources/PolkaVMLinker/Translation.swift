@@ -131,7 +131,7 @@ struct Translator {
         out = IRBlock()
         section = b.section
         offset = b.start
-        let next = code.blockAt[Location(section: b.section, offset: Int64(b.end))]
+        let next = b.end > b.start ? code.blockAt[Location(section: b.section, offset: Int64(b.end))] : nil
         var index = 0
         while index < b.instructions.count && !out.hasTerminator {
             let si = b.instructions[index]
