@@ -12,8 +12,9 @@ Body mini-language (Swift, with these names available):
   imm, aux     the op's immediate and auxiliary 64-bit fields
   m            the page-table root
   NEXT         continue with the next op
-  JUMP(x)      enter the basic block whose chargeGas op is x: charge its cost (stored in x's aux) and
-               continue with the op after it, so block gas costs no dispatch of its own
+  JUMP(x)      enter the basic block whose chargeGas op is x; the threaded handler charges its cost
+               (stored in x's aux) and continues after it, so block gas costs no dispatch of its own;
+               the trampoline handler continues at x, which charges when it runs
   TARGET       the op's resolved static target (an op pointer)
   EXIT(reason) leave to the host loop with a LoopExit reason (the op stays current)
   LOAD(addr, size) / STORE(addr, size)  -> `p`, the host pointer, or EXIT(.memory) for the slow path
@@ -213,7 +214,9 @@ def expand(body, mode):
             line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, c)" + (mm.group(2) or ""), line)
             line = line.replace("NEXT", "let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)")
         else:
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return proceed(n_, g &- cost_, c)" + (mm.group(2) or ""), line)
+            # The trampoline does not fold: it continues at the block's chargeGas op, which the loop then
+            # runs as an op of its own, so step tracing stops before a block is charged.
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "return proceed(%s, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
             line = line.replace("NEXT", "return proceed(ip + 1, g, c)")
         out.append(line)
     return lines + out

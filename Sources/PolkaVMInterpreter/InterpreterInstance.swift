@@ -97,7 +97,9 @@ public final class InterpreterInstance {
     /// (one call per op, with step tracing checked between ops).
     private func execute() -> LoopExit {
         let base = program.ops
-        var ctx = RunContext(ip: UnsafePointer(base + index), gas: gas,
+        // Without metering every block costs 0 and gas is left untouched (a negative value must not stop a run).
+        let metering = program.options.gasMetering
+        var ctx = RunContext(ip: UnsafePointer(base + index), gas: metering ? gas : 0,
                              dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount))
         let regs = registers
         let root = memory.table.root
@@ -124,7 +126,7 @@ public final class InterpreterInstance {
             }
         }
         index = ctx.ip - UnsafePointer(base)
-        gas = ctx.gas
+        if metering { gas = ctx.gas }
         return reason
     }
 

@@ -31,9 +31,13 @@ public struct AssemblerError: Error, Sendable, Hashable, CustomStringConvertible
 /// Labels name the start of the current basic block; a label after an instruction that can fall through
 /// gets a `fallthrough` inserted before it (as upstream does) unless `%no_fallthrough` is given.
 /// `reg = @label` loads the label's dynamic jump-table address (a new jump-table entry per use).
+///
+/// A disassembler listing (the default output of `polkavm disasm`) is accepted too and reassembles to
+/// the same code bytes.
 public enum Assembler {
     /// Assembles `source`. `isa` is the instruction set unless the source has an `%isa` directive.
     public static func assemble(_ source: String, isa: InstructionSetKind = .latest64) throws(AssemblerError) -> ProgramBlob {
+        let source = isListing(source) ? sourceFromListing(source) : source
         var state = AssemblerState(isa: isa)
         try state.run(source)
         return try state.finish()

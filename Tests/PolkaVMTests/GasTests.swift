@@ -106,7 +106,7 @@ import PolkaVM
         #expect(vm3[.a2] == 0)
     }
 
-    @Test(.disabled("bug: with gasMetering .none a negative gas value still stops the run with outOfGas at the next block boundary"))
+    @Test
     func meteringOffIgnoresNegativeGas() throws {
         // §1.4/§7.1: gas is only a counter when metering is on; with metering off nothing is accounted or checked.
         // (The interpreter itself skips the `gas < 0` check at the start of a run when metering is off, but its

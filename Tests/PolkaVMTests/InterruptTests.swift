@@ -157,7 +157,7 @@ import PolkaVM
         #expect(vm2.run() == .finished)
     }
 
-    @Test(.disabled("bug: step tracing charges a block entered by control flow before reporting the .step (SPEC §8.4: the step comes first)"))
+    @Test
     func stepComesBeforeTheChargeOfABlockEnteredByControlFlow() throws {
         let (c, offsets) = try code([loadImm(.a0, 1), fallthroughInst, loadImm(.a1, 2), ret], isa: .latest64)
         let vm = try instance(c, config(gas: true, step: true), gas: 10)

@@ -1227,128 +1227,128 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] == r[b]) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchEqImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] == imm) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchGreaterOrEqualSigned:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(signed(r[a]) >= signed(r[b])) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchGreaterOrEqualSignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(signed(r[a]) >= signed(imm)) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchGreaterOrEqualUnsigned:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] >= r[b]) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchGreaterOrEqualUnsignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] >= imm) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchGreaterSignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(signed(r[a]) > signed(imm)) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchGreaterUnsignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] > imm) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchLessOrEqualSignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(signed(r[a]) <= signed(imm)) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchLessOrEqualUnsignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] <= imm) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchLessSigned:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(signed(r[a]) < signed(r[b])) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchLessSignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(signed(r[a]) < signed(imm)) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchLessUnsigned:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] < r[b]) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchLessUnsignedImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] < imm) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchNotEq:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] != r[b]) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .branchNotEqImm:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                if _fastPath(r[a] != imm) { return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c) }
+                return proceed(ip + 1, g, c)
             }
         case .chargeGas:
             return { ip, r, m, g, c in
@@ -1470,12 +1470,12 @@ extension OpKind {
             }
         case .`fallthrough`:
             return { ip, r, m, g, c in
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                return proceed(ip + 1, g, c)
             }
         case .jump:
             return { ip, r, m, g, c in
                 let aux = ip.pointee.aux
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c)
             }
         case .jumpIndirect:
             return { ip, r, m, g, c in
@@ -1485,7 +1485,7 @@ extension OpKind {
                 if address == 0xFFFF_0000 { return leave(ip, g, c, .halt) }
                 let slot = address &>> 1
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                return proceed(t, g, c)
             }
         case .loadI16:
             return { ip, r, m, g, c in
@@ -1531,7 +1531,7 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
                 r[d] = imm
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                return proceed(UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped, g, c)
             }
         case .loadImmAndJumpIndirect:
             return { ip, r, m, g, c in
@@ -1544,7 +1544,7 @@ extension OpKind {
                 if address == 0xFFFF_0000 { return leave(ip, g, c, .halt) }
                 let slot = address &>> 1
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return proceed(n_, g &- cost_, c)
+                return proceed(t, g, c)
             }
         case .loadIndirectI16:
             return { ip, r, m, g, c in
