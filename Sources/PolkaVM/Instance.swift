@@ -196,14 +196,27 @@ public final class Instance {
                 }
             case .ecalli(let n):
                 guard Int(n) < imports.count else { throw .unknownImport(index: n, pc: programCounter) }
-                guard let function = resolved[Int(n)] else { throw .unresolvedImport(imports[Int(n)].description) }
-                do { try function(self) } catch {
-                    throw .hostFunctionFailed(name: imports[Int(n)].description, error: error)
-                }
-                if gas < 0 && module.configuration.gasMetering != .none {
-                    throw .outOfGas(pc: programCounter)
-                }
+                try invoke(resolved[Int(n)], import: n)
             }
+        }
+    }
+
+    /// Handles one `ecalli n` with the host function registered under import `n`'s name; running again
+    /// then resumes after the `ecalli`. For callers that drive ``run()`` themselves (e.g. to trace).
+    public func dispatchHostCall(_ n: UInt32, host: HostFunctions) throws(CallError) {
+        let imports = module.imports
+        guard Int(n) < imports.count else { throw .unknownImport(index: n, pc: programCounter) }
+        try invoke(host.functions[imports[Int(n)].description], import: n)
+    }
+
+    private func invoke(_ function: HostFunctions.Function?, import n: UInt32) throws(CallError) {
+        let name = module.imports[Int(n)].description
+        guard let function else { throw .unresolvedImport(name) }
+        do { try function(self) } catch {
+            throw .hostFunctionFailed(name: name, error: error)
+        }
+        if gas < 0 && module.configuration.gasMetering != .none {
+            throw .outOfGas(pc: programCounter)
         }
     }
 

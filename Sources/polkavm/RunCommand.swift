@@ -102,8 +102,7 @@ struct RunCommand: ParsableCommand {
             case .finished:
                 return (instance.register(.a0), instance.register(.a1))
             case .ecalli(let n):
-                guard Int(n) < module.imports.count else { throw CallError.unknownImport(index: n, pc: instance.programCounter) }
-                throw CallError.unresolvedImport(module.imports[Int(n)].description)
+                try instance.dispatchHostCall(n, host: host)
             case .trap:
                 throw CallError.trap(pc: instance.programCounter)
             case .outOfGas:
