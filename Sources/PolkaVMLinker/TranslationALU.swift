@@ -97,7 +97,6 @@ extension Translator {
             return
         }
         let word = Self.wordOps.contains(op)
-        func unsupported() -> LinkerError { fail(.unsupportedInstruction, "'\(op)' with the zero register as an operand") }
         if rs1 == 0 && rs2 == 0 {
             switch op {
             case .div, .divu, .divw, .divuw, .orn, .xnor: loadConst(d, -1)
@@ -114,7 +113,9 @@ extension Translator {
             case .div, .divu, .divw, .divuw, .orn: loadConst(d, -1)
             case .xnor: emit(Instruction(.xorImm, regA: d, regB: s, imm1: UInt64.max))
             case .slt: emit(Instruction(.setLessThanSignedImm, regA: d, regB: s, imm1: 0))
-            case .min, .max: throw unsupported()
+            case .min, .max:
+                let opcode = aluOpcode(op)
+                try withZeroRegister(avoiding: [d, s]) { z in Instruction(opcode, regA: s, regB: z, regD: d) }
             }
             _ = word
             return
@@ -131,8 +132,20 @@ extension Translator {
         case .orn, .xnor: emit(Instruction(.xorImm, regA: d, regB: s, imm1: UInt64.max))
         case .slt: emit(Instruction(.setGreaterThanSignedImm, regA: d, regB: s, imm1: 0))
         case .sltu: emit(Instruction(.setGreaterThanUnsignedImm, regA: d, regB: s, imm1: 0))
-        case .div, .divu, .divw, .divuw, .min, .max: throw unsupported()
+        case .div, .divu, .divw, .divuw, .min, .max:
+            // 0 / s is -1 when s is 0 (RISC-V), else 0; min/max(0, s) need a real zero operand.
+            let opcode = aluOpcode(op)
+            try withZeroRegister(avoiding: [d, s]) { z in Instruction(opcode, regA: z, regB: s, regD: d) }
         }
+    }
+
+    /// Emits `make(z)` with `z` a scratch register holding 0 (saved and restored around it), for the
+    /// few operations that have no form with an immediate zero operand.
+    mutating func withZeroRegister(avoiding: Set<UInt8>, _ make: (UInt8) -> Instruction) throws(LinkerError) {
+        let temps = acquireTemps(1, avoiding: avoiding)
+        emit(Instruction(.loadImm, regA: temps[0], imm1: 0))
+        emit(make(temps[0]))
+        releaseTemps(temps)
     }
 
     mutating func translateUnary(_ op: RISCVUnaryOp, _ rd: UInt8, _ rs1: UInt8) throws(LinkerError) {

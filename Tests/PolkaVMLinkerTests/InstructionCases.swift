@@ -120,6 +120,13 @@ let instructionCases: [InstructionCase] = {
     both("minu", "minu a0, a0, a1", { min($0, $1) }, { min($0, $1) })
     both("max", "max a0, a0, a1", { s64($0) > s64($1) ? $0 : $1 }, { s32($0) > s32($1) ? $0 : $1 })
     both("maxu", "maxu a0, a0, a1", { max($0, $1) }, { max($0, $1) })
+    // Forms with the zero register as an operand (clang emits `max rd, rs, zero` for clamps); the
+    // linker materializes a zero in a scratch register.
+    both("max_zero", "max a0, a0, zero", { a, _ in s64(a) > 0 ? a : 0 }, { a, _ in s32(a) > 0 ? a : 0 })
+    both("min_zero", "min a0, zero, a1", { _, b in s64(b) < 0 ? b : 0 }, { _, b in s32(b) < 0 ? b : 0 })
+    both("max_zero_other", "max a2, a1, zero\nmv a0, a2", { _, b in s64(b) > 0 ? b : 0 }, { _, b in s32(b) > 0 ? b : 0 })
+    both("div_zero_dividend", "div a0, zero, a1", { _, b in b == 0 ? UInt64.max : 0 }, { _, b in b == 0 ? UInt32.max : 0 })
+    both("divu_zero_dividend", "divu a0, zero, a1", { _, b in b == 0 ? UInt64.max : 0 }, { _, b in b == 0 ? UInt32.max : 0 })
     both("rol", "rol a0, a0, a1", { rotr($0, 64 - Int($1 & 63)) }, { rotr($0, 32 - Int($1 & 31)) })
     both("ror", "ror a0, a0, a1", { rotr($0, Int($1 & 63)) }, { rotr($0, Int($1 & 31)) })
     both("rori", "rori a0, a0, 11", { a, _ in rotr(a, 11) }, { a, _ in rotr(a, 11) })
