@@ -68,6 +68,17 @@ public final class CompiledProgram: @unchecked Sendable {
         let count = compiler.ops.count
         let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
         let threaded = options.dispatch == .threaded
+        if threaded {
+            // Superinstructions: an immediate add directly followed by a branch (a loop counter) runs as one
+            // handler; the branch op stays after it for host entry mid-block.
+            for i in 0..<Swift.max(0, count - 1) {
+                let next = compiler.ops[i + 1]
+                if next.hasStaticTarget, next.kind != .jump, next.kind != .loadImmAndJump,
+                   let fused = compiler.ops[i].fused(with: next.kind) {
+                    compiler.ops[i].kind = fused
+                }
+            }
+        }
         for (i, p) in compiler.ops.enumerated() {
             var aux: UInt64
             if p.kind == .chargeGas {

@@ -157,6 +157,40 @@ enum OpKind: UInt8 {
     case mulUpperSignedUnsigned32 = 242
     /// `reverse_byte` with 32-bit registers.
     case reverseByte32 = 243
+    // Fused pairs (threaded dispatch only): an immediate add followed by the branch in the next op,
+    // executed by one handler. The branch op itself stays in place for host entry and the trampoline.
+    case addImm32ThenBranchEq = 244
+    case addImm32ThenBranchNotEq = 245
+    case addImm32ThenBranchLessUnsigned = 246
+    case addImm32ThenBranchLessSigned = 247
+    case addImm32ThenBranchGreaterOrEqualUnsigned = 248
+    case addImm32ThenBranchGreaterOrEqualSigned = 249
+    case addImm32ThenBranchEqImm = 250
+    case addImm32ThenBranchNotEqImm = 251
+    case addImm32ThenBranchLessUnsignedImm = 252
+    case addImm32ThenBranchLessOrEqualUnsignedImm = 253
+    case addImm32ThenBranchGreaterOrEqualUnsignedImm = 254
+    case addImm32ThenBranchGreaterUnsignedImm = 255
+    case addImm32ThenBranchLessSignedImm = 231
+    case addImm32ThenBranchLessOrEqualSignedImm = 232
+    case addImm32ThenBranchGreaterOrEqualSignedImm = 233
+    case addImm32ThenBranchGreaterSignedImm = 234
+    case addImm64ThenBranchEq = 235
+    case addImm64ThenBranchNotEq = 236
+    case addImm64ThenBranchLessUnsigned = 237
+    case addImm64ThenBranchLessSigned = 238
+    case addImm64ThenBranchGreaterOrEqualUnsigned = 239
+    case addImm64ThenBranchGreaterOrEqualSigned = 181
+    case addImm64ThenBranchEqImm = 182
+    case addImm64ThenBranchNotEqImm = 183
+    case addImm64ThenBranchLessUnsignedImm = 184
+    case addImm64ThenBranchLessOrEqualUnsignedImm = 185
+    case addImm64ThenBranchGreaterOrEqualUnsignedImm = 186
+    case addImm64ThenBranchGreaterUnsignedImm = 187
+    case addImm64ThenBranchLessSignedImm = 188
+    case addImm64ThenBranchLessOrEqualSignedImm = 189
+    case addImm64ThenBranchGreaterOrEqualSignedImm = 176
+    case addImm64ThenBranchGreaterSignedImm = 177
 }
 
 /// The root of the guest page table (1024 leaf pointers).
@@ -178,6 +212,19 @@ struct RunContext {
     let dynamic: UnsafePointer<UnsafePointer<Op>?>
     /// The number of slots in `dynamic`.
     let dynamicCount: UInt32
+}
+
+extension OpKind {
+    /// Fused kinds by name (built once).
+    static let fusedByName: [String: OpKind] = {
+        var table: [String: OpKind] = [:]
+        for raw in 0...255 {
+            if let kind = OpKind(rawValue: UInt8(raw)), String(describing: kind).contains("Then") {
+                table[String(describing: kind)] = kind
+            }
+        }
+        return table
+    }()
 }
 
 /// One pre-decoded instruction: 32 bytes with its handler, operands and resolved branch target.
@@ -218,6 +265,13 @@ struct ProtoOp {
         self.target = target
         self.imm = imm
         self.imm2 = imm2
+    }
+
+    /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.
+    func fused(with branch: OpKind) -> OpKind? {
+        guard kind == .addImm32 || kind == .addImm64 else { return nil }
+        let name = (kind == .addImm32 ? "addImm32Then" : "addImm64Then") + String(describing: branch).prefix(1).uppercased() + String(describing: branch).dropFirst()
+        return OpKind.fusedByName[name]
     }
 
     /// Whether `target` is an op index to resolve to an address.

@@ -29,6 +29,246 @@ extension OpKind {
                 r[d] = sx32(r[a] &+ imm)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .addImm32ThenBranchEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] == r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] == bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) >= signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) >= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] >= r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] >= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchGreaterSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) > signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchGreaterUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] > bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchLessOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) <= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchLessOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] <= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchLessSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) < signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchLessSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) < signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchLessUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] < r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchLessUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] < bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchNotEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] != r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm32ThenBranchNotEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = sx32(r[a] &+ imm)
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] != bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
         case .addImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -36,6 +276,246 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 r[d] = r[a] &+ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .addImm64ThenBranchEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] == r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] == bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) >= signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) >= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] >= r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] >= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchGreaterSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) > signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchGreaterUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] > bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchLessOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) <= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchLessOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] <= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchLessSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) < signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchLessSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(signed(r[a_]) < signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchLessUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] < r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchLessUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] < bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchNotEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] != r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .addImm64ThenBranchNotEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let aux = ip.pointee.aux
+                r[d] = r[a] &+ imm
+                let bp_ = ip + 1
+                let a_ = Int(bp_.pointee.a)
+                let b_ = Int(bp_.pointee.b)
+                let bimm_ = bp_.pointee.imm
+                if _fastPath(r[a_] != bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .and:
             return { ip, r, m, g, c in
@@ -1190,7 +1670,263 @@ extension OpKind {
                 r[d] = sx32(r[a] &+ imm)
                 return proceed(ip + 1, g, c)
             }
+        case .addImm32ThenBranchEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchGreaterOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchGreaterSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchGreaterUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchLessOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchLessOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchLessSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchLessSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchLessUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchLessUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchNotEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenBranchNotEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
         case .addImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchEqImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchGreaterOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchGreaterSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchGreaterUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchLessOrEqualSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchLessOrEqualUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchLessSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchLessSignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchLessUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchLessUnsignedImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchNotEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenBranchNotEqImm:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
