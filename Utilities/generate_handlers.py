@@ -216,9 +216,14 @@ def expand(body, mode):
     for line in body.split("\n"):
         m = re.match(r"(LOAD|STORE)\((.*), (\d)\)$", line)
         if m:
-            fn = "readAddress" if m.group(1) == "LOAD" else "writeAddress"
-            line = (f"let host_ = {fn}(m, {m.group(2)}, {m.group(3)}); guard _fastPath(host_ != 0) else {{ EXIT(.memory) }}; "
-                    "let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped")
+            # The page-table walk, inline: one leaf entry (host page | writable bit, 0 = unmapped), and the
+            # access must not cross into the next page; anything else goes to the slow path.
+            ok = "e_ != 0" if m.group(1) == "LOAD" else "e_ & 1 != 0"
+            line = (f"let addr_ = {m.group(2)}; "
+                    "let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; "
+                    "let off_ = addr_ & 0xFFF; "
+                    f"guard _fastPath({ok} && off_ &+ {m.group(3)} <= 4096) else {{ EXIT(.memory) }}; "
+                    "let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped")
         line = line.replace("TARGET", "UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped")
         line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(ip, g, c, \1)", line)
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "

@@ -810,7 +810,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -818,7 +818,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -826,7 +826,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -870,7 +870,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -879,7 +879,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -888,7 +888,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -897,7 +897,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -906,7 +906,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -915,7 +915,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -924,7 +924,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -932,7 +932,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -940,7 +940,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -948,7 +948,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -956,7 +956,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1452,7 +1452,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1461,7 +1461,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1470,7 +1470,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1479,7 +1479,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1487,7 +1487,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1495,7 +1495,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1503,7 +1503,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1511,7 +1511,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1520,7 +1520,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1529,7 +1529,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1538,7 +1538,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1547,7 +1547,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1555,7 +1555,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1563,7 +1563,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1571,7 +1571,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1579,7 +1579,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2227,7 +2227,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -2235,7 +2235,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -2243,7 +2243,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -2287,7 +2287,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -2296,7 +2296,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -2305,7 +2305,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -2314,7 +2314,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2323,7 +2323,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2332,7 +2332,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2341,7 +2341,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(r[a] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2349,7 +2349,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2357,7 +2357,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2365,7 +2365,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2373,7 +2373,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let host_ = readAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -2869,7 +2869,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2878,7 +2878,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2887,7 +2887,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2896,7 +2896,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2904,7 +2904,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2912,7 +2912,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2920,7 +2920,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2928,7 +2928,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2937,7 +2937,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2946,7 +2946,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2955,7 +2955,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2964,7 +2964,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(r[b] &+ imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2972,7 +2972,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 2); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2980,7 +2980,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 4); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2988,7 +2988,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 8); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -2996,7 +2996,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let host_ = writeAddress(m, lo32(imm), 1); guard _fastPath(host_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: host_).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
