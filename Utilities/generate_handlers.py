@@ -265,6 +265,19 @@ def main():
         w.append("    }")
         w.append("}")
         w.append("")
+    w.append("extension OpKind {")
+    w.append("    /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.")
+    w.append("    func fused(with branch: OpKind) -> OpKind? {")
+    w.append("        switch (self, branch) {")
+    for fused, (add, _) in FUSED.items():
+        branch = fused.split("Then", 1)[1]
+        branch = branch[0].lower() + branch[1:]
+        w.append(f"        case (.{add}, .{branch}): return .{fused}")
+    w.append("        default: return nil")
+    w.append("        }")
+    w.append("    }")
+    w.append("}")
+    w.append("")
     path = os.path.join(ROOT, "Sources", "PolkaVMInterpreter", "Generated", "Handlers.swift")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     open(path, "w").write("\n".join(w) + "\n")

@@ -214,19 +214,6 @@ struct RunContext {
     let dynamicCount: UInt32
 }
 
-extension OpKind {
-    /// Fused kinds by name (built once).
-    static let fusedByName: [String: OpKind] = {
-        var table: [String: OpKind] = [:]
-        for raw in 0...255 {
-            if let kind = OpKind(rawValue: UInt8(raw)), String(describing: kind).contains("Then") {
-                table[String(describing: kind)] = kind
-            }
-        }
-        return table
-    }()
-}
-
 /// One pre-decoded instruction: 32 bytes with its handler, operands and resolved branch target.
 ///
 /// Field use: `d` destination register, `a`/`b` source registers (for stores `a` is the value and `b`
@@ -268,11 +255,7 @@ struct ProtoOp {
     }
 
     /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.
-    func fused(with branch: OpKind) -> OpKind? {
-        guard kind == .addImm32 || kind == .addImm64 else { return nil }
-        let name = (kind == .addImm32 ? "addImm32Then" : "addImm64Then") + String(describing: branch).prefix(1).uppercased() + String(describing: branch).dropFirst()
-        return OpKind.fusedByName[name]
-    }
+    func fused(with branch: OpKind) -> OpKind? { kind.fused(with: branch) }
 
     /// Whether `target` is an op index to resolve to an address.
     var hasStaticTarget: Bool {

@@ -3059,3 +3059,44 @@ extension OpKind {
     }
 }
 
+extension OpKind {
+    /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.
+    func fused(with branch: OpKind) -> OpKind? {
+        switch (self, branch) {
+        case (.addImm32, .branchEq): return .addImm32ThenBranchEq
+        case (.addImm32, .branchNotEq): return .addImm32ThenBranchNotEq
+        case (.addImm32, .branchLessUnsigned): return .addImm32ThenBranchLessUnsigned
+        case (.addImm32, .branchLessSigned): return .addImm32ThenBranchLessSigned
+        case (.addImm32, .branchGreaterOrEqualUnsigned): return .addImm32ThenBranchGreaterOrEqualUnsigned
+        case (.addImm32, .branchGreaterOrEqualSigned): return .addImm32ThenBranchGreaterOrEqualSigned
+        case (.addImm32, .branchEqImm): return .addImm32ThenBranchEqImm
+        case (.addImm32, .branchNotEqImm): return .addImm32ThenBranchNotEqImm
+        case (.addImm32, .branchLessUnsignedImm): return .addImm32ThenBranchLessUnsignedImm
+        case (.addImm32, .branchLessOrEqualUnsignedImm): return .addImm32ThenBranchLessOrEqualUnsignedImm
+        case (.addImm32, .branchGreaterOrEqualUnsignedImm): return .addImm32ThenBranchGreaterOrEqualUnsignedImm
+        case (.addImm32, .branchGreaterUnsignedImm): return .addImm32ThenBranchGreaterUnsignedImm
+        case (.addImm32, .branchLessSignedImm): return .addImm32ThenBranchLessSignedImm
+        case (.addImm32, .branchLessOrEqualSignedImm): return .addImm32ThenBranchLessOrEqualSignedImm
+        case (.addImm32, .branchGreaterOrEqualSignedImm): return .addImm32ThenBranchGreaterOrEqualSignedImm
+        case (.addImm32, .branchGreaterSignedImm): return .addImm32ThenBranchGreaterSignedImm
+        case (.addImm64, .branchEq): return .addImm64ThenBranchEq
+        case (.addImm64, .branchNotEq): return .addImm64ThenBranchNotEq
+        case (.addImm64, .branchLessUnsigned): return .addImm64ThenBranchLessUnsigned
+        case (.addImm64, .branchLessSigned): return .addImm64ThenBranchLessSigned
+        case (.addImm64, .branchGreaterOrEqualUnsigned): return .addImm64ThenBranchGreaterOrEqualUnsigned
+        case (.addImm64, .branchGreaterOrEqualSigned): return .addImm64ThenBranchGreaterOrEqualSigned
+        case (.addImm64, .branchEqImm): return .addImm64ThenBranchEqImm
+        case (.addImm64, .branchNotEqImm): return .addImm64ThenBranchNotEqImm
+        case (.addImm64, .branchLessUnsignedImm): return .addImm64ThenBranchLessUnsignedImm
+        case (.addImm64, .branchLessOrEqualUnsignedImm): return .addImm64ThenBranchLessOrEqualUnsignedImm
+        case (.addImm64, .branchGreaterOrEqualUnsignedImm): return .addImm64ThenBranchGreaterOrEqualUnsignedImm
+        case (.addImm64, .branchGreaterUnsignedImm): return .addImm64ThenBranchGreaterUnsignedImm
+        case (.addImm64, .branchLessSignedImm): return .addImm64ThenBranchLessSignedImm
+        case (.addImm64, .branchLessOrEqualSignedImm): return .addImm64ThenBranchLessOrEqualSignedImm
+        case (.addImm64, .branchGreaterOrEqualSignedImm): return .addImm64ThenBranchGreaterOrEqualSignedImm
+        case (.addImm64, .branchGreaterSignedImm): return .addImm64ThenBranchGreaterSignedImm
+        default: return nil
+        }
+    }
+}
+
