@@ -115,7 +115,8 @@ public final class CompiledProgram: @unchecked Sendable {
     /// Approximate bytes of host memory used by the compiled form.
     public var compiledByteCount: Int { opCount * MemoryLayout<Op>.stride + dynamicTargetCount * MemoryLayout<UnsafePointer<Op>?>.stride }
 
-    /// The op index of the `chargeGas` op of the block starting at `pc`, if there is one.
+    /// The op index of the `chargeGas` op at `pc` (a block start; with per-instruction gas, any
+    /// instruction start), if there is one.
     func blockOpIndex(startingAt pc: UInt32) -> Int? {
         var lo = 0, hi = orderedOpCount
         while lo < hi {
@@ -173,9 +174,17 @@ private struct Compiler {
     mutating func endBlock() {
         guard currentGasOp >= 0 else { return }
         if options.gasMetering {
-            ops[currentGasOp].target = code.gasCost(ofBlock: currentBlock, model: options.costModel)
+            ops[currentGasOp].target = perInstructionGas ? 1 : code.gasCost(ofBlock: currentBlock, model: options.costModel)
         }
         currentGasOp = -1
+    }
+
+    /// Whether every instruction is charged on its own (the block's chargeGas op then covers only its first instruction).
+    var perInstructionGas: Bool { options.semantics.gasGranularity == .instruction }
+
+    /// Per-instruction gas: a one-unit charge before an instruction that does not start a block.
+    mutating func chargeInstruction(at pc: UInt32) {
+        if perInstructionGas { ops.append(ProtoOp(.chargeGas, pc: pc, target: options.gasMetering ? 1 : 0)) }
     }
 
     /// A block made only of the implicit `invalid` at `pc` (reached by falling off the code or into a gap).
@@ -207,6 +216,7 @@ private struct Compiler {
                 inBlock = true
             }
             if inBlock {
+                if !startsBlock { chargeInstruction(at: UInt32(pc)) }
                 currentBlock.append(decoded)
                 emit(decoded)
                 let op = decoded.instruction.opcode
@@ -221,6 +231,7 @@ private struct Compiler {
                     // Running off the end of the code or into a gap: an implicit `invalid` ends this block.
                     let implicit = code.instruction(at: next)
                     currentBlock.append(implicit)
+                    chargeInstruction(at: implicit.pc)
                     ops.append(ProtoOp(.trap, pc: implicit.pc))
                     endBlock()
                     inBlock = false

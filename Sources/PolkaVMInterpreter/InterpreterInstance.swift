@@ -159,16 +159,28 @@ public final class InterpreterInstance {
                 programCounter = entry
                 return .trap
             }
-            if metering {
-                let cost = Int64(program.blockCost(at: blockIndex))
-                if gas < cost {
+            if program.options.semantics.gasGranularity == .instruction {
+                // Per-instruction gas: start at the instruction's own charge, which runs as it is reached.
+                guard let charge = program.blockOpIndex(startingAt: entry) else {
+                    pendingEntry = nil
+                    finishedOrTrapped = true
                     programCounter = entry
-                    return .outOfGas
+                    return .trap
                 }
-                gas -= cost
+                pendingEntry = nil
+                index = charge
+            } else {
+                if metering {
+                    let cost = Int64(program.blockCost(at: blockIndex))
+                    if gas < cost {
+                        programCounter = entry
+                        return .outOfGas
+                    }
+                    gas -= cost
+                }
+                pendingEntry = nil
+                index = program.opIndex(forEntry: entry, inBlockAt: blockIndex)
             }
-            pendingEntry = nil
-            index = program.opIndex(forEntry: entry, inBlockAt: blockIndex)
             stepArmed = program.options.stepTracing && UInt32(start) != entry ? false : stepArmed
         }
         if finishedOrTrapped { return .trap }
@@ -226,7 +238,21 @@ public final class InterpreterInstance {
         }
     }
 
+    /// With per-instruction gas, an instruction that stops mid-way (fault, out of gas inside `memset`) is
+    /// charged again when it is retried: execution resumes at its own charge op.
+    private func retryWithCharge(_ i: Int) {
+        if program.options.semantics.gasGranularity == .instruction, i > 0,
+           program.ops[i - 1].kind == .chargeGas, program.ops[i - 1].pc == program.ops[i].pc {
+            index = i - 1
+        }
+    }
+
     private func fault(_ f: GuestFault, at i: Int) -> Interrupt {
+        let semantics = program.options.semantics
+        if semantics.gasGranularity == .instruction && !semantics.chargesFaultingInstruction && program.options.gasMetering {
+            gas += 1  // the faulting instruction's unit is given back (GP 0.7.2)
+        }
+        retryWithCharge(i)
         switch f {
         case .trap: return exit(.trap, at: i)
         case .pageFault(let page): return exit(.pageFault(address: page), at: i)
@@ -290,6 +316,7 @@ public final class InterpreterInstance {
             }
             if metering && gas <= 0 {
                 result = exit(.outOfGas, at: i)
+                retryWithCharge(i)
                 break
             }
             if let f = memory.checkGuestAccess(address: dst, size: 1, write: true, semantics: program.options.semantics, dynamicPaging: dynamicPaging) {

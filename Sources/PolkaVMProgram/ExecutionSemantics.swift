@@ -20,6 +20,14 @@ public struct ExecutionSemantics: Sendable, Hashable {
         case trap
     }
 
+    /// When gas is charged.
+    public enum GasGranularity: Sendable, Hashable {
+        /// The whole basic block's cost on entry (upstream PolkaVM, every vector set, GP 0.8.0).
+        case block
+        /// One unit before each instruction (GP 0.7.x as written); block costs are not used.
+        case instruction
+    }
+
     /// Which page a faulting access that straddles two pages reports.
     public enum StraddlingFaultRule: Sendable, Hashable {
         /// The lower page if it is missing, else the upper one; for a write to two mapped pages, the
@@ -47,13 +55,20 @@ public struct ExecutionSemantics: Sendable, Hashable {
     public var validatesWholeProgram: Bool
     /// Whether halting and trapping report pc 0, as the Gray Paper's Ψ does (no vector set does this).
     public var reportsZeroPCOnExit: Bool
+    /// See ``GasGranularity``.
+    public var gasGranularity: GasGranularity
+    /// With per-instruction gas: whether an instruction whose memory access faults keeps its charge
+    /// (GP after PR #497) or gets it back (the GP 0.7.2 tag).
+    public var chargesFaultingInstruction: Bool
 
     /// Creates a custom combination.
     public init(
         branchChecksBothEdges: Bool, fallthroughOffEnd: FallthroughOffEnd, readOnlyWrite: ReadOnlyWrite,
         straddlingFaultRule: StraddlingFaultRule, trapFaultsBelow: UInt32, validatesWholeProgram: Bool,
-        reportsZeroPCOnExit: Bool = false
+        reportsZeroPCOnExit: Bool = false, gasGranularity: GasGranularity = .block, chargesFaultingInstruction: Bool = true
     ) {
+        self.gasGranularity = gasGranularity
+        self.chargesFaultingInstruction = chargesFaultingInstruction
         self.branchChecksBothEdges = branchChecksBothEdges
         self.fallthroughOffEnd = fallthroughOffEnd
         self.readOnlyWrite = readOnlyWrite
@@ -77,6 +92,14 @@ public struct ExecutionSemantics: Sendable, Hashable {
     public static let w3fV04 = ExecutionSemantics(
         branchChecksBothEdges: true, fallthroughOffEnd: .trapAtCodeEnd, readOnlyWrite: .trap,
         straddlingFaultRule: .upstream, trapFaultsBelow: 0x10000, validatesWholeProgram: false)
+
+    /// The Gray Paper 0.7.2 PVM as written: one gas unit charged before each instruction (a faulting
+    /// instruction gets its unit back), pc 0 reported on halt and trap, only a taken branch's target
+    /// checked, and faults report the page of the lowest inaccessible byte.
+    public static let grayPaper072 = ExecutionSemantics(
+        branchChecksBothEdges: false, fallthroughOffEnd: .trapAtCodeEnd, readOnlyWrite: .pageFault,
+        straddlingFaultRule: .grayPaper, trapFaultsBelow: 0x10000, validatesWholeProgram: false,
+        reportsZeroPCOnExit: true, gasGranularity: .instruction, chargesFaultingInstruction: false)
 
     /// koute's draft vectors for the new gas cost model (late 2025).
     public static let gasModelDraft = ExecutionSemantics(

@@ -36,7 +36,7 @@ struct VectorsCommand: ParsableCommand {
     @Argument(help: "Vector files or directories.")
     var paths: [String]
 
-    @Option(help: "Force one preset for every file: w3f-v0.4, draft, v0.5, polkavm.")
+    @Option(help: "Force one preset for every file: w3f-v0.4, draft, v0.5, polkavm, gp-0.7.2.")
     var preset: String?
 
     @Flag(name: .shortAndLong, help: "Only print the summary line.")
@@ -44,7 +44,7 @@ struct VectorsCommand: ParsableCommand {
 
     func run() throws {
         if let preset, VectorRunner.setup(forPreset: preset) == nil {
-            throw ValidationError("unknown preset '\(preset)' (w3f-v0.4, draft, v0.5, polkavm)")
+            throw ValidationError("unknown preset '\(preset)' (w3f-v0.4, draft, v0.5, polkavm, gp-0.7.2)")
         }
         let runner = VectorRunner(forcedPreset: preset, verbose: !quiet)
         let (passed, failed) = runner.runAll(paths)

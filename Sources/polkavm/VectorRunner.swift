@@ -26,6 +26,7 @@ struct VectorRunner {
         case "draft": return Setup(isa: .latest64, costModel: .upstreamFull, semantics: .gasModelDraft)
         case "v0.5": return Setup(isa: .jamV1, costModel: .grayPaper080, semantics: .grayPaper080)
         case "polkavm": return Setup(isa: .jamV1, costModel: .upstreamFull, semantics: .polkavm)
+        case "gp-0.7.2": return Setup(isa: .latest64, costModel: .simple, semantics: .grayPaper072)
         default: return nil
         }
     }
@@ -44,8 +45,11 @@ struct VectorRunner {
         guard let isaName = c["isa"]?.string, let isa = InstructionSetKind(name: isaName) else {
             throw VectorError("oracle-config: unknown isa")
         }
-        if let g = c["gas_granularity"]?.string, g != "block" {
-            throw VectorError("oracle-config: gas_granularity '\(g)' is not supported (only per-block charging)")
+        let granularity: ExecutionSemantics.GasGranularity
+        switch c["gas_granularity"]?.string ?? "block" {
+        case "block": granularity = .block
+        case "instruction": granularity = .instruction
+        case let g: throw VectorError("oracle-config: unknown gas_granularity '\(g)'")
         }
         if let m = c["memory_faults"]?.string, m != "page-fault" {
             throw VectorError("oracle-config: memory_faults '\(m)' is not supported by raw-program vectors")
@@ -62,7 +66,9 @@ struct VectorRunner {
             straddlingFaultRule: c["fault_rule"]?.string == "gp" ? .grayPaper : .upstream,
             trapFaultsBelow: UInt32(truncatingIfNeeded: c["fault_panic_below"]?.uint64 ?? 0x10000),
             validatesWholeProgram: c["validate"]?.bool ?? false,
-            reportsZeroPCOnExit: c["exit_pc_zero"]?.bool ?? false)
+            reportsZeroPCOnExit: c["exit_pc_zero"]?.bool ?? false,
+            gasGranularity: granularity,
+            chargesFaultingInstruction: c["charge_faulting_instruction"]?.bool ?? true)
         return Setup(isa: isa, costModel: costModel, semantics: semantics)
     }
 
