@@ -46,6 +46,9 @@ public struct ModuleConfiguration: Sendable, Hashable {
     public var stepTracing: Bool
     /// Whether module creation rejects jump-table entries and exports outside the code.
     public var strict: Bool
+    /// An upper bound on the heap a guest may grow with `sbrk` (bytes); `nil` allows everything the
+    /// memory layout leaves free. A request beyond it fails the way an oversized one does (`sbrk` returns 0).
+    public var maximumHeapSize: UInt32?
     /// How the interpreter dispatches between instructions (threaded in optimized builds, trampoline in
     /// debug builds by default). Both give identical results.
     public var interpreterDispatch: InterpreterDispatch
@@ -55,8 +58,9 @@ public struct ModuleConfiguration: Sendable, Hashable {
     public init(
         gasMetering: GasMetering = .none, costModel: GasCostModel = .simple, semantics: ExecutionSemantics = .polkavm,
         pageSize: UInt32 = 0x1000, dynamicPaging: Bool = false, auxDataSize: UInt32 = 0, stepTracing: Bool = false,
-        strict: Bool = true, interpreterDispatch: InterpreterDispatch = .automatic
+        strict: Bool = true, interpreterDispatch: InterpreterDispatch = .automatic, maximumHeapSize: UInt32? = nil
     ) {
+        self.maximumHeapSize = maximumHeapSize
         self.interpreterDispatch = interpreterDispatch
         self.gasMetering = gasMetering
         self.costModel = costModel

@@ -17,7 +17,7 @@ public final class Instance {
         var heap: HeapState?
         if !module.configuration.dynamicPaging, let map = module.memoryMap, let blob = module.blob {
             Instance.mapStandardLayout(memory, map, blob)
-            heap = HeapState(base: map.heapBase, maximumSize: map.maxHeapSize,
+            heap = HeapState(base: map.heapBase, maximumSize: Swift.min(map.maxHeapSize, module.configuration.maximumHeapSize ?? .max),
                              mappedEnd: UInt64(map.rwDataAddress) + UInt64(map.rwDataSize))
         }
         vm = InterpreterInstance(program: module.compiled, memory: memory, dynamicPaging: module.configuration.dynamicPaging, heap: heap)

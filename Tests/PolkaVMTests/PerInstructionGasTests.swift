@@ -57,3 +57,24 @@ import PolkaVM
         #expect(vm.register(.a0) == 0)
     }
 }
+
+/// ModuleConfiguration.maximumHeapSize bounds what a guest can take with `sbrk`.
+@Suite struct HeapLimitTests {
+    @Test func sbrkFailsBeyondTheConfiguredLimit() throws {
+        let blob = try Assembler.assemble("""
+        %rw_data_size = 16
+        %stack_size = 4096
+        pub @grow:
+            a0 = sbrk a0
+            ret
+        """, isa: .latest64)
+        let module = try Module(engine: testEngine, blob: blob, configuration: ModuleConfiguration(maximumHeapSize: 0x10000))
+        let vm = module.instantiate()
+        let base = try #require(vm.sbrk(0))
+        #expect(try vm.call("grow", [0x8000]).a0 == UInt64(base) + 0x8000)
+        #expect(try vm.call("grow", [0x9000]).a0 == 0)  // would exceed 64 KiB in total
+        #expect(try vm.call("grow", [0x8000]).a0 == UInt64(base) + 0x10000)
+        #expect(vm.heapSize == 0x10000)
+        #expect(vm.sbrk(1) == nil)
+    }
+}
