@@ -343,24 +343,12 @@ public final class InterpreterInstance {
     /// `sbrk`: grows the heap by the source register's value and returns the new heap top (0 on failure).
     private func runSbrk(_ i: Int) -> Interrupt? {
         let op = program.ops[i]
-        guard var h = heap else { return exit(.trap, at: i) }
+        guard heap != nil else { return exit(.trap, at: i) }
         let requested = registers[Int(op.a)]
-        let size: UInt64 = is64 ? (requested <= 0xFFFF_FFFF ? requested : 0) : requested & 0xFFFF_FFFF
-        let newSize = UInt64(h.size) + size
-        if newSize > 0xFFFF_FFFF || newSize > UInt64(h.maximumSize) {
-            registers[Int(op.d)] = 0
-        } else {
-            h.size = UInt32(newSize)
-            let top = UInt64(h.base) + newSize
-            let ps = UInt64(memory.pageSize)
-            let end = (top + ps - 1) / ps * ps
-            if end > h.mappedEnd {
-                memory.map(address: UInt32(h.mappedEnd), length: end - h.mappedEnd, writable: true)
-                h.mappedEnd = end
-            }
-            heap = h
-            registers[Int(op.d)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: top)))
-        }
+        // In 64-bit sets a request above 2^32 - 1 behaves like sbrk(0) (upstream quirk).
+        let size = is64 ? (requested <= 0xFFFF_FFFF ? UInt32(requested) : 0) : UInt32(truncatingIfNeeded: requested)
+        // The top is written sign-extended from 32 bits (upstream quirk), as every 32-bit result.
+        registers[Int(op.d)] = sbrk(size).map { UInt64(bitPattern: Int64(Int32(bitPattern: $0))) } ?? 0
         index = i + 1
         return nil
     }
