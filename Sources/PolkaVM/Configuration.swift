@@ -24,6 +24,10 @@ public enum GasMetering: Sendable, Hashable {
     /// Exact: execution stops before a basic block whose cost exceeds the remaining gas, leaving gas and
     /// the program counter at the block's start.
     case sync
+    /// Asynchronous (upstream's `Async`): the cost of the block that cannot be paid is still deducted, so
+    /// gas ends negative, and the run ends for good (no program counter to resume at). It leaves backends
+    /// free to detect exhaustion late; the interpreter detects it at the same point as `sync`.
+    case async
 }
 
 /// Per-module settings.

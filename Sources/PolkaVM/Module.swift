@@ -96,7 +96,8 @@ public final class Module: Sendable {
 
     private static func interpreterOptions(_ c: ModuleConfiguration) -> InterpreterOptions {
         InterpreterOptions(gasMetering: c.gasMetering != .none, costModel: c.costModel, semantics: c.semantics,
-                           stepTracing: c.stepTracing, dispatch: c.interpreterDispatch)
+                           stepTracing: c.stepTracing, dispatch: c.interpreterDispatch,
+                           asynchronousGas: c.gasMetering == .async)
     }
 
     /// The program's code.

@@ -12,10 +12,14 @@ public struct InterpreterOptions: Sendable, Hashable {
     public var stepTracing: Bool
     /// How ops are dispatched.
     public var dispatch: InterpreterDispatch
+    /// Asynchronous metering: running out of gas still deducts the block's cost (gas goes negative) and
+    /// ends the run for good, with no program counter to resume at (upstream's `Async` mode).
+    public var asynchronousGas: Bool
 
     /// Creates options.
     public init(gasMetering: Bool, costModel: GasCostModel, semantics: ExecutionSemantics, stepTracing: Bool = false,
-                dispatch: InterpreterDispatch = .automatic) {
+                dispatch: InterpreterDispatch = .automatic, asynchronousGas: Bool = false) {
+        self.asynchronousGas = asynchronousGas
         self.gasMetering = gasMetering
         self.costModel = costModel
         self.semantics = semantics

@@ -173,6 +173,13 @@ public final class InterpreterInstance {
                 if metering {
                     let cost = Int64(program.blockCost(at: blockIndex))
                     if gas < cost {
+                        if program.options.asynchronousGas {
+                            gas -= cost
+                            pendingEntry = nil
+                            finishedOrTrapped = true
+                            programCounter = nil
+                            return .outOfGas
+                        }
                         programCounter = entry
                         return .outOfGas
                     }
@@ -183,7 +190,7 @@ public final class InterpreterInstance {
             }
             stepArmed = program.options.stepTracing && UInt32(start) != entry ? false : stepArmed
         }
-        if finishedOrTrapped { return .trap }
+        if finishedOrTrapped { return metering && gas < 0 ? .outOfGas : .trap }
         if metering && gas < 0 {
             programCounter = program.ops[index].pc
             return .outOfGas
@@ -194,7 +201,15 @@ public final class InterpreterInstance {
             switch why {
             case .halt: return exit(.finished, at: i)
             case .trap: return exit(.trap, at: i)
-            case .outOfGas: return exit(.outOfGas, at: i)
+            case .outOfGas:
+                if program.options.asynchronousGas {
+                    // Async: the failed charge is still deducted and the run cannot be resumed.
+                    if program.ops[i].kind == .chargeGas { gas -= Int64(program.blockCost(at: i)) }
+                    finishedOrTrapped = true
+                    programCounter = nil
+                    return .outOfGas
+                }
+                return exit(.outOfGas, at: i)
             case .step: return exit(.step, at: i)
             case .proceed: continue
             case .ecalli:

@@ -78,3 +78,40 @@ import PolkaVM
         #expect(vm.sbrk(1) == nil)
     }
 }
+
+/// GasMetering.async: the unpaid block is still deducted and the run cannot be resumed.
+@Suite struct AsyncGasTests {
+    @Test func exhaustionDeductsTheBlockAndEndsTheRun() throws {
+        let code = try InstructionEncoder.programCode([loadImm(.a0, 1), fallthroughInst, loadImm(.a1, 2), loadImm(.a2, 3), ret], isa: .latest64)
+        let module = try Module(engine: testEngine, code: code, configuration: ModuleConfiguration(gasMetering: .async, dynamicPaging: true))
+        let vm = module.instantiate()
+        vm.setRegister(.ra, haltAddress)
+        vm.gas = 4  // block 1 costs 2, block 2 costs 3
+        vm.setNextProgramCounter(0)
+        #expect(vm.run() == .outOfGas)
+        #expect(vm.gas == -1)
+        #expect(vm.register(.a0) == 1)
+        #expect(vm.register(.a1) == 0)
+        #expect(vm.nextProgramCounter == nil)
+        vm.gas = 100
+        #expect(vm.run() == .trap)  // nothing to resume; the host must set a new pc
+        vm.setNextProgramCounter(4)
+        #expect(vm.run() == .finished)
+        #expect(vm.register(.a2) == 3)
+        #expect(vm.gas == 97)
+    }
+
+    @Test func syncLeavesGasAndPcAtTheBlockStart() throws {
+        let code = try InstructionEncoder.programCode([loadImm(.a0, 1), fallthroughInst, loadImm(.a1, 2), loadImm(.a2, 3), ret], isa: .latest64)
+        let module = try Module(engine: testEngine, code: code, configuration: ModuleConfiguration(gasMetering: .sync, dynamicPaging: true))
+        let vm = module.instantiate()
+        vm.setRegister(.ra, haltAddress)
+        vm.gas = 4
+        vm.setNextProgramCounter(0)
+        #expect(vm.run() == .outOfGas)
+        #expect(vm.gas == 2)
+        #expect(vm.programCounter == 4)  // the second block starts after load_imm (3 bytes) and fallthrough
+        vm.gas = 3
+        #expect(vm.run() == .finished)
+    }
+}
