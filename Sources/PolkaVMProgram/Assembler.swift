@@ -37,9 +37,16 @@ public struct AssemblerError: Error, Sendable, Hashable, CustomStringConvertible
 public enum Assembler {
     /// Assembles `source`. `isa` is the instruction set unless the source has an `%isa` directive.
     public static func assemble(_ source: String, isa: InstructionSetKind = .latest64) throws(AssemblerError) -> ProgramBlob {
-        let source = isListing(source) ? sourceFromListing(source) : source
         var state = AssemblerState(isa: isa)
-        try state.run(source)
+        if isListing(source) {
+            // A disassembler listing: keep its code offsets and jump table so the code comes back as it was.
+            let listing = listingSource(source)
+            state.listingOffsets = listing.offsets
+            state.listingJumpTable = listing.jumpTable
+            try state.run(listing.source)
+        } else {
+            try state.run(source)
+        }
         return try state.finish()
     }
 }
@@ -930,6 +937,10 @@ struct AssemblerState {
     var rwData: [UInt8] = []
     var roDataLine = 0
     var rwDataLine = 0
+    /// For a listing: the code offset printed on each source line.
+    var listingOffsets: [Int: UInt32] = [:]
+    /// For a listing: jump-table entries (1-based) and the block labels they point at.
+    var listingJumpTable: [(entry: Int, label: String)] = []
 
     init(isa: InstructionSetKind) {
         self.isa = isa
@@ -1143,18 +1154,38 @@ struct AssemblerState {
             instructions.append(inst)
         }
 
+        var listed: InstructionLayout?
+        if !listingOffsets.isEmpty {
+            // Reproduce the listing's own layout when every instruction has its offset and fits it.
+            let offsets = items.map { listingOffsets[$0.line] }
+            if !offsets.contains(where: { $0 == nil }) {
+                listed = InstructionEncoder.layout(instructions, targets: targets, fixedOffsets: offsets.map { $0! }, isa: isa)
+            }
+        }
         let layout: InstructionLayout
-        do {
-            layout = try InstructionEncoder.layout(instructions, targets: targets, isa: isa)
-        } catch {
-            let item = error.index < items.count ? items[error.index] : nil
-            throw AssemblerError(line: item?.line ?? 0, column: item?.column ?? 0, message: error.message)
+        if let listed {
+            layout = listed
+        } else {
+            do {
+                layout = try InstructionEncoder.layout(instructions, targets: targets, isa: isa)
+            } catch {
+                let item = error.index < items.count ? items[error.index] : nil
+                throw AssemblerError(line: item?.line ?? 0, column: item?.column ?? 0, message: error.message)
+            }
         }
         if layout.bytes.count > ProgramLimits.maximumCodeLength {
             throw AssemblerError(line: items.last?.line ?? 0, column: 1, message: "the code is too long (\(layout.bytes.count) bytes)")
         }
 
-        let jumpTable = jumpTableIndices.map { layout.pc(of: .instruction($0)) }
+        var jumpTable = jumpTableIndices.map { layout.pc(of: .instruction($0)) }
+        if jumpTable.isEmpty && !listingJumpTable.isEmpty {
+            let entries = listingJumpTable.sorted { $0.entry < $1.entry }
+            if entries.enumerated().allSatisfy({ $0.offset + 1 == $0.element.entry }) {
+                jumpTable = try entries.map { entry throws(AssemblerError) in
+                    layout.pc(of: .instruction(try resolve(entry.label, line: 0, column: 0)))
+                }
+            }
+        }
         let sortedExports = exports.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         let programExports = sortedExports.map {
             ProgramExport(pc: layout.pc(of: .instruction($0.index)), symbol: ProgramSymbol($0.name))

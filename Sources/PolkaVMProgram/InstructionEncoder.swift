@@ -272,6 +272,44 @@ public enum InstructionEncoder {
         return InstructionLayout(bytes: bytes, offsets: positions, isa: isa)
     }
 
+    /// Lays out instructions at given code offsets (as a disassembler listing records them), padding
+    /// jump and branch offset fields where an instruction must be longer than its minimal encoding.
+    /// Returns nil when some instruction cannot take exactly the space its offsets leave (the caller
+    /// then lays the code out afresh).
+    public static func layout(
+        _ instructions: [Instruction], targets: [LayoutTarget?], fixedOffsets offsets: [UInt32], isa: InstructionSetKind
+    ) -> InstructionLayout? {
+        let count = instructions.count
+        guard offsets.count == count else { return nil }
+        var bytes: [UInt8] = []
+        for i in 0..<count {
+            guard UInt32(bytes.count) == offsets[i] else { return nil }
+            var inst = instructions[i]
+            if hasTarget(inst.opcode), i < targets.count, let t = targets[i] {
+                switch t {
+                case .pc(let pc): inst.target = pc
+                case .instruction(let index):
+                    guard index < count else { return nil }
+                    inst.target = offsets[index]
+                }
+            }
+            var out: [UInt8] = []
+            guard encode(inst, at: offsets[i], isa: isa, minimumOffsetLength: 0, into: &out) else { return nil }
+            if i + 1 < count {
+                guard offsets[i + 1] > offsets[i] else { return nil }
+                let wanted = Int(offsets[i + 1] - offsets[i])
+                if out.count < wanted && hasTarget(inst.opcode) {
+                    let minimum = offsetFieldLength(out.count, inst) + wanted - out.count
+                    out.removeAll()
+                    guard encode(inst, at: offsets[i], isa: isa, minimumOffsetLength: minimum, into: &out) else { return nil }
+                }
+                guard out.count == wanted else { return nil }
+            }
+            bytes.append(contentsOf: out)
+        }
+        return InstructionLayout(bytes: bytes, offsets: offsets, isa: isa)
+    }
+
     /// The length of the trailing offset field in an encoding of `length` bytes.
     static func offsetFieldLength(_ length: Int, _ inst: Instruction) -> Int {
         switch inst.opcode.operandKind {

@@ -25,13 +25,35 @@ extension Assembler {
     /// become the label `@N:` (plus `pub @name:`
     /// for an export), and header comments stay comments. The header's data and stack sizes are turned
     /// back into directives.
-    static func sourceFromListing(_ text: String) -> String {
+    static func sourceFromListing(_ text: String) -> String { listingSource(text).source }
+
+    /// A listing turned into assembler source, with what the listing says beyond the text: the code
+    /// offset printed before each instruction (keyed by 1-based output line) and the jump table entries
+    /// from `[@dyn K]` annotations (entry K, 1-based, -> block label).
+    struct ListingSource {
+        var source: String
+        var offsets: [Int: UInt32]
+        var jumpTable: [(entry: Int, label: String)]
+    }
+
+    static func listingSource(_ text: String) -> ListingSource {
         var out: [String] = []
+        var offsets: [Int: UInt32] = [:]
+        var jumpTable: [(entry: Int, label: String)] = []
+        var lineCount = 0
+        func emit(_ text: String) {
+            out.append(text)
+            lineCount += text.split(separator: "\n", omittingEmptySubsequences: false).count
+        }
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.drop { $0 == " " || $0 == "\t" }
             if let rest = blockLineRest(line) {
                 let name = rest.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "$" }
                 var labels = ["@\(name):"]
+                if let dyn = rest.endOfFirstOccurrence(of: "[@dyn ") {
+                    let digits = rest[dyn...].prefix { $0.isNumber }
+                    if let k = Int(digits) { jumpTable.append((k, String(name))) }
+                }
                 var search = rest[...]
                 while let upper = search.endOfFirstOccurrence(of: "[export #") {
                     let after = search[upper...]
@@ -42,23 +64,24 @@ extension Assembler {
                         break
                     }
                 }
-                out.append(labels.joined(separator: "\n"))
+                emit(labels.joined(separator: "\n"))
                 continue
             }
             // `  12: text` -> `text`
             let digits = line.prefix { $0.isNumber }
             if !digits.isEmpty, line.dropFirst(digits.count).hasPrefix(":") {
-                out.append(String(line.dropFirst(digits.count + 1)))
+                if let offset = UInt32(digits) { offsets[lineCount + 1] = offset }
+                emit(String(line.dropFirst(digits.count + 1)))
                 continue
             }
             if line.hasPrefix("// RO data = ") || line.hasPrefix("// RW data = ") || line.hasPrefix("// Stack size = ") {
-                out.append(String(raw))
-                if let directive = headerDirective(String(line)) { out.append(directive) }
+                emit(String(raw))
+                if let directive = headerDirective(String(line)) { emit(directive) }
                 continue
             }
-            out.append(String(raw))
+            emit(String(raw))
         }
-        return out.joined(separator: "\n")
+        return ListingSource(source: out.joined(separator: "\n"), offsets: offsets, jumpTable: jumpTable)
     }
 
     /// `// RO data = 4/4096 bytes` -> `%ro_data_size = 4096`; `// Stack size = 8192 bytes` -> `%stack_size = 8192`.

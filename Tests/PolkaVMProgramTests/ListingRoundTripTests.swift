@@ -1,5 +1,5 @@
 import Testing
-import PolkaVMProgram
+@testable import PolkaVMProgram
 
 /// `polkavm disasm` prints a listing by default; the assembler accepts it back and must reproduce the code.
 @Suite struct ListingRoundTripTests {
@@ -36,6 +36,33 @@ import PolkaVMProgram
             #expect(again.exports.map(\.pc) .sorted() == blob.exports.map(\.pc).sorted())
             #expect(again.rwDataSize == blob.rwDataSize)
             #expect(again.stackSize == blob.stackSize)
+            if options.style == .listing {
+                #expect(again.code.jumpTable == blob.code.jumpTable)  // from the `[@dyn K]` annotations
+            }
         }
+    }
+
+    /// A listing records each instruction's offset, so code laid out differently from the assembler's
+    /// own choice (here a branch whose offset field is padded to 4 bytes, as another tool might emit)
+    /// comes back byte for byte.
+    @Test func listingKeepsANonMinimalLayout() throws {
+        var bytes: [UInt8] = []
+        func put(_ i: Instruction, minimumOffsetLength: Int = 0) {
+            _ = InstructionEncoder.encode(i, at: UInt32(bytes.count), isa: .latest64, minimumOffsetLength: minimumOffsetLength, into: &bytes)
+        }
+        var starts: [Int] = []
+        starts.append(bytes.count); put(Instruction(.loadImm, regA: 7, imm1: 3))
+        starts.append(bytes.count); put(Instruction(.fallthrough))
+        let branchAt = bytes.count
+        starts.append(branchAt)
+        // branch_not_eq_imm a0, 0 back to the branch itself, with a padded 4-byte offset
+        put(Instruction(.branchNotEqImm, regA: 7, imm1: 0, target: UInt32(branchAt)), minimumOffsetLength: 4)
+        starts.append(bytes.count); put(Instruction(.jumpIndirect, regA: 0))
+        let code = ProgramCode(uncheckedCode: bytes, bitmask: ProgramCode.bitmask(codeLength: bytes.count, starts: starts), jumpTable: [], isa: .latest64)
+        let blob = ProgramBlob(isa: .latest64, code: code)
+        let listing = Disassembler(blob: blob).disassemble()
+        let again = try Assembler.assemble(listing, isa: .latest64)
+        #expect(again.code.code == blob.code.code)
+        #expect(again.code.bitmask == blob.code.bitmask)
     }
 }
