@@ -40,7 +40,8 @@ public final class InterpreterInstance {
     public var heap: HeapState?
     /// Remaining gas (meaningful when the program meters gas).
     public var gas: Int64 = 0
-    /// The pc of the instruction that caused the last interrupt (nil after `finished` if reporting pc 0 is off... see ``programCounter``).
+    /// The pc of the instruction behind the last interrupt (0 after `finished`/`trap` when the semantics
+    /// report pc 0 on exit; nil before the first interrupt and after an asynchronous out-of-gas).
     public private(set) var programCounter: UInt32?
     /// The host-call number of the last `ecalli`.
     public private(set) var lastHostCall: UInt32 = 0
@@ -188,7 +189,6 @@ public final class InterpreterInstance {
                 pendingEntry = nil
                 index = program.opIndex(forEntry: entry, inBlockAt: blockIndex)
             }
-            stepArmed = program.options.stepTracing && UInt32(start) != entry ? false : stepArmed
         }
         if finishedOrTrapped { return metering && gas < 0 ? .outOfGas : .trap }
         if metering && gas < 0 {
