@@ -143,9 +143,6 @@ public final class CompiledProgram: @unchecked Sendable {
 
     /// The gas cost stored for the block whose charge op is at `index`.
     func blockCost(at index: Int) -> UInt32 { UInt32(truncatingIfNeeded: ops[index].aux) }
-
-    /// The guest pc of op `index`.
-    func pc(ofOp index: Int) -> UInt32 { ops[index].pc }
 }
 
 /// The single pass that turns decoded instructions into ops.

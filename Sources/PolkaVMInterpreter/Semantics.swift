@@ -50,18 +50,9 @@ import PolkaVMProgram
     return signed(a) < 0 ? high &- b : high
 }
 
-/// The host address for reading `size` bytes at guest `address`, or 0 when the slow path must decide
-/// (unmapped page, or an access that crosses a page boundary). Unused first-level slots point at a
-/// shared all-zero leaf, so the walk needs no null check.
-@inline(__always) func readAddress(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UInt {
-    let leaf = root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped
-    let e = leaf[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
-    let offset = address & 0xFFF
-    guard e != 0, offset &+ size <= 4096 else { return 0 }
-    return (e & ~UInt(0xFFF)) | UInt(offset)
-}
-
-/// The host address for writing `size` bytes at guest `address`, or 0 when the slow path must decide.
+/// The host address for writing `size` bytes at guest `address`, or 0 when the slow path must decide
+/// (unmapped or read-only page, or an access that crosses a page boundary). The handlers' STORE
+/// expansion in Utilities/generate_handlers.py performs the same walk inline.
 @inline(__always) func writeAddress(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UInt {
     let leaf = root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped
     let e = leaf[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]

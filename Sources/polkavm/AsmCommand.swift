@@ -21,10 +21,10 @@ struct AsmCommand: ParsableCommand {
         guard let set = InstructionSetKind(name: isa) else {
             throw ValidationError("unknown instruction set '\(isa)' (jam, latest64, latest32, revive)")
         }
-        guard let data = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
+        let source = try readFile(input)
         let blob: ProgramBlob
         do {
-            blob = try Assembler.assemble(String(decoding: data, as: UTF8.self), isa: set)
+            blob = try Assembler.assemble(String(decoding: source, as: UTF8.self), isa: set)
         } catch {
             throw ValidationError("\(input):\(error)")
         }
