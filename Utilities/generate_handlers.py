@@ -182,18 +182,36 @@ ALU = {
 for name, expr in ALU.items():
     OPS[name] = f"r[d] = {expr}\nNEXT"
 
-# Fused pairs: an immediate add, then the branch stored in the next op (threaded handlers only; the
-# trampoline handler of a fused kind is the plain add, after which the branch op runs on its own).
-FUSED = {}
+# Fused pairs (superinstructions): two adjacent ops of one basic block that one threaded handler runs
+# back to back, saving a dispatch. The first op must be straight-line (it ends in NEXT and may only
+# EXIT(.memory) otherwise); the second may be anything, branches included. The second op stays in place
+# after the fused one, so host entry mid-block, the trampoline and the memory slow path (which resumes
+# at the second op when its access faults) all see the original pair. Chosen from dynamic pair counts
+# over the benchmark suite (benchmarks/).
+PAIRS = []
 for add in ("addImm32", "addImm64"):
-    for name, cond in BRANCHES.items():
-        cond2 = cond.replace("r[a]", "r[a_]").replace("r[b]", "r[b_]")
-        cond2 = re.sub(r"\bimm\b", "bimm_", cond2)
-        fused = add + "Then" + name[0].upper() + name[1:]
-        FUSED[fused] = (add, "r[d] = %s\nlet bp_ = ip + 1\nlet a_ = Int(bp_.pointee.a)\nlet b_ = Int(bp_.pointee.b)\n"
-                        "let bimm_ = bp_.pointee.imm\n"
-                        "if _fastPath(%s) { JUMP(UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped) }\n"
-                        "JUMP(ip + 2)" % (ALU[add], cond2))
+    for name in BRANCHES:
+        PAIRS.append((add, name))
+PAIRS += [
+    # memory: copies, spills and reloads, unrolled byte loops
+    ("loadIndirectU8", "loadIndirectU8"), ("loadIndirectI32", "loadIndirectI32"), ("loadIndirectU64", "loadIndirectU64"),
+    ("storeIndirectU8", "storeIndirectU8"), ("storeIndirectU32", "storeIndirectU32"), ("storeIndirectU64", "storeIndirectU64"),
+    ("loadIndirectU8", "storeIndirectU8"), ("loadIndirectU64", "storeIndirectU64"),
+    ("storeIndirectU8", "addImm64"), ("storeIndirectU32", "addImm64"), ("storeIndirectU64", "addImm64"),
+    ("loadIndirectU8", "addImm64"), ("loadIndirectI32", "addImm64"),
+    ("add64", "loadIndirectU8"), ("add64", "loadIndirectI32"), ("add64", "loadIndirectU64"),
+    ("add64", "storeIndirectU8"), ("add64", "storeIndirectU64"),
+    # arithmetic: pointer steps, index scaling (zero-extend and shift), hashing
+    ("addImm64", "addImm64"), ("add64", "add64"), ("mul64", "add64"), ("loadIndirectI32", "mul64"),
+    ("shiftLogicalLeftImm64", "shiftLogicalRightImm64"), ("shiftLogicalRightImm64", "add64"),
+    ("shiftLogicalLeftImm64", "add64"), ("rotateRightImm32", "rotateRightImm32"), ("rotateRightImm32", "xor"),
+    ("xor", "xor"), ("loadImm", "loadImm"), ("moveReg", "moveReg"),
+]
+
+
+def pair_name(first, second):
+    return first + "Then" + second[0].upper() + second[1:]
+
 
 OPS.update({
     "cmovIfZeroImm": "if r[a] == 0 { r[d] = imm }\nNEXT",
@@ -203,42 +221,60 @@ OPS.update({
 })
 
 
-def expand(body, mode):
-    uses = lambda name: re.search(r"\b%s\b" % name, body) is not None
+def expand(body, mode, ip="ip", sfx="", tail=True):
+    """Expands an op body into Swift lines. `ip` names the op's pointer and `sfx` suffixes the op's
+    locals (for the second op of a fused pair); with `tail` false, NEXT is dropped (the first op of a
+    fused pair falls into the second)."""
+    original = body
+    uses = lambda name: re.search(r"\b%s\b" % name, original) is not None
+    body = re.sub(r"\b(d|a|b|imm|aux|p)\b", lambda m: m.group(1) + sfx, body)
+    body = re.sub(r"\bip\b", ip, body)
     lines = []
     for name, field in (("d", "d"), ("a", "a"), ("b", "b")):
         if uses(name):
-            lines.append(f"let {name} = Int(ip.pointee.{field})")
+            lines.append(f"let {name}{sfx} = Int({ip}.pointee.{field})")
     if uses("imm"):
-        lines.append("let imm = ip.pointee.imm")
+        lines.append(f"let imm{sfx} = {ip}.pointee.imm")
     if uses("aux") or "TARGET" in body:
-        lines.append("let aux = ip.pointee.aux")
+        lines.append(f"let aux{sfx} = {ip}.pointee.aux")
     out = []
     for line in body.split("\n"):
+        if line == "NEXT" and not tail:
+            continue
         m = re.match(r"(LOAD|STORE)\((.*), (\d)\)$", line)
         if m:
             # The page-table walk, inline: one leaf entry (host page | writable bit, 0 = unmapped), and the
             # access must not cross into the next page; anything else goes to the slow path.
-            ok = "e_ != 0" if m.group(1) == "LOAD" else "e_ & 1 != 0"
-            line = (f"let addr_ = {m.group(2)}; "
-                    "let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; "
-                    "let off_ = addr_ & 0xFFF; "
-                    f"guard _fastPath({ok} && off_ &+ {m.group(3)} <= 4096) else {{ EXIT(.memory) }}; "
-                    "let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped")
-        line = line.replace("TARGET", "UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped")
-        line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(ip, g, c, \1)", line)
+            ok = f"e{sfx}_ != 0" if m.group(1) == "LOAD" else f"e{sfx}_ & 1 != 0"
+            line = (f"let addr{sfx}_ = {m.group(2)}; "
+                    f"let e{sfx}_ = m[Int(truncatingIfNeeded: addr{sfx}_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr{sfx}_ &>> 12) & 0x3FF)]; "
+                    f"let off{sfx}_ = addr{sfx}_ & 0xFFF; "
+                    f"guard _fastPath({ok} && off{sfx}_ &+ {m.group(3)} <= 4096) else {{ EXIT(.memory) }}; "
+                    f"let p{sfx} = UnsafeMutableRawPointer(bitPattern: (e{sfx}_ & ~UInt(0xFFF)) | UInt(off{sfx}_)).unsafelyUnwrapped")
+        line = line.replace("TARGET", f"UnsafePointer<Op>(bitPattern: UInt(aux{sfx})).unsafelyUnwrapped")
+        line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(%s, g, c, \1)" % ip, line)
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "
                  "if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; ")
         if mode == "threaded":
             line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, c)" + (mm.group(2) or ""), line)
-            line = line.replace("NEXT", "let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)")
+            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, m, g, c)")
         else:
             # The trampoline does not fold: it continues at the block's chargeGas op, which the loop then
             # runs as an op of its own, so step tracing stops before a block is charged.
             line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "return proceed(%s, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
-            line = line.replace("NEXT", "return proceed(ip + 1, g, c)")
+            line = line.replace("NEXT", f"return proceed({ip} + 1, g, c)")
         out.append(line)
     return lines + out
+
+
+def expand_pair(first, second):
+    """The threaded handler of a fused pair: the first op (in its own scope), then the second op, read
+    from the op after it."""
+    body1, body2 = OPS[first], OPS[second]
+    assert body1.endswith("\nNEXT") and body1.count("NEXT") == 1 and "JUMP" not in body1, first
+    assert re.findall(r"EXIT\((\.\w+)\)", body1) in ([], [".memory"]), first
+    lines = ["do {"] + ["    " + l for l in expand(body1, "threaded", tail=False)] + ["}", "let ip2_ = ip + 1"]
+    return lines + expand(body2, "threaded", ip="ip2_", sfx="_2")
 
 
 # Interpreter-only kinds, on raw values no instruction set uses.
@@ -250,7 +286,6 @@ EXTRA_KINDS = [
     ("mulUpperSignedUnsigned32", 242, "`mul_upper_signed_unsigned` with 32-bit registers."),
     ("reverseByte32", 243, "`reverse_byte` with 32-bit registers."),
 ]
-FUSED_RAW = list(range(244, 256)) + list(range(231, 240)) + list(range(181, 190)) + list(range(176, 180))
 
 
 def camel(name):
@@ -278,22 +313,21 @@ def write_op_kinds():
         used.add(raw)
         w.append("    /// " + doc)
         w.append("    case %s = %d" % (name, raw))
-    w.append("    // Fused pairs (threaded dispatch only): an immediate add followed by the branch in the next op,")
-    w.append("    // executed by one handler. The branch op itself stays in place for host entry and the trampoline.")
-    assert len(FUSED) <= len(FUSED_RAW)
-    for fused, raw in zip(FUSED, FUSED_RAW):
-        assert raw not in used
-        used.add(raw)
-        w.append("    case %s = %d" % (fused, raw))
+    w.append("    // Fused pairs (threaded dispatch only): two adjacent ops run by one handler, on raw values no")
+    w.append("    // other kind uses. The second op stays in place for host entry, the trampoline and slow paths.")
+    free = [raw for raw in range(256) if raw not in used]
+    assert len(PAIRS) <= len(free), "out of OpKind raw values for fused pairs"
+    for (first, second), raw in zip(PAIRS, free):
+        w.append("    case %s = %d" % (pair_name(first, second), raw))
     w.append("}")
     path = os.path.join(ROOT, "Sources", "PolkaVMInterpreter", "Generated", "OpKind.swift")
     open(path, "w").write("\n".join(w) + "\n")
 
 
 def main():
-    for fused, (add, body) in FUSED.items():
-        OPS[fused] = {"threaded": body, "trampoline": OPS[add]}
-    kinds = sorted(OPS)
+    pairs = {pair_name(f, s): (f, s) for f, s in PAIRS}
+    assert len(pairs) == len(PAIRS), "duplicate fused pair"
+    kinds = sorted(list(OPS) + list(pairs))
     w = []
     w.append("// Generated by Utilities/generate_handlers.py. Do not edit.")
     w.append("// swiftlint:disable all")
@@ -307,8 +341,12 @@ def main():
             case = "`%s`" % k if k in ("fallthrough",) else k
             w.append(f"        case .{case}:")
             w.append("            return { ip, r, m, g, c in")
-            body = OPS[k][mode] if isinstance(OPS[k], dict) else OPS[k]
-            for line in expand(body, mode):
+            if k in pairs:
+                # The trampoline runs a fused kind as its first op alone; the second op follows as usual.
+                lines = expand_pair(*pairs[k]) if mode == "threaded" else expand(OPS[pairs[k][0]], mode)
+            else:
+                lines = expand(OPS[k], mode)
+            for line in lines:
                 w.append("                " + line)
             w.append("            }")
         w.append("        }")
@@ -316,14 +354,21 @@ def main():
         w.append("}")
         w.append("")
     w.append("extension OpKind {")
-    w.append("    /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.")
-    w.append("    func fused(with branch: OpKind) -> OpKind? {")
-    w.append("        switch (self, branch) {")
-    for fused, (add, _) in FUSED.items():
-        branch = fused.split("Then", 1)[1]
-        branch = branch[0].lower() + branch[1:]
-        w.append(f"        case (.{add}, .{branch}): return .{fused}")
+    w.append("    /// The fused kind for this op followed by `next`, if there is one.")
+    w.append("    func fused(with next: OpKind) -> OpKind? {")
+    w.append("        switch (self, next) {")
+    for name, (first, second) in pairs.items():
+        w.append(f"        case (.{first}, .{second}): return .{name}")
     w.append("        default: return nil")
+    w.append("        }")
+    w.append("    }")
+    w.append("")
+    w.append("    /// The kind whose effect this op starts with: the first op of a fused pair, or the op itself.")
+    w.append("    var leadingKind: OpKind {")
+    w.append("        switch self {")
+    for name, (first, second) in pairs.items():
+        w.append(f"        case .{name}: return .{first}")
+    w.append("        default: return self")
     w.append("        }")
     w.append("    }")
     w.append("}")

@@ -73,13 +73,15 @@ public final class CompiledProgram: @unchecked Sendable {
         let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
         let threaded = options.dispatch == .threaded
         if threaded {
-            // Superinstructions: an immediate add directly followed by a branch (a loop counter) runs as one
-            // handler; the branch op stays after it for host entry mid-block.
-            for i in 0..<Swift.max(0, count - 1) {
-                let next = compiler.ops[i + 1]
-                if next.hasStaticTarget, next.kind != .jump, next.kind != .loadImmAndJump,
-                   let fused = compiler.ops[i].fused(with: next.kind) {
+            // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fused(with:)`),
+            // chosen left to right. The second op of a pair stays in place for host entry mid-block and slow paths.
+            var i = 0
+            while i + 1 < count {
+                if let fused = compiler.ops[i].kind.fused(with: compiler.ops[i + 1].kind) {
                     compiler.ops[i].kind = fused
+                    i += 2
+                } else {
+                    i += 1
                 }
             }
         }

@@ -61,9 +61,6 @@ struct ProtoOp {
         self.imm2 = imm2
     }
 
-    /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.
-    func fused(with branch: OpKind) -> OpKind? { kind.fused(with: branch) }
-
     /// Whether `target` is an op index to resolve to an address.
     var hasStaticTarget: Bool {
         switch kind {

@@ -21,6 +21,101 @@ extension OpKind {
                 r[d] = r[a] &+ r[b]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .add64ThenAdd64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .add64ThenLoadIndirectI32:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 4 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .add64ThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .add64ThenLoadIndirectU8:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .add64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .add64ThenStoreIndirectU8:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .addImm32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -31,243 +126,243 @@ extension OpKind {
             }
         case .addImm32ThenBranchEq:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] == r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchEqImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] == bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchGreaterOrEqualSigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) >= signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchGreaterOrEqualSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) >= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchGreaterOrEqualUnsigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] >= r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchGreaterOrEqualUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] >= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchGreaterSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) > signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchGreaterUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] > bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchLessOrEqualSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) <= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchLessOrEqualUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] <= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchLessSigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) < signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchLessSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) < signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchLessUnsigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] < r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchLessUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] < bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchNotEq:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] != r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm32ThenBranchNotEqImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = sx32(r[a] &+ imm)
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] != bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64:
             return { ip, r, m, g, c in
@@ -277,245 +372,260 @@ extension OpKind {
                 r[d] = r[a] &+ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .addImm64ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .addImm64ThenBranchEq:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] == r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchEqImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] == bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchGreaterOrEqualSigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) >= signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchGreaterOrEqualSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) >= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchGreaterOrEqualUnsigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] >= r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchGreaterOrEqualUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] >= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchGreaterSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) > signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchGreaterUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] > bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchLessOrEqualSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) <= signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchLessOrEqualUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] <= bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchLessSigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) < signed(r[b_])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchLessSignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(signed(r[a_]) < signed(bimm_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchLessUnsigned:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] < r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchLessUnsignedImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] < bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchNotEq:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] != r[b_]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .addImm64ThenBranchNotEqImm:
             return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let aux = ip.pointee.aux
-                r[d] = r[a] &+ imm
-                let bp_ = ip + 1
-                let a_ = Int(bp_.pointee.a)
-                let b_ = Int(bp_.pointee.b)
-                let bimm_ = bp_.pointee.imm
-                if _fastPath(r[a_] != bimm_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(bp_.pointee.aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip + 2; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case .and:
             return { ip, r, m, g, c in
@@ -865,6 +975,19 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
+        case .loadImmThenLoadImm:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .loadIndirectI16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -882,6 +1005,55 @@ extension OpKind {
                 let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectI32ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectI32ThenLoadIndirectI32:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 4 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectI32ThenMul64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &* r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .loadIndirectI8:
             return { ip, r, m, g, c in
@@ -919,6 +1091,40 @@ extension OpKind {
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .loadIndirectU64ThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectU64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .loadIndirectU8:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -927,6 +1133,56 @@ extension OpKind {
                 let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectU8ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectU8ThenLoadIndirectU8:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectU8ThenStoreIndirectU8:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .loadU16:
             return { ip, r, m, g, c in
@@ -1003,6 +1259,19 @@ extension OpKind {
                 r[d] = r[a]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .moveRegThenMoveReg:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .mul32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1018,6 +1287,21 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 r[d] = r[a] &* r[b]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .mul64ThenAdd64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &* r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .mulImm32:
             return { ip, r, m, g, c in
@@ -1213,6 +1497,36 @@ extension OpKind {
                 r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .rotateRightImm32ThenRotateRightImm32:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(rotr32(lo32(r[a_2]), lo32(imm_2)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .rotateRightImm32ThenXor:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .rotateRightImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1369,6 +1683,36 @@ extension OpKind {
                 r[d] = r[a] &<< imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .shiftLogicalLeftImm64ThenAdd64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .shiftLogicalLeftImm64ThenShiftLogicalRightImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &>> imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .shiftLogicalLeftImmAlt32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1416,6 +1760,21 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 r[d] = r[a] &>> imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .shiftLogicalRightImm64ThenAdd64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &>> imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .shiftLogicalRightImmAlt32:
             return { ip, r, m, g, c in
@@ -1533,6 +1892,39 @@ extension OpKind {
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .storeIndirectU32ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .storeIndirectU32ThenStoreIndirectU32:
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 4 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .storeIndirectU64:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
@@ -1542,6 +1934,39 @@ extension OpKind {
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .storeIndirectU64ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .storeIndirectU64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .storeIndirectU8:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
@@ -1550,6 +1975,39 @@ extension OpKind {
                 let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .storeIndirectU8ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .storeIndirectU8ThenStoreIndirectU8:
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .storeU16:
             return { ip, r, m, g, c in
@@ -1631,6 +2089,21 @@ extension OpKind {
                 r[d] = r[a] ^ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .xorThenXor:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] ^ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .zeroExtend16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1655,6 +2128,54 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .add64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &+ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .add64ThenAdd64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &+ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .add64ThenLoadIndirectI32:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &+ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .add64ThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &+ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .add64ThenLoadIndirectU8:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &+ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .add64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &+ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .add64ThenStoreIndirectU8:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -1799,6 +2320,14 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .addImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenAddImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2282,6 +2811,13 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
                 return proceed(t, g, c)
             }
+        case .loadImmThenLoadImm:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
         case .loadIndirectI16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2292,6 +2828,33 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .loadIndirectI32:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectI32ThenAddImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectI32ThenLoadIndirectI32:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectI32ThenMul64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2336,7 +2899,52 @@ extension OpKind {
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
+        case .loadIndirectU64ThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = p.loadUnaligned(as: UInt64.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectU64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = p.loadUnaligned(as: UInt64.self)
+                return proceed(ip + 1, g, c)
+            }
         case .loadIndirectU8:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = UInt64(p.load(as: UInt8.self))
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectU8ThenAddImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = UInt64(p.load(as: UInt8.self))
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectU8ThenLoadIndirectU8:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = UInt64(p.load(as: UInt8.self))
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectU8ThenStoreIndirectU8:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2420,6 +3028,13 @@ extension OpKind {
                 r[d] = r[a]
                 return proceed(ip + 1, g, c)
             }
+        case .moveRegThenMoveReg:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                r[d] = r[a]
+                return proceed(ip + 1, g, c)
+            }
         case .mul32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2429,6 +3044,14 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .mul64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &* r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .mul64ThenAdd64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2630,6 +3253,22 @@ extension OpKind {
                 r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
                 return proceed(ip + 1, g, c)
             }
+        case .rotateRightImm32ThenRotateRightImm32:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                return proceed(ip + 1, g, c)
+            }
+        case .rotateRightImm32ThenXor:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                return proceed(ip + 1, g, c)
+            }
         case .rotateRightImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2786,6 +3425,22 @@ extension OpKind {
                 r[d] = r[a] &<< imm
                 return proceed(ip + 1, g, c)
             }
+        case .shiftLogicalLeftImm64ThenAdd64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &<< imm
+                return proceed(ip + 1, g, c)
+            }
+        case .shiftLogicalLeftImm64ThenShiftLogicalRightImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &<< imm
+                return proceed(ip + 1, g, c)
+            }
         case .shiftLogicalLeftImmAlt32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2827,6 +3482,14 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .shiftLogicalRightImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &>> imm
+                return proceed(ip + 1, g, c)
+            }
+        case .shiftLogicalRightImm64ThenAdd64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2950,6 +3613,24 @@ extension OpKind {
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
+        case .storeIndirectU32ThenAddImm64:
+            return { ip, r, m, g, c in
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .storeIndirectU32ThenStoreIndirectU32:
+            return { ip, r, m, g, c in
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                return proceed(ip + 1, g, c)
+            }
         case .storeIndirectU64:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
@@ -2959,7 +3640,43 @@ extension OpKind {
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
+        case .storeIndirectU64ThenAddImm64:
+            return { ip, r, m, g, c in
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .storeIndirectU64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                return proceed(ip + 1, g, c)
+            }
         case .storeIndirectU8:
+            return { ip, r, m, g, c in
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .storeIndirectU8ThenAddImm64:
+            return { ip, r, m, g, c in
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ & 1 != 0 && off_ &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .storeIndirectU8ThenStoreIndirectU8:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
@@ -3048,6 +3765,14 @@ extension OpKind {
                 r[d] = r[a] ^ imm
                 return proceed(ip + 1, g, c)
             }
+        case .xorThenXor:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] ^ r[b]
+                return proceed(ip + 1, g, c)
+            }
         case .zeroExtend16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3060,9 +3785,9 @@ extension OpKind {
 }
 
 extension OpKind {
-    /// The fused kind for this op (an immediate add) followed by `branch`, if there is one.
-    func fused(with branch: OpKind) -> OpKind? {
-        switch (self, branch) {
+    /// The fused kind for this op followed by `next`, if there is one.
+    func fused(with next: OpKind) -> OpKind? {
+        switch (self, next) {
         case (.addImm32, .branchEq): return .addImm32ThenBranchEq
         case (.addImm32, .branchNotEq): return .addImm32ThenBranchNotEq
         case (.addImm32, .branchLessUnsigned): return .addImm32ThenBranchLessUnsigned
@@ -3095,7 +3820,106 @@ extension OpKind {
         case (.addImm64, .branchLessOrEqualSignedImm): return .addImm64ThenBranchLessOrEqualSignedImm
         case (.addImm64, .branchGreaterOrEqualSignedImm): return .addImm64ThenBranchGreaterOrEqualSignedImm
         case (.addImm64, .branchGreaterSignedImm): return .addImm64ThenBranchGreaterSignedImm
+        case (.loadIndirectU8, .loadIndirectU8): return .loadIndirectU8ThenLoadIndirectU8
+        case (.loadIndirectI32, .loadIndirectI32): return .loadIndirectI32ThenLoadIndirectI32
+        case (.loadIndirectU64, .loadIndirectU64): return .loadIndirectU64ThenLoadIndirectU64
+        case (.storeIndirectU8, .storeIndirectU8): return .storeIndirectU8ThenStoreIndirectU8
+        case (.storeIndirectU32, .storeIndirectU32): return .storeIndirectU32ThenStoreIndirectU32
+        case (.storeIndirectU64, .storeIndirectU64): return .storeIndirectU64ThenStoreIndirectU64
+        case (.loadIndirectU8, .storeIndirectU8): return .loadIndirectU8ThenStoreIndirectU8
+        case (.loadIndirectU64, .storeIndirectU64): return .loadIndirectU64ThenStoreIndirectU64
+        case (.storeIndirectU8, .addImm64): return .storeIndirectU8ThenAddImm64
+        case (.storeIndirectU32, .addImm64): return .storeIndirectU32ThenAddImm64
+        case (.storeIndirectU64, .addImm64): return .storeIndirectU64ThenAddImm64
+        case (.loadIndirectU8, .addImm64): return .loadIndirectU8ThenAddImm64
+        case (.loadIndirectI32, .addImm64): return .loadIndirectI32ThenAddImm64
+        case (.add64, .loadIndirectU8): return .add64ThenLoadIndirectU8
+        case (.add64, .loadIndirectI32): return .add64ThenLoadIndirectI32
+        case (.add64, .loadIndirectU64): return .add64ThenLoadIndirectU64
+        case (.add64, .storeIndirectU8): return .add64ThenStoreIndirectU8
+        case (.add64, .storeIndirectU64): return .add64ThenStoreIndirectU64
+        case (.addImm64, .addImm64): return .addImm64ThenAddImm64
+        case (.add64, .add64): return .add64ThenAdd64
+        case (.mul64, .add64): return .mul64ThenAdd64
+        case (.loadIndirectI32, .mul64): return .loadIndirectI32ThenMul64
+        case (.shiftLogicalLeftImm64, .shiftLogicalRightImm64): return .shiftLogicalLeftImm64ThenShiftLogicalRightImm64
+        case (.shiftLogicalRightImm64, .add64): return .shiftLogicalRightImm64ThenAdd64
+        case (.shiftLogicalLeftImm64, .add64): return .shiftLogicalLeftImm64ThenAdd64
+        case (.rotateRightImm32, .rotateRightImm32): return .rotateRightImm32ThenRotateRightImm32
+        case (.rotateRightImm32, .xor): return .rotateRightImm32ThenXor
+        case (.xor, .xor): return .xorThenXor
+        case (.loadImm, .loadImm): return .loadImmThenLoadImm
+        case (.moveReg, .moveReg): return .moveRegThenMoveReg
         default: return nil
+        }
+    }
+
+    /// The kind whose effect this op starts with: the first op of a fused pair, or the op itself.
+    var leadingKind: OpKind {
+        switch self {
+        case .addImm32ThenBranchEq: return .addImm32
+        case .addImm32ThenBranchNotEq: return .addImm32
+        case .addImm32ThenBranchLessUnsigned: return .addImm32
+        case .addImm32ThenBranchLessSigned: return .addImm32
+        case .addImm32ThenBranchGreaterOrEqualUnsigned: return .addImm32
+        case .addImm32ThenBranchGreaterOrEqualSigned: return .addImm32
+        case .addImm32ThenBranchEqImm: return .addImm32
+        case .addImm32ThenBranchNotEqImm: return .addImm32
+        case .addImm32ThenBranchLessUnsignedImm: return .addImm32
+        case .addImm32ThenBranchLessOrEqualUnsignedImm: return .addImm32
+        case .addImm32ThenBranchGreaterOrEqualUnsignedImm: return .addImm32
+        case .addImm32ThenBranchGreaterUnsignedImm: return .addImm32
+        case .addImm32ThenBranchLessSignedImm: return .addImm32
+        case .addImm32ThenBranchLessOrEqualSignedImm: return .addImm32
+        case .addImm32ThenBranchGreaterOrEqualSignedImm: return .addImm32
+        case .addImm32ThenBranchGreaterSignedImm: return .addImm32
+        case .addImm64ThenBranchEq: return .addImm64
+        case .addImm64ThenBranchNotEq: return .addImm64
+        case .addImm64ThenBranchLessUnsigned: return .addImm64
+        case .addImm64ThenBranchLessSigned: return .addImm64
+        case .addImm64ThenBranchGreaterOrEqualUnsigned: return .addImm64
+        case .addImm64ThenBranchGreaterOrEqualSigned: return .addImm64
+        case .addImm64ThenBranchEqImm: return .addImm64
+        case .addImm64ThenBranchNotEqImm: return .addImm64
+        case .addImm64ThenBranchLessUnsignedImm: return .addImm64
+        case .addImm64ThenBranchLessOrEqualUnsignedImm: return .addImm64
+        case .addImm64ThenBranchGreaterOrEqualUnsignedImm: return .addImm64
+        case .addImm64ThenBranchGreaterUnsignedImm: return .addImm64
+        case .addImm64ThenBranchLessSignedImm: return .addImm64
+        case .addImm64ThenBranchLessOrEqualSignedImm: return .addImm64
+        case .addImm64ThenBranchGreaterOrEqualSignedImm: return .addImm64
+        case .addImm64ThenBranchGreaterSignedImm: return .addImm64
+        case .loadIndirectU8ThenLoadIndirectU8: return .loadIndirectU8
+        case .loadIndirectI32ThenLoadIndirectI32: return .loadIndirectI32
+        case .loadIndirectU64ThenLoadIndirectU64: return .loadIndirectU64
+        case .storeIndirectU8ThenStoreIndirectU8: return .storeIndirectU8
+        case .storeIndirectU32ThenStoreIndirectU32: return .storeIndirectU32
+        case .storeIndirectU64ThenStoreIndirectU64: return .storeIndirectU64
+        case .loadIndirectU8ThenStoreIndirectU8: return .loadIndirectU8
+        case .loadIndirectU64ThenStoreIndirectU64: return .loadIndirectU64
+        case .storeIndirectU8ThenAddImm64: return .storeIndirectU8
+        case .storeIndirectU32ThenAddImm64: return .storeIndirectU32
+        case .storeIndirectU64ThenAddImm64: return .storeIndirectU64
+        case .loadIndirectU8ThenAddImm64: return .loadIndirectU8
+        case .loadIndirectI32ThenAddImm64: return .loadIndirectI32
+        case .add64ThenLoadIndirectU8: return .add64
+        case .add64ThenLoadIndirectI32: return .add64
+        case .add64ThenLoadIndirectU64: return .add64
+        case .add64ThenStoreIndirectU8: return .add64
+        case .add64ThenStoreIndirectU64: return .add64
+        case .addImm64ThenAddImm64: return .addImm64
+        case .add64ThenAdd64: return .add64
+        case .mul64ThenAdd64: return .mul64
+        case .loadIndirectI32ThenMul64: return .loadIndirectI32
+        case .shiftLogicalLeftImm64ThenShiftLogicalRightImm64: return .shiftLogicalLeftImm64
+        case .shiftLogicalRightImm64ThenAdd64: return .shiftLogicalRightImm64
+        case .shiftLogicalLeftImm64ThenAdd64: return .shiftLogicalLeftImm64
+        case .rotateRightImm32ThenRotateRightImm32: return .rotateRightImm32
+        case .rotateRightImm32ThenXor: return .rotateRightImm32
+        case .xorThenXor: return .xor
+        case .loadImmThenLoadImm: return .loadImm
+        case .moveRegThenMoveReg: return .moveReg
+        default: return self
         }
     }
 }

@@ -1,0 +1,93 @@
+import Testing
+@testable import PolkaVMInterpreter
+import PolkaVMProgram
+
+/// Every fused pair (superinstruction) of the threaded interpreter must behave exactly like its two
+/// instructions run one by one: same registers, memory, gas, interrupt and program counter, including
+/// when the first or the second access faults and when a branch is taken or not.
+@Suite struct FusedPairTests {
+    typealias Rng = DispatchEquivalenceTests.Rng
+
+    /// All (first, second) opcode pairs that the compiler fuses on `latest64`.
+    static let pairs: [(Opcode, Opcode, OpKind)] = {
+        var result: [(Opcode, Opcode, OpKind)] = []
+        for first in Opcode.allCases where InstructionSetKind.latest64.contains(first) {
+            guard let k1 = OpKind(rawValue: first.rawValue) else { continue }
+            for second in Opcode.allCases where InstructionSetKind.latest64.contains(second) {
+                guard let k2 = OpKind(rawValue: second.rawValue), let fused = k1.fused(with: k2) else { continue }
+                result.append((first, second, fused))
+            }
+        }
+        return result
+    }()
+
+    static func instruction(_ op: Opcode, _ rng: inout Rng, target: UInt32) -> Instruction {
+        let imm: UInt64
+        switch rng.below(4) {
+        case 0: imm = Instruction.immediate(Int32(rng.below(64)))
+        case 1: imm = Instruction.immediate(0x20000 + Int32(rng.below(0x1000)))
+        case 2: imm = Instruction.immediate(Int32(rng.below(64)) - 32)
+        default: imm = Instruction.immediate(Int32(truncatingIfNeeded: rng.next()))
+        }
+        return Instruction(op, regA: UInt8(rng.below(13)), regB: UInt8(rng.below(13)), regD: UInt8(rng.below(13)),
+                           imm1: imm, target: target)
+    }
+
+    /// `first; second; jump_indirect ra` (finishes), with a `trap` block as the branch target.
+    static func program(_ first: Opcode, _ second: Opcode, _ rng: inout Rng) -> (ProgramCode, [Instruction]) {
+        let insts = [instruction(first, &rng, target: 0), instruction(second, &rng, target: 0),
+                     Instruction(.jumpIndirect, regA: 0), Instruction(.trap)]
+        var targets: [LayoutTarget?] = [nil, nil, nil, nil]
+        if second.operandKind == .regRegOffset || second.operandKind == .regImmOffset { targets[1] = .instruction(3) }
+        let layout = try! InstructionEncoder.layout(insts, targets: targets, isa: .latest64)
+        return (layout.programCode(), insts)
+    }
+
+    static func registers(_ rng: inout Rng) -> [UInt64] {
+        (0..<13).map { _ in
+            switch rng.below(5) {
+            case 0: return UInt64(rng.below(0x400))
+            case 1: return 0x20000 + UInt64(rng.below(0x1000))  // in the mapped page
+            case 2: return 0x20FFC                               // an access may cross into the unmapped page
+            case 3: return 0x50000                               // unmapped
+            default: return rng.next()
+            }
+        }
+    }
+
+    func run(_ code: ProgramCode, dispatch: InterpreterDispatch, registers: [UInt64]) -> (Interrupt, [UInt64], Int64, UInt32?, [UInt8], CompiledProgram) {
+        let program = CompiledProgram(code: code, options: InterpreterOptions(gasMetering: true, costModel: .simple, semantics: .polkavm, dispatch: dispatch))
+        let memory = GuestMemory()
+        memory.map(address: 0x20000, length: 0x1000, writable: true)
+        let vm = InterpreterInstance(program: program, memory: memory, dynamicPaging: true)
+        for (i, v) in registers.enumerated() { vm.setRegister(i, v) }
+        vm.setRegister(0, 0xFFFF_0000)
+        vm.gas = 100
+        vm.setNextProgramCounter(0)
+        let interrupt = vm.run()
+        return (interrupt, (0..<13).map { vm.register($0) }, vm.gas, vm.programCounter, try! memory.read(at: 0x20000, count: 0x1000), program)
+    }
+
+    @Test func everyFusedPairMatchesItsTwoInstructions() {
+        #expect(Self.pairs.count >= 60)
+        var rng = Rng(state: 0xF05E_D9A1_25EE_D001)
+        var faultsInFirst = 0, faultsInSecond = 0, taken = 0
+        for (first, second, fused) in Self.pairs {
+            for _ in 0..<60 {
+                let (code, insts) = Self.program(first, second, &rng)
+                let regs = Self.registers(&rng)
+                let a = run(code, dispatch: .threaded, registers: regs)
+                let b = run(code, dispatch: .trampoline, registers: regs)
+                #expect(a.5.ops[1].kind == fused, "\(first) + \(second) was not fused")
+                let same = a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4
+                #expect(same, "\(first) + \(second): \(insts[0]) / \(insts[1]) with \(regs): threaded \(a.0) pc \(String(describing: a.3)) vs trampoline \(b.0) pc \(String(describing: b.3))")
+                if case .pageFault = b.0 { if b.3 == 0 { faultsInFirst += 1 } else { faultsInSecond += 1 } }
+                if b.0 == .trap { taken += 1 }
+            }
+        }
+        // The random operands reach both fault positions and taken branches.
+        #expect(faultsInFirst > 50)
+        #expect(faultsInSecond > 50)
+        #expect(taken > 50)
+    }
+}
