@@ -206,7 +206,16 @@ PAIRS += [
     ("shiftLogicalLeftImm64", "shiftLogicalRightImm64"), ("shiftLogicalRightImm64", "add64"),
     ("shiftLogicalLeftImm64", "add64"), ("rotateRightImm32", "rotateRightImm32"), ("rotateRightImm32", "xor"),
     ("xor", "xor"), ("loadImm", "loadImm"), ("moveReg", "moveReg"),
+    ("and", "xor"), ("xor", "add64"), ("shiftLogicalRightImm64", "xor"), ("xor", "shiftLogicalLeftImm64"),
+    ("mul64", "shiftLogicalRightImm64"),
+    # register shuffles around spills and calls
+    ("moveReg", "storeIndirectU64"), ("moveReg", "loadIndirectU64"), ("loadIndirectU64", "moveReg"),
+    ("addImm64", "moveReg"), ("addImm32", "addImm64"), ("addImm64", "addImm32"),
 ]
+# A constant loaded for a compare (RISC-V has no compare-with-immediate branches).
+for name in ("branchEq", "branchNotEq", "branchLessUnsigned", "branchLessSigned",
+             "branchGreaterOrEqualUnsigned", "branchGreaterOrEqualSigned"):
+    PAIRS.append(("loadImm", name))
 
 
 def pair_name(first, second):

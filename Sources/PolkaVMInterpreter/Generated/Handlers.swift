@@ -124,6 +124,21 @@ extension OpKind {
                 r[d] = sx32(r[a] &+ imm)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .addImm32ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .addImm32ThenBranchEq:
             return { ip, r, m, g, c in
                 do {
@@ -371,6 +386,21 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 r[d] = r[a] &+ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .addImm64ThenAddImm32:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .addImm64ThenAddImm64:
             return { ip, r, m, g, c in
@@ -627,6 +657,20 @@ extension OpKind {
                 if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
                 let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
+        case .addImm64ThenMoveReg:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .and:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -650,6 +694,21 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 r[d] = r[a] & ~r[b]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .andThenXor:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] & r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .branchEq:
             return { ip, r, m, g, c in
@@ -975,6 +1034,90 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
+        case .loadImmThenBranchEq:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .loadImmThenBranchGreaterOrEqualSigned:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .loadImmThenBranchGreaterOrEqualUnsigned:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .loadImmThenBranchLessSigned:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .loadImmThenBranchLessUnsigned:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case .loadImmThenBranchNotEq:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
         case .loadImmThenLoadImm:
             return { ip, r, m, g, c in
                 do {
@@ -1106,6 +1249,21 @@ extension OpKind {
                 let imm_2 = ip2_.pointee.imm
                 let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
                 r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectU64ThenMoveReg:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .loadIndirectU64ThenStoreIndirectU64:
@@ -1259,6 +1417,21 @@ extension OpKind {
                 r[d] = r[a]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .moveRegThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .moveRegThenMoveReg:
             return { ip, r, m, g, c in
                 do {
@@ -1270,6 +1443,21 @@ extension OpKind {
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .moveRegThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .mul32:
@@ -1301,6 +1489,21 @@ extension OpKind {
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .mul64ThenShiftLogicalRightImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &* r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &>> imm_2
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .mulImm32:
@@ -1776,6 +1979,21 @@ extension OpKind {
                 r[d_2] = r[a_2] &+ r[b_2]
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .shiftLogicalRightImm64ThenXor:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &>> imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .shiftLogicalRightImmAlt32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2089,6 +2307,36 @@ extension OpKind {
                 r[d] = r[a] ^ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
+        case .xorThenAdd64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] ^ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .xorThenShiftLogicalLeftImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] ^ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &<< imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
         case .xorThenXor:
             return { ip, r, m, g, c in
                 do {
@@ -2184,6 +2432,14 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .addImm32:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = sx32(r[a] &+ imm)
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm32ThenAddImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2327,6 +2583,14 @@ extension OpKind {
                 r[d] = r[a] &+ imm
                 return proceed(ip + 1, g, c)
             }
+        case .addImm64ThenAddImm32:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
         case .addImm64ThenAddImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2463,6 +2727,14 @@ extension OpKind {
                 r[d] = r[a] &+ imm
                 return proceed(ip + 1, g, c)
             }
+        case .addImm64ThenMoveReg:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
         case .and:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2485,6 +2757,14 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 r[d] = r[a] & ~r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .andThenXor:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] & r[b]
                 return proceed(ip + 1, g, c)
             }
         case .branchEq:
@@ -2811,6 +3091,48 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
                 return proceed(t, g, c)
             }
+        case .loadImmThenBranchEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
+        case .loadImmThenBranchGreaterOrEqualSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
+        case .loadImmThenBranchGreaterOrEqualUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
+        case .loadImmThenBranchLessSigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
+        case .loadImmThenBranchLessUnsigned:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
+        case .loadImmThenBranchNotEq:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let imm = ip.pointee.imm
+                r[d] = imm
+                return proceed(ip + 1, g, c)
+            }
         case .loadImmThenLoadImm:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2900,6 +3222,15 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .loadIndirectU64ThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = p.loadUnaligned(as: UInt64.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectU64ThenMoveReg:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3028,7 +3359,21 @@ extension OpKind {
                 r[d] = r[a]
                 return proceed(ip + 1, g, c)
             }
+        case .moveRegThenLoadIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                r[d] = r[a]
+                return proceed(ip + 1, g, c)
+            }
         case .moveRegThenMoveReg:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                r[d] = r[a]
+                return proceed(ip + 1, g, c)
+            }
+        case .moveRegThenStoreIndirectU64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3052,6 +3397,14 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .mul64ThenAdd64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] &* r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .mul64ThenShiftLogicalRightImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3497,6 +3850,14 @@ extension OpKind {
                 r[d] = r[a] &>> imm
                 return proceed(ip + 1, g, c)
             }
+        case .shiftLogicalRightImm64ThenXor:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &>> imm
+                return proceed(ip + 1, g, c)
+            }
         case .shiftLogicalRightImmAlt32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3765,6 +4126,22 @@ extension OpKind {
                 r[d] = r[a] ^ imm
                 return proceed(ip + 1, g, c)
             }
+        case .xorThenAdd64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] ^ r[b]
+                return proceed(ip + 1, g, c)
+            }
+        case .xorThenShiftLogicalLeftImm64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let b = Int(ip.pointee.b)
+                r[d] = r[a] ^ r[b]
+                return proceed(ip + 1, g, c)
+            }
         case .xorThenXor:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3850,6 +4227,23 @@ extension OpKind {
         case (.xor, .xor): return .xorThenXor
         case (.loadImm, .loadImm): return .loadImmThenLoadImm
         case (.moveReg, .moveReg): return .moveRegThenMoveReg
+        case (.and, .xor): return .andThenXor
+        case (.xor, .add64): return .xorThenAdd64
+        case (.shiftLogicalRightImm64, .xor): return .shiftLogicalRightImm64ThenXor
+        case (.xor, .shiftLogicalLeftImm64): return .xorThenShiftLogicalLeftImm64
+        case (.mul64, .shiftLogicalRightImm64): return .mul64ThenShiftLogicalRightImm64
+        case (.moveReg, .storeIndirectU64): return .moveRegThenStoreIndirectU64
+        case (.moveReg, .loadIndirectU64): return .moveRegThenLoadIndirectU64
+        case (.loadIndirectU64, .moveReg): return .loadIndirectU64ThenMoveReg
+        case (.addImm64, .moveReg): return .addImm64ThenMoveReg
+        case (.addImm32, .addImm64): return .addImm32ThenAddImm64
+        case (.addImm64, .addImm32): return .addImm64ThenAddImm32
+        case (.loadImm, .branchEq): return .loadImmThenBranchEq
+        case (.loadImm, .branchNotEq): return .loadImmThenBranchNotEq
+        case (.loadImm, .branchLessUnsigned): return .loadImmThenBranchLessUnsigned
+        case (.loadImm, .branchLessSigned): return .loadImmThenBranchLessSigned
+        case (.loadImm, .branchGreaterOrEqualUnsigned): return .loadImmThenBranchGreaterOrEqualUnsigned
+        case (.loadImm, .branchGreaterOrEqualSigned): return .loadImmThenBranchGreaterOrEqualSigned
         default: return nil
         }
     }
@@ -3919,6 +4313,23 @@ extension OpKind {
         case .xorThenXor: return .xor
         case .loadImmThenLoadImm: return .loadImm
         case .moveRegThenMoveReg: return .moveReg
+        case .andThenXor: return .and
+        case .xorThenAdd64: return .xor
+        case .shiftLogicalRightImm64ThenXor: return .shiftLogicalRightImm64
+        case .xorThenShiftLogicalLeftImm64: return .xor
+        case .mul64ThenShiftLogicalRightImm64: return .mul64
+        case .moveRegThenStoreIndirectU64: return .moveReg
+        case .moveRegThenLoadIndirectU64: return .moveReg
+        case .loadIndirectU64ThenMoveReg: return .loadIndirectU64
+        case .addImm64ThenMoveReg: return .addImm64
+        case .addImm32ThenAddImm64: return .addImm32
+        case .addImm64ThenAddImm32: return .addImm64
+        case .loadImmThenBranchEq: return .loadImm
+        case .loadImmThenBranchNotEq: return .loadImm
+        case .loadImmThenBranchLessUnsigned: return .loadImm
+        case .loadImmThenBranchLessSigned: return .loadImm
+        case .loadImmThenBranchGreaterOrEqualUnsigned: return .loadImm
+        case .loadImmThenBranchGreaterOrEqualSigned: return .loadImm
         default: return self
         }
     }

@@ -221,4 +221,21 @@ enum OpKind: UInt8 {
     case xorThenXor = 112
     case loadImmThenLoadImm = 113
     case moveRegThenMoveReg = 114
+    case andThenXor = 115
+    case xorThenAdd64 = 116
+    case shiftLogicalRightImm64ThenXor = 117
+    case xorThenShiftLogicalLeftImm64 = 118
+    case mul64ThenShiftLogicalRightImm64 = 119
+    case moveRegThenStoreIndirectU64 = 162
+    case moveRegThenLoadIndirectU64 = 163
+    case loadIndirectU64ThenMoveReg = 164
+    case addImm64ThenMoveReg = 165
+    case addImm32ThenAddImm64 = 166
+    case addImm64ThenAddImm32 = 167
+    case loadImmThenBranchEq = 168
+    case loadImmThenBranchNotEq = 169
+    case loadImmThenBranchLessUnsigned = 176
+    case loadImmThenBranchLessSigned = 177
+    case loadImmThenBranchGreaterOrEqualUnsigned = 178
+    case loadImmThenBranchGreaterOrEqualSigned = 179
 }
