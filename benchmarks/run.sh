@@ -7,14 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="/opt/swift/usr/bin:$PATH"
 
+# build PRODUCT [SCRATCH [extra swift build flags...]]
 build() {
-    local log
+    local log product="$1" scratch="${2:-.build-bench}"
+    shift; shift || true
     log=$(mktemp)
-    if ! swift build -c release --package-path . --scratch-path .build-bench --product "$1" >"$log" 2>&1; then
+    if ! swift build -c release --package-path . --scratch-path "$scratch" --product "$product" "$@" >"$log" 2>&1; then
         # Files renamed in the main package leave a stale build description behind: drop it, retry once.
         if grep -q "missing inputs" "$log"; then
-            rm -f .build-bench/release.yaml .build-bench/build.db
-            swift build -c release --package-path . --scratch-path .build-bench --product "$1" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; return 1; }
+            rm -f "$scratch/release.yaml" "$scratch/build.db"
+            swift build -c release --package-path . --scratch-path "$scratch" --product "$product" "$@" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; return 1; }
         else
             cat "$log"; rm -f "$log"; return 1
         fi
@@ -25,6 +27,10 @@ build() {
 
 echo "== building polkavm-bench and the polkavm CLI (release, scratch dir benchmarks/.build-bench)"
 build polkavm-bench
+# The same runner without frame pointers (SwiftPM's default keeps them; every interpreter handler then
+# pays a push/mov/pop): the "--omit-frame-pointers" column.
+echo "== building polkavm-bench with --omit-frame-pointers (scratch dir benchmarks/.build-bench-nofp)"
+build polkavm-bench .build-bench-nofp --omit-frame-pointers || echo "!! could not build it; that column will be skipped"
 # The CLI from the main package (for `polkavm build` / `polkavm link`), built in the same scratch dir.
 if ! build polkavm; then
     echo "!! could not build the polkavm CLI; PolkaVM columns will be skipped"

@@ -27,6 +27,9 @@ PROGRAMS_DIR = os.path.join(BENCH_DIR, "programs")
 SCRATCH = os.path.join(BENCH_DIR, ".build-bench")
 OUT = os.path.join(SCRATCH, "guests")
 RUNNER = os.path.join(SCRATCH, "release", "polkavm-bench")
+# The same runner built with `swift build --omit-frame-pointers` (SwiftPM keeps frame pointers by
+# default, which costs every interpreter handler a push/mov/pop; see docs/BENCHMARKS.md).
+RUNNER_NOFP = os.path.join(BENCH_DIR, ".build-bench-nofp", "release", "polkavm-bench")
 POLKAVM_CLI = os.path.join(SCRATCH, "release", "polkavm")
 
 # Program -> default n: each about 50 ms natively on the reference machine (a 2-core x86-64 VM),
@@ -47,12 +50,13 @@ WARMUP_SCALE = 0.1
 
 CFLAGS = ["-O2", "-fno-builtin", "-ffreestanding", "-fno-strict-aliasing", "-Wall"]
 
-COLUMNS = ["native", "polkavm", "polkavm-gas", "polkavm-full", "wasmkit", "wasmtime"]
+COLUMNS = ["native", "polkavm", "polkavm-gas", "polkavm-full", "polkavm-gas-nofp", "wasmkit", "wasmtime"]
 COLUMN_TITLES = {
     "native": "native (clang -O2)",
     "polkavm": "PolkaVM interp, gas off",
     "polkavm-gas": "PolkaVM interp, simple gas",
     "polkavm-full": "PolkaVM interp, full cost model",
+    "polkavm-gas-nofp": "PolkaVM interp, simple gas, --omit-frame-pointers",
     "wasmkit": "WasmKit 0.4.2",
     "wasmtime": "Wasmtime (PyPI)",
 }
@@ -160,6 +164,8 @@ def measure(cmd):
 def column_command(column, files, n):
     if column == "native":
         return [files["native"], str(n)]
+    if column == "polkavm-gas-nofp":
+        return [RUNNER_NOFP, "run", "polkavm", "--gas", "simple", files["polkavm"], str(n)]
     if column.startswith("polkavm"):
         gas = {"polkavm": "none", "polkavm-gas": "simple", "polkavm-full": "full"}[column]
         return [RUNNER, "run", "polkavm", "--gas", gas, files["polkavm"], str(n)]
@@ -448,6 +454,10 @@ def main():
             raise SystemExit(1)
     else:
         columns += ["polkavm", "polkavm-gas"] + ([] if args.no_full else ["polkavm-full"])
+        if os.path.exists(RUNNER_NOFP):
+            columns.append("polkavm-gas-nofp")
+        else:
+            notes.append("Column without frame pointers skipped: benchmarks/.build-bench-nofp was not built.")
     if args.no_wasmkit:
         notes.append("WasmKit column skipped (--no-wasmkit).")
     else:
