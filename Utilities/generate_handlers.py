@@ -211,6 +211,8 @@ PAIRS += [
     # register shuffles around spills and calls
     ("moveReg", "storeIndirectU64"), ("moveReg", "loadIndirectU64"), ("loadIndirectU64", "moveReg"),
     ("addImm64", "moveReg"), ("addImm32", "addImm64"), ("addImm64", "addImm32"),
+    # function prologues and epilogues: stack pointer step + first spill, last reload + step, step + return
+    ("addImm64", "storeIndirectU64"), ("loadIndirectU64", "addImm64"), ("addImm64", "jumpIndirect"),
 ]
 # A constant loaded for a compare (RISC-V has no compare-with-immediate branches).
 for name in ("branchEq", "branchNotEq", "branchLessUnsigned", "branchLessSigned",

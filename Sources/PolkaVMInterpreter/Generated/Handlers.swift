@@ -657,6 +657,23 @@ extension OpKind {
                 if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
                 let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
+        case .addImm64ThenJumpIndirect:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let address = lo32(r[a_2] &+ imm_2)
+                if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                let slot = address &>> 1
+                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
         case .addImm64ThenMoveReg:
             return { ip, r, m, g, c in
                 do {
@@ -669,6 +686,22 @@ extension OpKind {
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .addImm64ThenStoreIndirectU64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_2_ &>> 12) & 0x3FF)]; let off_2_ = addr_2_ & 0xFFF; guard _fastPath(e_2_ & 1 != 0 && off_2_ &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: (e_2_ & ~UInt(0xFFF)) | UInt(off_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .and:
@@ -1233,6 +1266,22 @@ extension OpKind {
                 let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case .loadIndirectU64ThenAddImm64:
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .loadIndirectU64ThenLoadIndirectU64:
             return { ip, r, m, g, c in
@@ -2727,7 +2776,23 @@ extension OpKind {
                 r[d] = r[a] &+ imm
                 return proceed(ip + 1, g, c)
             }
+        case .addImm64ThenJumpIndirect:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
         case .addImm64ThenMoveReg:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                r[d] = r[a] &+ imm
+                return proceed(ip + 1, g, c)
+            }
+        case .addImm64ThenStoreIndirectU64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3213,6 +3278,15 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .loadIndirectU64:
+            return { ip, r, m, g, c in
+                let d = Int(ip.pointee.d)
+                let a = Int(ip.pointee.a)
+                let imm = ip.pointee.imm
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr_ &>> 12) & 0x3FF)]; let off_ = addr_ & 0xFFF; guard _fastPath(e_ != 0 && off_ &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: (e_ & ~UInt(0xFFF)) | UInt(off_)).unsafelyUnwrapped
+                r[d] = p.loadUnaligned(as: UInt64.self)
+                return proceed(ip + 1, g, c)
+            }
+        case .loadIndirectU64ThenAddImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -4238,6 +4312,9 @@ extension OpKind {
         case (.addImm64, .moveReg): return .addImm64ThenMoveReg
         case (.addImm32, .addImm64): return .addImm32ThenAddImm64
         case (.addImm64, .addImm32): return .addImm64ThenAddImm32
+        case (.addImm64, .storeIndirectU64): return .addImm64ThenStoreIndirectU64
+        case (.loadIndirectU64, .addImm64): return .loadIndirectU64ThenAddImm64
+        case (.addImm64, .jumpIndirect): return .addImm64ThenJumpIndirect
         case (.loadImm, .branchEq): return .loadImmThenBranchEq
         case (.loadImm, .branchNotEq): return .loadImmThenBranchNotEq
         case (.loadImm, .branchLessUnsigned): return .loadImmThenBranchLessUnsigned
@@ -4324,6 +4401,9 @@ extension OpKind {
         case .addImm64ThenMoveReg: return .addImm64
         case .addImm32ThenAddImm64: return .addImm32
         case .addImm64ThenAddImm32: return .addImm64
+        case .addImm64ThenStoreIndirectU64: return .addImm64
+        case .loadIndirectU64ThenAddImm64: return .loadIndirectU64
+        case .addImm64ThenJumpIndirect: return .addImm64
         case .loadImmThenBranchEq: return .loadImm
         case .loadImmThenBranchNotEq: return .loadImm
         case .loadImmThenBranchLessUnsigned: return .loadImm

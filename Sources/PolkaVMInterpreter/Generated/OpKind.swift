@@ -232,10 +232,13 @@ enum OpKind: UInt8 {
     case addImm64ThenMoveReg = 165
     case addImm32ThenAddImm64 = 166
     case addImm64ThenAddImm32 = 167
-    case loadImmThenBranchEq = 168
-    case loadImmThenBranchNotEq = 169
-    case loadImmThenBranchLessUnsigned = 176
-    case loadImmThenBranchLessSigned = 177
-    case loadImmThenBranchGreaterOrEqualUnsigned = 178
-    case loadImmThenBranchGreaterOrEqualSigned = 179
+    case addImm64ThenStoreIndirectU64 = 168
+    case loadIndirectU64ThenAddImm64 = 169
+    case addImm64ThenJumpIndirect = 176
+    case loadImmThenBranchEq = 177
+    case loadImmThenBranchNotEq = 178
+    case loadImmThenBranchLessUnsigned = 179
+    case loadImmThenBranchLessSigned = 181
+    case loadImmThenBranchGreaterOrEqualUnsigned = 182
+    case loadImmThenBranchGreaterOrEqualSigned = 183
 }
