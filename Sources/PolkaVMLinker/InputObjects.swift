@@ -6,6 +6,7 @@ enum RelocType {
     static let hi20: UInt32 = 26, lo12I: UInt32 = 27, lo12S: UInt32 = 28
     static let add8: UInt32 = 33, add16: UInt32 = 34, add32: UInt32 = 35, add64: UInt32 = 36
     static let sub8: UInt32 = 37, sub16: UInt32 = 38, sub32: UInt32 = 39, sub64: UInt32 = 40
+    static let gprelI: UInt32 = 47, gprelS: UInt32 = 48
     static let align: UInt32 = 43, rvcBranch: UInt32 = 44, rvcJump: UInt32 = 45, rvcLui: UInt32 = 46
     static let relax: UInt32 = 51, sub6: UInt32 = 52, set6: UInt32 = 53, set8: UInt32 = 54, set16: UInt32 = 55
     static let set32: UInt32 = 56, setUleb128: UInt32 = 60, subUleb128: UInt32 = 61
@@ -15,6 +16,7 @@ enum RelocType {
             0: "NONE", 1: "32", 2: "64", 3: "RELATIVE", 5: "JUMP_SLOT", 16: "BRANCH", 17: "JAL", 18: "CALL", 19: "CALL_PLT",
             20: "GOT_HI20", 21: "TLS_GOT_HI20", 22: "TLS_GD_HI20", 23: "PCREL_HI20", 24: "PCREL_LO12_I", 25: "PCREL_LO12_S",
             26: "HI20", 27: "LO12_I", 28: "LO12_S", 29: "TPREL_HI20", 30: "TPREL_LO12_I", 31: "TPREL_LO12_S", 32: "TPREL_ADD",
+            41: "GNU_VTINHERIT", 42: "GNU_VTENTRY", 47: "GPREL_I", 48: "GPREL_S", 49: "TPREL_I", 50: "TPREL_S",
             33: "ADD8", 34: "ADD16", 35: "ADD32", 36: "ADD64", 37: "SUB8", 38: "SUB16", 39: "SUB32", 40: "SUB64",
             43: "ALIGN", 44: "RVC_BRANCH", 45: "RVC_JUMP", 46: "RVC_LUI", 51: "RELAX", 52: "SUB6", 53: "SET6", 54: "SET8",
             55: "SET16", 56: "SET32", 57: "32_PCREL", 58: "IRELATIVE", 59: "PLT32", 60: "SET_ULEB128", 61: "SUB_ULEB128",
@@ -187,15 +189,20 @@ struct InputProgram {
             let file = files[s.object]
             let elfSection = file.sections[s.elfIndex]
             for r in file.relocations[s.elfIndex] ?? [] {
-                let offset: Int64 = linked ? Int64(bitPattern: r.offset &- elfSection.address) : Int64(bitPattern: r.offset)
-                guard offset >= 0, offset <= Int64(s.size) else {
-                    throw LinkerError(.invalidELF, "relocation offset 0x\(String(r.offset, radix: 16)) outside its section", section: s.name)
-                }
+                // (Skipped before the offset check: ld.lld --gc-sections --emit-relocs leaves R_RISCV_NONE entries at offset 0.)
                 switch r.type {
                 case RelocType.none, RelocType.relax, RelocType.align: continue
                 default: break
                 }
-                let (target, name) = try resolve(s.object, r.symbolIndex, addend: r.addend)
+                let offset: Int64 = linked ? Int64(bitPattern: r.offset &- elfSection.address) : Int64(bitPattern: r.offset)
+                guard offset >= 0, offset <= Int64(s.size) else {
+                    throw LinkerError(.invalidELF, "relocation offset 0x\(String(r.offset, radix: 16)) outside its section", section: s.name)
+                }
+                var addend = r.addend
+                if r.type == RelocType.gprelI || r.type == RelocType.gprelS {
+                    addend = try Self.gprelAddend(r, in: s, file: file, linked: linked, offset: Int(offset))
+                }
+                let (target, name) = try resolve(s.object, r.symbolIndex, addend: addend)
                 guard let target else {
                     // Points into a section we do not load (debug info, .eh_frame, ...): only an error if used.
                     sections[i].relocations.append(InputReloc(offset: Int(offset), type: r.type,
@@ -222,6 +229,27 @@ struct InputProgram {
             }
         }
         symbols.sort { $0.location < $1.location }
+    }
+
+    /// The addend that makes a `R_RISCV_GPREL_I/S` relocation name the whole address it reaches.
+    /// GNU ld's gp relaxation (linked executables) turns `%lo`/`%pcrel_lo` accesses into gp-based ones
+    /// (or x0-based ones for addresses below 2 KiB) and leaves `symbol + addend - gp` in the emitted
+    /// relocation when the base is gp; gp is the file's `__global_pointer$`.
+    static func gprelAddend(_ r: ELFRelocation, in s: InputSection, file: ELFFile, linked: Bool, offset: Int) throws(LinkerError) -> Int64 {
+        func fail(_ m: String) -> LinkerError {
+            LinkerError(.unsupportedRelocation, "\(RelocType.name(r.type)) \(m)", section: s.name, offset: UInt64(offset))
+        }
+        guard linked else { throw fail("in a relocatable object (gp-relative addressing is only understood in linked files)") }
+        guard s.kind == .code, let insn = s.data.readLE(offset, 4), insn & 3 == 3 else { throw fail("not on a 32-bit instruction") }
+        switch (insn >> 15) & 31 {
+        case 0: return r.addend
+        case 3:
+            guard let gp = file.symbols.first(where: { $0.name == "__global_pointer$" && !$0.isUndefined }) else {
+                throw fail("relative to gp, but the file has no __global_pointer$ symbol")
+            }
+            return r.addend &+ Int64(bitPattern: gp.value)
+        default: throw fail("on an instruction whose base register is neither gp nor zero")
+        }
     }
 
     /// Decides what a section is for.

@@ -91,6 +91,13 @@ struct Translator {
         return nil
     }
 
+    /// GNU ld's gp relaxation: for an instruction with an `R_RISCV_GPREL_I/S` relocation (its base is gp
+    /// or x0; ``InputProgram`` made the relocation name the whole address), the address it accesses.
+    func gprel(at off: Int) throws(LinkerError) -> AddressRef? {
+        guard let r = relocs(at: off).first(where: { $0.type == RelocType.gprelI || $0.type == RelocType.gprelS }) else { return nil }
+        return try address(r.target, "relocation '\(r.symbolName)'")
+    }
+
     // MARK: Emission helpers
 
     mutating func emit(_ i: Instruction, target: Int? = nil, imm1: SymbolicValue? = nil, imm2: SymbolicValue? = nil) {
@@ -231,6 +238,13 @@ struct Translator {
         case .branch(let kind, let rs1, let rs2, let imm):
             try translateBranch(kind, rs1, rs2, imm, next: next)
         case .load(let kind, let rd, let base, let imm):
+            if let ref = try gprel(at: offset) {
+                // `l* rd, %gprel(sym)(gp)`: a load from an absolute address.
+                guard rd != 0 else { return }
+                let op: Opcode = [.lb: .loadI8, .lbu: .loadU8, .lh: .loadI16, .lhu: .loadU16, .lw: .loadI32, .lwu: .loadU32, .ld: .loadU64][kind]!
+                emit(Instruction(op, regA: try reg(rd), imm1: 0), imm1: .address(ref, .full))
+                return
+            }
             let lo = try lo12(at: offset)
             if rd == 0 {
                 if base == 0 && lo == nil && imm == 0 { terminate(Instruction(.trap)) }
@@ -247,6 +261,16 @@ struct Translator {
                 emit(Instruction(op, regA: d, regB: try reg(base), imm1: immValue), imm1: lo)
             }
         case .store(let kind, let src, let base, let imm):
+            if let ref = try gprel(at: offset) {
+                // `s* src, %gprel(sym)(gp)`: a store to an absolute address.
+                let index = [RISCVStoreKind.sb: 0, .sh: 1, .sw: 2, .sd: 3][kind]!
+                if src == 0 {
+                    emit(Instruction([Opcode.storeImmU8, .storeImmU16, .storeImmU32, .storeImmU64][index], imm1: 0, imm2: 0), imm1: .address(ref, .full))
+                } else {
+                    emit(Instruction([Opcode.storeU8, .storeU16, .storeU32, .storeU64][index], regA: try reg(src), imm1: 0), imm1: .address(ref, .full))
+                }
+                return
+            }
             let lo = try lo12(at: offset)
             let immValue = UInt64(bitPattern: Int64(imm))
             if base == 0 && src == 0 && lo == nil && imm == 0 { terminate(Instruction(.trap)); return }
@@ -265,6 +289,14 @@ struct Translator {
                                  regA: try reg(src), regB: try reg(base), imm1: immValue), imm1: lo)
             }
         case .aluImm(let op, let rd, let rs1, let imm):
+            if let ref = try gprel(at: offset) {
+                // `addi rd, gp, %gprel(sym)`: the address itself.
+                guard op == .addi || op == .addiw else {
+                    throw fail(.unsupportedRelocation, "R_RISCV_GPREL_I on an instruction other than addi")
+                }
+                if rd != 0 { emit(Instruction(.loadImm, regA: try reg(rd)), imm1: .address(ref, .full)) }
+                return
+            }
             let lo = try lo12(at: offset)
             if lo != nil && op != .addi && op != .addiw {
                 throw fail(.unsupportedRelocation, "a %lo relocation on an instruction other than addi")
