@@ -109,6 +109,17 @@ extern "C" {
 #define POLKAVM__TYPES_VOID_5
 #define POLKAVM__TYPES_VOID_6
 
+/* Attributes for the records nothing references: `used` keeps them in the object file, `retain`
+ * (SHF_GNU_RETAIN, where the compiler knows it) keeps them through GNU ld's --gc-sections. */
+#if defined(__has_attribute)
+#if __has_attribute(retain)
+#define POLKAVM__KEEP used, retain
+#endif
+#endif
+#ifndef POLKAVM__KEEP
+#define POLKAVM__KEEP used
+#endif
+
 /* The extern-function metadata records (see the top of this file). */
 struct polkavm_metadata_v1 {
     uint8_t version;
@@ -220,7 +231,7 @@ struct polkavm_export_record {
             1, 0, sizeof(#name) - 1, name##__polkavm_export_symbol,                                     \
             POLKAVM__ARG_REGS(__VA_ARGS__), POLKAVM__RET_REGS(ret)};                                    \
     static const struct polkavm_export_record name##__polkavm_export                                     \
-        __attribute__((used, section(".polkavm_exports"), aligned(1))) = {                               \
+        __attribute__((POLKAVM__KEEP, section(".polkavm_exports"), aligned(1))) = {                      \
             1, &name##__polkavm_export_metadata, (const void *)&name}
 
 /*
@@ -231,7 +242,7 @@ struct polkavm_export_record {
  */
 #define POLKAVM_MIN_STACK_SIZE(bytes)                                                                   \
     static const uint32_t POLKAVM__CAT(polkavm__min_stack_size_, __COUNTER__)                          \
-        __attribute__((used, section(".polkavm_min_stack_size"), aligned(4))) = (bytes)
+        __attribute__((POLKAVM__KEEP, section(".polkavm_min_stack_size"), aligned(4))) = (bytes)
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Heap custom instructions (RISC-V custom-0, lowered by the linker; latest32/latest64 only).       */
