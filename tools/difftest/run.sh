@@ -6,26 +6,54 @@
 # programs, so the widths normally agree too; a rare width-dependent program is noted on stderr).
 # Without qemu-user, the rv64 and rv32 PolkaVM runs must agree.
 #
-#   tools/difftest/run.sh [--count N] [--seed S] [--jobs J] [--keep DIR]
+#   tools/difftest/run.sh [--count N] [--seed S] [--jobs J] [--keep DIR] [--toolchain clang|gnu]
+#
+# --toolchain gnu builds the PolkaVM guests through the GNU tools instead of `polkavm build` (the
+# native qemu side is unchanged), in four variants, each compared with qemu of its width:
+#   ld64, ld32   the Swift toolchain's clang compiles exactly as `polkavm build` does (its target and
+#                common flags; guest/polkavm_libc.c with -fno-builtin), GNU ld links, `polkavm link`
+#                makes the blob. rv64 links need `--no-warn-mismatch`: ld 2.40 does not know RV64E
+#                and refuses to merge the objects' attributes otherwise.
+#   gcc32        riscv64-linux-gnu-gcc (GCC 12) compiles for RV32E (-march=rv32emac_zbb -mabi=ilp32e,
+#                the same common flags), then GNU ld and `polkavm link`.
+#   gcc64        GCC 12 has no RV64E/lp64e: -march=rv64imac_zbb -mabi=lp64 with every register PolkaVM
+#                lacks made fixed (-ffixed-gp ... -ffixed-t6). Only for code that passes at most 6
+#                argument registers (lp64 passes more in a6/a7, which the linker rejects): the
+#                generated programs qualify, the C library's variadic functions (which spill a6/a7)
+#                do not, so gcc64 programs are always linked at --opt-level 2 (dead code dropped).
+# GNU ld's output shape rotates with the seed (seed % 5): 0-2 a shared object (upstream's convention,
+# `-shared --emit-relocs --no-undefined`), 3 a PIE (`-pie --emit-relocs`), 4 a static executable
+# (`-static --emit-relocs`; gcc variants compile with -fno-pic, so .sdata/.sbss, %hi/%lo pairs and
+# GNU ld's gp relaxation appear). Every fourth program (seed % 4 = 3) is linked with
+# `polkavm link --opt-level 0` (all of .text translated) instead of 2. Needs
+# binutils-riscv64-linux-gnu and gcc-riscv64-linux-gnu (Debian/Ubuntu; GNU_LD / GNU_CC override).
 #
 # Environment: POLKAVM (a polkavm binary; default: `swift build -c release` here), CLANG, LD_LLD,
-# QEMU_RISCV64, QEMU_RISCV32. Without qemu-user the native runs are skipped and only the rv64 and
-# rv32 PolkaVM runs are compared. The last line is "N passed, N failed".
+# QEMU_RISCV64, QEMU_RISCV32, GNU_LD, GNU_CC. Without qemu-user the native runs are skipped and the
+# PolkaVM runs are only compared with each other (rv64 against rv32, or the four GNU variants). The
+# last line is "N passed, N failed".
 set -uo pipefail
 
 count=200
 seed=1
 jobs=2
 keep=""
+toolchain=clang
 while [ $# -gt 0 ]; do
     case "$1" in
         --count) count="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --jobs) jobs="$2"; shift 2 ;;
         --keep) keep="$2"; shift 2 ;;
-        *) echo "usage: $0 [--count N] [--seed S] [--jobs J] [--keep DIR]" >&2; exit 2 ;;
+        --toolchain) toolchain="$2"; shift 2 ;;
+        *) echo "usage: $0 [--count N] [--seed S] [--jobs J] [--keep DIR] [--toolchain clang|gnu]" >&2; exit 2 ;;
     esac
 done
+
+case "$toolchain" in
+    clang|gnu) ;;
+    *) echo "unknown toolchain '$toolchain' (clang, gnu)" >&2; exit 2 ;;
+esac
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -49,6 +77,13 @@ if [ -z "$CLANG" ] || [ -z "$LD_LLD" ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+GNU_LD="${GNU_LD:-$(command -v riscv64-linux-gnu-ld || true)}"
+GNU_CC="${GNU_CC:-$(command -v riscv64-linux-gnu-gcc || true)}"
+if [ $toolchain = gnu ] && { [ -z "$GNU_LD" ] || [ -z "$GNU_CC" ]; }; then
+    echo "riscv64-linux-gnu-ld or riscv64-linux-gnu-gcc not found (apt-get install binutils-riscv64-linux-gnu gcc-riscv64-linux-gnu, or set GNU_LD / GNU_CC)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 native=1
 if [ -z "$QEMU64" ] || [ -z "$QEMU32" ]; then
     echo "qemu-riscv64/qemu-riscv32 not found (apt-get install qemu-user): comparing rv64 and rv32 PolkaVM runs only" >&2
@@ -61,24 +96,101 @@ fi
 
 if [ -n "$keep" ]; then work="$keep"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 
-# Shared objects: the guest C library per width, the native C library and entry point per width.
-guest_rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e)
-guest_rv32=(--target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e)
-guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
-native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d)
-native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d)
-native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -I "$here/native")
+# Compiler and linker flags. A function, so that the parallel workers (which cannot inherit arrays)
+# get them too.
+flags() {
+    guest_rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e)
+    guest_rv32=(--target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e)
+    guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
+    native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d)
+    native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d)
+    native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -I "$here/native")
+    # --toolchain gnu. build_common is `polkavm build`'s GuestToolchain.commonFlags (plus the SDK
+    # include); the ld variants use its clang target flags (GuestToolchain.Target.clangFlags).
+    build_common=(-ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections
+                  -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -fno-stack-protector -fno-ident -I "$root/guest")
+    cc_ld64=("$CLANG" --target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e "${build_common[@]}")
+    cc_ld32=("$CLANG" --target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e "${build_common[@]}")
+    cc_gcc32=("$GNU_CC" -march=rv32emac_zbb -mabi=ilp32e "${build_common[@]}")
+    cc_gcc64=("$GNU_CC" -march=rv64imac_zbb -mabi=lp64 -ffixed-gp -ffixed-tp -ffixed-a6 -ffixed-a7 -ffixed-t3 -ffixed-t4 -ffixed-t5 -ffixed-t6
+              -ffixed-s2 -ffixed-s3 -ffixed-s4 -ffixed-s5 -ffixed-s6 -ffixed-s7 -ffixed-s8 -ffixed-s9 -ffixed-s10 -ffixed-s11 "${build_common[@]}")
+    ld_ld64=("$GNU_LD" -m elf64lriscv --no-warn-mismatch)
+    ld_ld32=("$GNU_LD" -m elf32lriscv)
+    ld_gcc32=("${ld_ld32[@]}")
+    ld_gcc64=("$GNU_LD" -m elf64lriscv)
+    # The output shapes (seed % 5: 0-2 shared, 3 pie, 4 exe).
+    shape_shared=(-shared --emit-relocs --no-undefined)
+    shape_pie=(-pie --emit-relocs --no-undefined -e 0)
+    shape_exe=(-static --emit-relocs --no-undefined -e 0)
+}
+flags
+if [ $toolchain = clang ]; then variants=(rv64 rv32); else variants=(ld64 ld32 gcc32 gcc64); fi
+
+# Shared objects: the guest C library per variant, the native C library and entry point per width.
 cp "$root/guest/polkavm_libc.c" "$work/native_libc.c" # so that its "polkavm.h" is the native shim
 for w in rv64 rv32; do
-    g="guest_$w[@]"; n="native_$w[@]"
-    "$CLANG" "${!g}" "${guest_common[@]}" -c "$root/guest/polkavm_libc.c" -o "$work/guest_libc_$w.o" || exit 1
+    if [ $toolchain = clang ]; then
+        g="guest_$w[@]"
+        "$CLANG" "${!g}" "${guest_common[@]}" -c "$root/guest/polkavm_libc.c" -o "$work/guest_libc_$w.o" || exit 1
+    fi
     if [ $native = 1 ]; then
+        n="native_$w[@]"
         "$CLANG" "${!n}" -O2 "${native_common[@]}" -c "$work/native_libc.c" -o "$work/native_libc_$w.o" || exit 1
         "$CLANG" "${!n}" -O2 "${native_common[@]}" -c "$here/native/start.c" -o "$work/native_start_$w.o" || exit 1
     fi
 done
+if [ $toolchain = gnu ]; then
+    for v in "${variants[@]}"; do
+        c="cc_$v[@]"
+        "${!c}" -O2 -fno-builtin -c "$root/guest/polkavm_libc.c" -o "$work/guest_libc_$v.o" || exit 1
+        "${!c}" -O2 -fno-builtin -fno-pic -c "$root/guest/polkavm_libc.c" -o "$work/guest_libc_${v}_nopic.o" || exit 1
+    done
+fi
 
 levels=(2 s 1 3 z 0)
+
+# Builds variant $1 of program $2 (directory $3) at -O$4 into $3/$1.polkavm; prints the failure.
+build_guest() {
+    local v="$1" s="$2" d="$3" opt="$4"
+    if [ $toolchain = clang ]; then
+        if ! "$POLKAVM" build --target $v -O$opt --no-libc --cflag=-w "$d/prog.c" "$work/guest_libc_$v.o" -o "$d/$v.polkavm" 2>"$d/build_$v.err"; then
+            echo "FAIL $s: polkavm build --target $v -O$opt: $(grep -m1 -i "error" "$d/build_$v.err")"; return 1
+        fi
+        return 0
+    fi
+    local c="cc_$v[@]" l="ld_$v[@]" link_opt=2 shape pic=() libc="$work/guest_libc_$v.o"
+    # (Not gcc64: under lp64 the libc's variadic functions spill a6/a7, which only dead-code removal drops.)
+    [ $((s % 4)) = 3 ] && [ $v != gcc64 ] && link_opt=0
+    case $((s % 5)) in 3) shape=pie ;; 4) shape=exe ;; *) shape=shared ;; esac
+    if [ $shape = exe ] && [ "${v#gcc}" != "$v" ]; then pic=(-fno-pic); libc="$work/guest_libc_${v}_nopic.o"; fi
+    local sh="shape_$shape[@]" what="$v ($shape, -O$opt${pic:+ -fno-pic})"
+    if ! "${!c}" -O$opt "${pic[@]}" -w -c "$d/prog.c" -o "$d/$v.o" 2>"$d/build_$v.err"; then
+        echo "FAIL $s: $what compile: $(grep -m1 -i "error" "$d/build_$v.err")"; return 1
+    fi
+    if ! "${!l}" "${!sh}" "$d/$v.o" "$libc" -o "$d/$v.elf" 2>"$d/build_$v.err"; then
+        echo "FAIL $s: $what GNU ld: $(head -n 1 "$d/build_$v.err")"; return 1
+    fi
+    if ! "$POLKAVM" link --opt-level $link_opt "$d/$v.elf" -o "$d/$v.polkavm" 2>"$d/build_$v.err"; then
+        echo "FAIL $s: $what polkavm link --opt-level $link_opt: $(grep -m1 -i "error" "$d/build_$v.err")"; return 1
+    fi
+}
+
+# The native executable for width $1 of program $2 (directory $3) at -O$4, run under qemu into
+# $3/qemu_$1.out (once per width); prints the failure.
+run_native() {
+    local w="$1" s="$2" d="$3" opt="$4" n="native_$1[@]" q
+    [ -f "$d/qemu_$w.out" ] && return 0
+    if ! "$CLANG" "${!n}" -O$opt "${native_common[@]}" -w -c "$d/prog.c" -o "$d/native_$w.o" 2>"$d/native_$w.err" ||
+       ! "$LD_LLD" -static -e _start "$d/native_$w.o" "$work/native_start_$w.o" "$work/native_libc_$w.o" -o "$d/native_$w" 2>>"$d/native_$w.err"; then
+        echo "FAIL $s: native build ($w): $(tail -n 1 "$d/native_$w.err")"; return 1
+    fi
+    if [ $w = rv64 ]; then q="$QEMU64"; else q="$QEMU32"; fi
+    timeout 60 "$q" "$d/native_$w" >"$d/qemu_$w.out" 2>"$d/qemu_$w.err"
+    echo "exit $?" >>"$d/qemu_$w.out"
+}
+
+# The width a variant runs at.
+width() { case "$1" in *64) echo rv64 ;; *) echo rv32 ;; esac; }
 
 # One program: prints "PASS seed" or "FAIL seed: reason".
 one() {
@@ -86,39 +198,30 @@ one() {
     mkdir -p "$d"
     local opt="${levels[$((s % ${#levels[@]}))]}"
     python3 "$here/gen.py" --seed "$s" --out "$d/prog.c" || { echo "FAIL $s: generator"; return; }
-    local outs=() w
-    for w in rv64 rv32; do
-        if ! "$POLKAVM" build --target $w -O$opt --no-libc --cflag=-w "$d/prog.c" "$work/guest_libc_$w.o" -o "$d/$w.polkavm" 2>"$d/build_$w.err"; then
-            echo "FAIL $s: polkavm build --target $w -O$opt: $(grep -m1 -i "error" "$d/build_$w.err")"; return
-        fi
-        timeout 60 "$POLKAVM" run "$d/$w.polkavm" --call main >"$d/pvm_$w.out" 2>"$d/pvm_$w.err"
-        echo "exit $?" >>"$d/pvm_$w.out"
-        outs+=("pvm_$w")
+    local outs=() v
+    for v in "${variants[@]}"; do
+        build_guest "$v" "$s" "$d" "$opt" || return
+        timeout 60 "$POLKAVM" run "$d/$v.polkavm" --call main >"$d/pvm_$v.out" 2>"$d/pvm_$v.err"
+        echo "exit $?" >>"$d/pvm_$v.out"
+        outs+=("pvm_$v")
         if [ $native = 1 ]; then
-            local n="native_$w[@]" q
-            if ! "$CLANG" "${!n}" -O$opt "${native_common[@]}" -w -c "$d/prog.c" -o "$d/native_$w.o" 2>"$d/native_$w.err" ||
-               ! "$LD_LLD" -static -e _start "$d/native_$w.o" "$work/native_start_$w.o" "$work/native_libc_$w.o" -o "$d/native_$w" 2>>"$d/native_$w.err"; then
-                echo "FAIL $s: native build ($w): $(tail -n 1 "$d/native_$w.err")"; return
-            fi
-            if [ $w = rv64 ]; then q="$QEMU64"; else q="$QEMU32"; fi
-            timeout 60 "$q" "$d/native_$w" >"$d/qemu_$w.out" 2>"$d/qemu_$w.err"
-            echo "exit $?" >>"$d/qemu_$w.out"
-            outs+=("qemu_$w")
+            run_native "$(width "$v")" "$s" "$d" "$opt" || return
         fi
     done
     local first="${outs[0]}" o
     if [ $native = 1 ]; then
-        # The check that matters: each width under PolkaVM against real RISC-V of the same width. (A
+        # The check that matters: each variant under PolkaVM against real RISC-V of the same width. (A
         # generated program can still depend on the width through C's implementation-defined or
-        # undefined corners; such a program is noted, not failed, when both widths agree with qemu.)
-        for w in rv64 rv32; do
-            if ! cmp -s "$d/pvm_$w.out" "$d/qemu_$w.out"; then
-                echo "FAIL $s (-O$opt): pvm_$w and qemu_$w differ: $(diff "$d/pvm_$w.out" "$d/qemu_$w.out" | head -n 3 | tr '\n' ' ')"
+        # undefined corners; such a program is noted, not failed, when every variant agrees with qemu.)
+        for v in "${variants[@]}"; do
+            local w; w="$(width "$v")"
+            if ! cmp -s "$d/pvm_$v.out" "$d/qemu_$w.out"; then
+                echo "FAIL $s (-O$opt$( [ $toolchain = gnu ] && echo ", seed % 5 = $((s % 5))")): pvm_$v and qemu_$w differ: $(diff "$d/pvm_$v.out" "$d/qemu_$w.out" | head -n 3 | tr '\n' ' ')"
                 return
             fi
         done
-        if ! cmp -s "$d/pvm_rv64.out" "$d/pvm_rv32.out"; then
-            echo "NOTE $s (-O$opt): the program's output depends on the width (both widths agree with qemu)" >&2
+        if ! cmp -s "$d/qemu_rv64.out" "$d/qemu_rv32.out"; then
+            echo "NOTE $s (-O$opt): the program's output depends on the width (every variant agrees with qemu)" >&2
         fi
     else
         for o in "${outs[@]:1}"; do
@@ -129,19 +232,23 @@ one() {
         done
     fi
     if [ "$(wc -l <"$d/$first.out")" -lt 2 ] || ! grep -q "^exit 0$" "$d/$first.out"; then
-        echo "FAIL $s (-O$opt): no output or non-zero exit: $(tail -n 2 "$d/$first.out" | tr '\n' ' ') $(head -c 200 "$d/pvm_rv64.err")"
+        echo "FAIL $s (-O$opt): no output or non-zero exit: $(tail -n 2 "$d/$first.out" | tr '\n' ' ') $(head -c 200 "$d/$first.err")"
         return
     fi
     echo "PASS $s"
     [ -n "$keep" ] || rm -rf "$d"
 }
-export -f one
-export work here root POLKAVM CLANG LD_LLD QEMU64 QEMU32 native keep
-export levels_str="${levels[*]}"
+export -f one flags build_guest run_native width
+export work here root POLKAVM CLANG LD_LLD QEMU64 QEMU32 GNU_LD GNU_CC native keep toolchain
+export levels_str="${levels[*]}" variants_str="${variants[*]}"
 
-echo "differential test: seeds $seed..$((seed + count - 1)), $jobs jobs, $( [ $native = 1 ] && echo "PolkaVM rv64/rv32 vs qemu riscv64/riscv32" || echo "PolkaVM rv64 vs rv32")"
+if [ $toolchain = clang ]; then
+    echo "differential test: seeds $seed..$((seed + count - 1)), $jobs jobs, $( [ $native = 1 ] && echo "PolkaVM rv64/rv32 vs qemu riscv64/riscv32" || echo "PolkaVM rv64 vs rv32")"
+else
+    echo "differential test (GNU toolchain): seeds $seed..$((seed + count - 1)), $jobs jobs, PolkaVM ${variants[*]} $( [ $native = 1 ] && echo "vs qemu riscv64/riscv32" || echo "compared with each other (no qemu)")"
+fi
 results="$work/results.txt"
-seq "$seed" $((seed + count - 1)) | xargs -P "$jobs" -I{} bash -c 'levels=($levels_str); native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -I "$here/native"); native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d); native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d); one {}' >"$results"
+seq "$seed" $((seed + count - 1)) | xargs -P "$jobs" -I{} bash -c 'levels=($levels_str); variants=($variants_str); flags; one {}' >"$results"
 grep '^FAIL' "$results" | sort -k2 -n
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")
