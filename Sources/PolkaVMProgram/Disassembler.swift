@@ -34,12 +34,15 @@ public struct Disassembler {
         public var preferNonABIRegisterNames: Bool
         /// Do not use the short forms (`ret`, `jump [a0]`, `a0 = a1 - 4`, `a0 = -a1`, `[a0]`).
         public var preferUnaliased: Bool
+        /// Print the source location (`// path:line:column (function)`) from the blob's debug sections as a
+        /// comment line wherever it changes; blobs without (readable) debug sections print none.
+        public var emitDebugInfo: Bool
 
         /// Creates options; the defaults match upstream's `polkatool disassemble`.
         public init(
             style: Style = .listing, showRawBytes: Bool = false, showOffsets: Bool = true, emitHeader: Bool = true,
             emitExports: Bool = true, preferOffsetJumpTargets: Bool = false, preferNonABIRegisterNames: Bool = false,
-            preferUnaliased: Bool = false
+            preferUnaliased: Bool = false, emitDebugInfo: Bool = true
         ) {
             self.style = style
             self.showRawBytes = showRawBytes
@@ -49,6 +52,7 @@ public struct Disassembler {
             self.preferOffsetJumpTargets = preferOffsetJumpTargets
             self.preferNonABIRegisterNames = preferNonABIRegisterNames
             self.preferUnaliased = preferUnaliased
+            self.emitDebugInfo = emitDebugInfo
         }
     }
 
@@ -204,6 +208,24 @@ public struct Disassembler {
             return s
         }
 
+        // Source locations: the regions of the debug line programs, in code order.
+        var regions: [DebugRegion] = []
+        if options.emitDebugInfo, let info = try? ProgramDebugInfo(blob: blob), let all = try? info.regions() {
+            regions = all.filter { !$0.range.isEmpty }
+        }
+        var regionIndex = 0
+        var lastNote: String?
+        /// The comment for the instruction at `pc` if its location differs from the previous one.
+        func sourceNote(for pc: UInt32) -> String? {
+            while regionIndex < regions.count && regions[regionIndex].range.upperBound <= pc { regionIndex += 1 }
+            var note: String?
+            if regionIndex < regions.count, regions[regionIndex].range.contains(pc) {
+                note = Self.sourceNote(regions[regionIndex].frames)
+            }
+            defer { lastNote = note }
+            return note != lastNote ? note : nil
+        }
+
         var pendingLabel = true
         for (n, entry) in entries.enumerated() {
             let pc = entry.pc
@@ -228,6 +250,7 @@ public struct Disassembler {
                     if blockStarts[n] { line("pub @\(name):") } else { mid.append(name) }
                 }
                 for name in mid { line("pub @\(name): %no_fallthrough") }
+                if let note = sourceNote(for: pc) { line("    // " + note) }
                 var trailer = ""
                 if options.showOffsets { trailer += "\(pc):" }
                 if options.showRawBytes { trailer += (trailer.isEmpty ? "" : " ") + Self.hex(raw) }
@@ -245,6 +268,11 @@ public struct Disassembler {
                     s += "@\(blockOfPC[pc] ?? 0)" + annotations(for: pc)
                     line(s)
                 }
+                if let note = sourceNote(for: pc) {
+                    var s = options.showOffsets ? "        " : ""
+                    if options.showRawBytes { s += String(repeating: " ", count: 25) }
+                    line(s + "// " + note)
+                }
                 var s = ""
                 if options.showOffsets { s += Self.padLeft(String(pc), 6) + ": " }
                 if options.showRawBytes { s += Self.padRight(Self.hex(raw), 24) + " " }
@@ -256,6 +284,18 @@ public struct Disassembler {
             }
         }
         return out
+    }
+
+    /// `path:line:column (function)` from a region's frames: the innermost location and function name.
+    public static func sourceNote(_ frames: [DebugFrame]) -> String? {
+        let location = frames.last { $0.path != nil }?.location
+        let function = frames.last { $0.functionName != nil }?.fullName
+        switch (location, function) {
+        case (let l?, let f?): return "\(l) (\(f))"
+        case (let l?, nil): return l
+        case (nil, let f?): return "(\(f))"
+        case (nil, nil): return nil
+        }
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
