@@ -34,12 +34,15 @@ struct IROp {
     var target: Int?
     var imm1: SymbolicValue?
     var imm2: SymbolicValue?
+    /// The offset (in the block's section) of the RISC-V instruction this op was translated from (debug info).
+    var source: Int?
 
-    init(_ instruction: Instruction, target: Int? = nil, imm1: SymbolicValue? = nil, imm2: SymbolicValue? = nil) {
+    init(_ instruction: Instruction, target: Int? = nil, imm1: SymbolicValue? = nil, imm2: SymbolicValue? = nil, source: Int? = nil) {
         self.instruction = instruction
         self.target = target
         self.imm1 = imm1
         self.imm2 = imm2
+        self.source = source
     }
 }
 

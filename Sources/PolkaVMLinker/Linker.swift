@@ -5,8 +5,17 @@ public enum Linker {
     /// Links `inputs` — either one shared object (`ld.lld -shared --emit-relocs`) or one or more
     /// relocatable objects (`clang -c`) — into a program blob.
     public static func link(_ inputs: [[UInt8]], configuration: LinkerConfiguration = LinkerConfiguration()) throws(LinkerError) -> ProgramBlob {
+        var warnings: [String] = []
+        return try link(inputs, configuration: configuration, warnings: &warnings)
+    }
+
+    /// Like ``link(_:configuration:)``, and appends to `warnings` what was left out of the blob because
+    /// optional input data could not be used (malformed DWARF line tables: that file gets no line information).
+    public static func link(_ inputs: [[UInt8]], configuration: LinkerConfiguration, warnings: inout [String]) throws(LinkerError) -> ProgramBlob {
         var session = try LinkSession(inputs: inputs, configuration: configuration)
-        return try session.run()
+        let blob = try session.run()
+        warnings += session.warnings
+        return blob
     }
 }
 
@@ -19,9 +28,13 @@ struct LinkSession {
     var translated: [Int: IRBlock] = [:]
     var liveData: Set<Int> = []
     var exports: [(block: Int, metadata: ExternMetadata)] = []
+    /// The input files (for their DWARF).
+    let inputs: [[UInt8]]
+    var warnings: [String] = []
 
     init(inputs: [[UInt8]], configuration: LinkerConfiguration) throws(LinkerError) {
         config = configuration
+        self.inputs = inputs
         program = try InputProgram(inputs)
         let isa = configuration.isa ?? (program.is64Bit ? .latest64 : .latest32)
         guard isa.is64Bit == program.is64Bit else {
@@ -174,11 +187,17 @@ struct LinkSession {
         var targets: [LayoutTarget?] = []
         var pending: [(index: Int, block: Int)] = []
         var firstInstruction: [Int: Int] = [:]
+        // The input location each emitted instruction comes from (linker-made ones: the block's last op, or its start).
+        var sources: [Location?] = []
         let exported = Set(exports.map(\.block))
         for (k, b) in liveBlocks.enumerated() {
             firstInstruction[b] = instructions.count
             let ir = translated[b]!
+            let block = code.blocks[b]
+            var lastSource = Location(section: block.section, offset: Int64(block.start))
             for op in ir.ops {
+                if let s = op.source { lastSource = Location(section: block.section, offset: Int64(s)) }
+                sources.append(lastSource)
                 var inst = op.instruction
                 if let s = op.imm1 { inst.imm1 = try resolve(s) }
                 if let s = op.imm2 { inst.imm2 = try resolve(s) }
@@ -199,10 +218,12 @@ struct LinkSession {
                 if !mergeable {
                     instructions.append(Instruction(.fallthrough))
                     targets.append(nil)
+                    sources.append(lastSource)
                 }
             } else {
                 instructions.append(Instruction(.trap))
                 targets.append(nil)
+                sources.append(lastSource)
             }
         }
         for p in pending { targets[p.index] = .instruction(firstInstruction[p.block]!) }
@@ -230,8 +251,10 @@ struct LinkSession {
 
         var customSections: [CustomSection] = []
         if !config.strip {
-            customSections = DebugInfo.sections(program: program, code: code, liveBlocks: liveBlocks, pc: pc,
-                                                codeLength: UInt32(laid.bytes.count))
+            let lines = SourceLines(program: program, inputs: inputs)
+            warnings += lines.warnings
+            customSections = DebugSections.sections(program: program, lines: lines, sources: sources, offsets: laid.offsets,
+                                                    codeLength: UInt32(laid.bytes.count))
         }
         return ProgramBlob(
             isa: isa, roDataSize: layout.roSize, rwDataSize: layout.rwSize, stackSize: stack,

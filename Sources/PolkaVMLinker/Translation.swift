@@ -101,7 +101,7 @@ struct Translator {
     // MARK: Emission helpers
 
     mutating func emit(_ i: Instruction, target: Int? = nil, imm1: SymbolicValue? = nil, imm2: SymbolicValue? = nil) {
-        out.ops.append(IROp(i, target: target, imm1: imm1, imm2: imm2))
+        out.ops.append(IROp(i, target: target, imm1: imm1, imm2: imm2, source: offset))
         if let imm1 { out.references.append(imm1) }
         if let imm2 { out.references.append(imm2) }
         if let target { out.successors.append(target) }

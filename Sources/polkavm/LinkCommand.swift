@@ -35,9 +35,11 @@ struct LinkCommand: ParsableCommand {
         }
         let files = try inputs.map { try readFile($0) }
         let blob: ProgramBlob
-        do { blob = try Linker.link(files, configuration: config) } catch {
+        var warnings: [String] = []
+        do { blob = try Linker.link(files, configuration: config, warnings: &warnings) } catch {
             throw ValidationError("link failed: \(error)")
         }
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let bytes = blob.serialized()
         guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
             throw ValidationError("cannot write \(output)")
