@@ -55,6 +55,9 @@ struct DisasmCommand: ParsableCommand {
     @Option(name: .customLong("gas"), help: "Show block gas costs with this model: simple or full.")
     var gasModel: String?
 
+    @Flag(name: .customLong("no-debug-info"), help: "Do not print source locations from the blob's debug sections.")
+    var noDebugInfo = false
+
     func run() throws {
         let bytes = try readFile(blob)
         let parsed: ProgramBlob
@@ -63,6 +66,7 @@ struct DisasmCommand: ParsableCommand {
         options.style = source ? .source : .listing
         options.showRawBytes = showRawBytes
         options.showOffsets = !noOffsets
+        options.emitDebugInfo = !noDebugInfo
         var gasCost: ((UInt32) -> UInt32?)?
         if let gasModel {
             let model: GasCostModel

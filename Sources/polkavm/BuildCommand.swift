@@ -35,7 +35,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customShort("D", allowingJoined: true), help: ArgumentHelp("Define a preprocessor macro: -D NAME=VALUE, -D NAME or -DNAME (write a value after a space: -DNAME=VALUE is not accepted).", valueName: "macro"))
     var defines: [String] = []
 
-    @Flag(help: "Drop debug information (function names) from the blob.")
+    @Flag(help: "Drop debug information (function names, source lines) from the blob; also compiles without -g.")
     var strip = false
 
     @Flag(name: .customLong("keep-temps"), help: "Keep the intermediate object files and print where they are.")
@@ -76,19 +76,25 @@ struct BuildCommand: ParsableCommand {
             }
         }
 
+        let sdk = GuestToolchain.absolute(sdkDirectory)
         var common = triple.clangFlags + ["-O\(optimization)"] + GuestToolchain.commonFlags
-        common += ["-I", sdkDirectory] + includeDirectories.flatMap { ["-I", $0] } + defines.map { "-D\($0)" } + extraFlags
+        if !strip { common += GuestToolchain.debugFlags(sdk: sdk) }
+        common += ["-I", sdk] + includeDirectories.flatMap { ["-I", $0] } + defines.map { "-D\($0)" } + extraFlags
 
         var objects: [String] = []
         for (i, source) in sources.enumerated() {
             if source.hasSuffix(".o") { objects.append(source); continue }
             let object = temps.appendingPathComponent("\(i)-\((source as NSString).lastPathComponent).o").path
-            try GuestToolchain.execute(clang, common + ["-c", source, "-o", object])
+            // The source by its absolute path, and its directory mapped away: line information names
+            // `file.c` however the source was named on the command line.
+            let path = GuestToolchain.absolute(source)
+            let directory = strip ? [] : ["-fdebug-prefix-map=" + (path as NSString).deletingLastPathComponent + "/="]
+            try GuestToolchain.execute(clang, common + directory + ["-c", path, "-o", object])
             objects.append(object)
         }
         if !noLibc {
             let libc = temps.appendingPathComponent("polkavm_libc.o").path
-            try GuestToolchain.execute(clang, common + ["-fno-builtin", "-c", (sdkDirectory as NSString).appendingPathComponent("polkavm_libc.c"), "-o", libc])
+            try GuestToolchain.execute(clang, common + ["-fno-builtin", "-c", (sdk as NSString).appendingPathComponent("polkavm_libc.c"), "-o", libc])
             objects.append(libc)
         }
 
@@ -104,9 +110,11 @@ struct BuildCommand: ParsableCommand {
 
         let config = LinkerConfiguration(strip: strip, optimizationLevel: 2, minimumStackSize: minStackSize, isa: triple.isa)
         let blob: ProgramBlob
-        do { blob = try Linker.link(inputs, configuration: config) } catch {
+        var warnings: [String] = []
+        do { blob = try Linker.link(inputs, configuration: config, warnings: &warnings) } catch {
             throw ValidationError("link failed: \(error)")
         }
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         guard FileManager.default.createFile(atPath: output, contents: Data(blob.serialized())) else {
             throw ValidationError("cannot write \(output)")
         }
@@ -138,6 +146,18 @@ enum GuestToolchain {
         "-fno-exceptions", "-fno-unwind-tables", "-fno-asynchronous-unwind-tables", "-fno-stack-protector",
         "-fno-ident",
     ]
+
+    /// Debug flags unless `--strip`: DWARF line tables (and the function entries inlining needs), with paths
+    /// that do not depend on where the build runs: the compilation directory is `.` and the SDK directory
+    /// is written as `guest/` (sources map their own directory away, see `run()`).
+    static func debugFlags(sdk: String) -> [String] {
+        ["-gline-tables-only", "-fdebug-compilation-dir=.", "-fdebug-prefix-map=" + sdk + "/=guest/"]
+    }
+
+    /// `path` made absolute (against the current directory) and standardized (no `.`/`..` components).
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
 
     /// Flags for `--lld`: a shared object that keeps its relocations (upstream's linker convention).
     static let lldFlags = [

@@ -75,7 +75,16 @@ struct RunCommand: ParsableCommand {
             }
         } catch {
             if case .hostFunctionFailed(_, let exit as GuestIO.Exit) = error as? CallError { throw ExitCode(exit.code) }
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            var message = "error: \(error)\n"
+            var pc: UInt32?
+            switch error as? CallError {
+            case .trap(let p)?, .outOfGas(let p)?, .pageFault(_, let p)?, .unknownImport(_, let p)?: pc = p
+            default: break
+            }
+            if let pc {
+                for line in SourceLocations(blob: module.blob).report(at: pc) { message += "  \(line)\n" }
+            }
+            FileHandle.standardError.write(Data(message.utf8))
             throw ExitCode(2)
         }
         let execEnd = DispatchTime.now().uptimeNanoseconds
@@ -90,6 +99,7 @@ struct RunCommand: ParsableCommand {
     /// Runs with step tracing, printing each instruction before it executes.
     private func runTraced(_ instance: Instance, _ module: Module, _ host: HostFunctions) throws -> (a0: UInt64, a1: UInt64) {
         let code = module.code
+        let locations = SourceLocations(blob: module.blob)
         while true {
             switch instance.run() {
             case .step:
@@ -98,7 +108,8 @@ struct RunCommand: ParsableCommand {
                     ? Disassembler.text(for: code.decode(at: pc).instruction, isa: code.isa, jumpTarget: { "@\($0)" })
                     : "invalid"
                 let regs = Reg.allCases.map { "\($0)=\(String(instance.register($0), radix: 16))" }.joined(separator: " ")
-                print(String(format: "%6d: ", pc) + text + "    [" + regs + "]")
+                let note = locations.note(at: UInt32(pc)).map { "  // " + $0 } ?? ""
+                print(String(format: "%6d: ", pc) + text + "    [" + regs + "]" + note)
             case .finished:
                 return (instance.register(.a0), instance.register(.a1))
             case .ecalli(let n):

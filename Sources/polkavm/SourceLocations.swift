@@ -1,0 +1,39 @@
+import PolkaVMProgram
+
+/// Source locations of code offsets, from a blob's debug sections (empty when it has none or they are
+/// malformed: debug information never stops a run).
+struct SourceLocations {
+    private var regions: [DebugRegion] = []
+
+    init(blob: ProgramBlob?) {
+        guard let blob, let info = try? ProgramDebugInfo(blob: blob), let all = try? info.regions() else { return }
+        regions = all.filter { !$0.range.isEmpty }
+    }
+
+    /// The frames (outermost first) at `pc`; empty if unknown.
+    func frames(at pc: UInt32) -> [DebugFrame] {
+        var low = 0, high = regions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if regions[mid].range.upperBound <= pc { low = mid + 1 } else { high = mid }
+        }
+        guard low < regions.count, regions[low].range.contains(pc) else { return [] }
+        return regions[low].frames
+    }
+
+    /// `path:line:column (function)` for `pc`, if known.
+    func note(at pc: UInt32) -> String? { Disassembler.sourceNote(frames(at: pc)) }
+
+    /// Lines describing `pc` for an error report: the innermost location first, then the frames it was
+    /// inlined into (`inlined into` lines), if known.
+    func report(at pc: UInt32) -> [String] {
+        let frames = frames(at: pc)
+        guard let note = Disassembler.sourceNote(frames) else { return [] }
+        var lines = ["at \(note)"]
+        // Call frames (inlined call sites), innermost first.
+        for frame in frames.reversed() where frame.kind == .call {
+            lines.append("  inlined at \(frame.location ?? "?") (\(frame.fullName ?? "?"))")
+        }
+        return lines
+    }
+}
