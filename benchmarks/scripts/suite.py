@@ -43,6 +43,7 @@ PROGRAMS = {
     "memops": 30000,
     "interp": 25000,
     "deflate": 8,
+    "minilang": 15,
 }
 
 # The warm-up round runs every column at this fraction of the measured n.
