@@ -63,6 +63,25 @@ COLUMN_TITLES = {
 }
 
 
+# Program -> source file. The table above, any other `programs/*.c`, and files given with --extra.
+SOURCES = {}
+
+# Native call time a calibrated program's default n aims at.
+CALIBRATION_TARGET_NS = 50_000_000
+
+
+def calibrate_n(native_binary):
+    """The n at which a program not in PROGRAMS takes about CALIBRATION_TARGET_NS natively: doubles n
+    from 1 until one call takes at least 5 ms, then scales linearly (median of three runs)."""
+    n = 1
+    while True:
+        times = sorted(measure([native_binary, str(n)])["call_ns"] for _ in range(3))
+        t = times[1]
+        if t >= 5_000_000 or n >= 1 << 30:
+            return max(1, round(n * CALIBRATION_TARGET_NS / max(t, 1)))
+        n *= 2 if t >= 500_000 else 16
+
+
 def scaled_n(prog, scale):
     """n for a program at a time scale factor (fib's time grows by the golden ratio per step)."""
     if prog == "fib":
@@ -102,12 +121,12 @@ def polkavm_cli_commands():
 
 def build_native(src, out):
     obj = out + ".o"
-    run([clang(), *CFLAGS, "-c", src, "-o", obj])
+    run([clang(), *CFLAGS, f"-I{PROGRAMS_DIR}", "-c", src, "-o", obj])
     run([clang(), "-O2", os.path.join(BENCH_DIR, "native", "driver.c"), obj, "-o", out])
 
 
 def build_wasm(src, out):
-    run([clang(), "--target=wasm32", *CFLAGS, "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src])
+    run([clang(), "--target=wasm32", *CFLAGS, f"-I{PROGRAMS_DIR}", "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src])
 
 
 def build_polkavm(src, out, target, cli_commands, min_stack=None):
@@ -116,7 +135,7 @@ def build_polkavm(src, out, target, cli_commands, min_stack=None):
     if "build" not in cli_commands:
         return "`polkavm build` does not exist yet (or the polkavm CLI did not build)"
     cmd = [POLKAVM_CLI, "build", src, "-o", out, "--target", target, "-O2"]
-    cmd += [f"--cflag={f}" for f in CFLAGS if f != "-O2"]
+    cmd += [f"--cflag={f}" for f in CFLAGS if f != "-O2"] + [f"-I{PROGRAMS_DIR}"]
     if min_stack:
         cmd += ["--min-stack-size", str(min_stack)]
     p = run(cmd, check=False)
@@ -131,7 +150,7 @@ def build_guests(programs, target, want_polkavm):
     built = {}
     polkavm_problems = {}
     for name in programs:
-        src = os.path.join(PROGRAMS_DIR, name + ".c")
+        src = SOURCES[name]
         base = os.path.join(OUT, name)
         build_native(src, base + ".native")
         build_wasm(src, base + ".wasm")
@@ -445,13 +464,33 @@ def main():
     ap.add_argument("--micro-only", action="store_true")
     ap.add_argument("--output", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     ap.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
+    ap.add_argument("--extra", action="append", default=[], metavar="FILE.c",
+                    help="another benchmark program (freestanding C with `uint64_t bench(uint64_t n)`, "
+                         "`#include \"bench.h\"`); its n is calibrated to ~50 ms natively. Repeatable. "
+                         "Programs dropped into benchmarks/programs/ are picked up the same way.")
     args = ap.parse_args()
 
-    programs = [p for p in PROGRAMS if not args.only or p in args.only.split(",")]
+    for name in PROGRAMS:
+        SOURCES[name] = os.path.join(PROGRAMS_DIR, name + ".c")
+    for f in sorted(os.listdir(PROGRAMS_DIR)):
+        if f.endswith(".c") and f[:-2] not in SOURCES:
+            SOURCES[f[:-2]] = os.path.join(PROGRAMS_DIR, f)
+    for f in args.extra:
+        name = os.path.splitext(os.path.basename(f))[0]
+        if name in SOURCES and SOURCES[name] != os.path.abspath(f):
+            raise SystemExit(f"--extra {f}: a program named '{name}' already exists")
+        SOURCES[name] = os.path.abspath(f)
+    programs = [p for p in SOURCES if not args.only or p in args.only.split(",")]
     notes = []
     log("== building guests")
     cli = polkavm_cli_commands()
     built, problems = build_guests(programs, args.target, want_polkavm=True)
+    for name in programs:
+        if name not in PROGRAMS:
+            PROGRAMS[name] = calibrate_n(built[name]["native"])
+            log(f"  {name}: not in the table, n calibrated to {PROGRAMS[name]} (~50 ms natively)")
+            notes.append(f"`{name}` ({os.path.relpath(SOURCES[name], ROOT)}) is not in the suite's table: its n "
+                         f"({PROGRAMS[name]}) was calibrated to about 50 ms natively.")
     columns = ["native"]
     if problems:
         reason = sorted(set(problems.values()))
