@@ -414,17 +414,23 @@ struct SourceLines {
     private(set) var intervals: [Int: [LineInterval]] = [:]
     /// Problems found in optional debug data (that file's lines are left out).
     private(set) var warnings: [String] = []
+    /// Inlined calls (`DW_TAG_inlined_subroutine`) by input location.
+    private(set) var inlines = InlineStacks()
 
-    /// Reads `.debug_line` of every input.
+    /// Reads `.debug_line` (and the inlined calls of `.debug_info`) of every input.
     init(program: InputProgram, inputs: [[UInt8]]) {
         var raw: [Int: [LineInterval]] = [:]
+        var calls: [(section: Int, start: Int, end: Int, depth: Int, call: InlinedCall)] = []
         for (index, bytes) in inputs.enumerated() {
             do {
-                try Self.read(object: index, bytes: bytes, program: program, into: &raw)
+                try Self.read(object: index, bytes: bytes, program: program, into: &raw, calls: &calls) { message in
+                    warnings.append("input #\(index): DWARF inline information ignored: \(message)")
+                }
             } catch {
                 warnings.append("input #\(index): DWARF line information ignored: \(error.message)")
             }
         }
+        inlines = InlineStacks(calls)
         for (section, list) in raw {
             // Sorted by start; where tables overlap, the first interval read wins.
             let sorted = list.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
@@ -452,7 +458,9 @@ struct SourceLines {
         return list[low]
     }
 
-    private static func read(object: Int, bytes: [UInt8], program: InputProgram, into raw: inout [Int: [LineInterval]]) throws(DWARFError) {
+    private static func read(object: Int, bytes: [UInt8], program: InputProgram, into raw: inout [Int: [LineInterval]],
+                             calls: inout [(section: Int, start: Int, end: Int, depth: Int, call: InlinedCall)],
+                             warn: (String) -> Void) throws(DWARFError) {
         let file: ELFFile
         do { file = try ELFFile(bytes) } catch { throw DWARFError(error.message) }
         let relocatable = file.fileType == 1
@@ -529,6 +537,28 @@ struct SourceLines {
                         raw[target.id, default: []].append(LineInterval(start: Int(start), end: Int(end), path: path, line: row.line, column: row.column))
                     }
                 }
+            }
+            // Inlined calls, whose call sites name files of these line tables.
+            guard let debugInfo else { continue }
+            do {
+                func part(_ name: String) throws(DWARFError) -> [UInt8] { try contents(companion(of: debugInfo, named: name, in: file)) }
+                let sections = DWARFInfoSections(
+                    info: try contents(debugInfo), abbrev: try part(".debug_abbrev"),
+                    strings: DWARFStrings(debugStr: try part(".debug_str"), debugLineStr: strings.debugLineStr),
+                    stringOffsets: try part(".debug_str_offsets"), addr: try part(".debug_addr"),
+                    rnglists: try part(".debug_rnglists"), ranges: try part(".debug_ranges"))
+                var byOffset: [Int: DWARFLineTable] = [:]
+                for table in tables { byOffset[table.offset] = table }
+                for inlined in try DWARFInlines.read(sections, lineTables: byOffset) {
+                    for range in inlined.ranges {
+                        guard let target = locate(range.start) else { continue }
+                        let start = Int(range.start - target.address)
+                        let end = Int(min(range.end - target.address, target.size))
+                        calls.append((target.id, start, end, inlined.depth, inlined.call))
+                    }
+                }
+            } catch {
+                warn(error.message)
             }
         }
     }

@@ -4,7 +4,8 @@ import PolkaVMProgram
 ///
 /// Every emitted instruction knows the input instruction it came from; its frames are, as upstream's
 /// linker writes them, an `enter` frame naming the function (the function symbol containing the input
-/// instruction) and, when the DWARF line table has a line for that instruction, a `line` frame with the
+/// instruction), a `call` frame per inlined call containing it (callee and call site, outermost first)
+/// and, when the DWARF line table has a line for that instruction, a `line` frame with the innermost
 /// function name, file path, line and column. Consecutive instructions of one function share a range record.
 enum DebugSections {
     static func sections(program: InputProgram, lines: SourceLines, sources: [Location?], offsets: [UInt32], codeLength: UInt32) -> [CustomSection] {
@@ -51,8 +52,14 @@ enum DebugSections {
                 let name = function(at: source)
                 var list: [DebugFrame] = []
                 if let name { list.append(DebugFrame(kind: .enter, functionName: name)) }
+                let calls = lines.inlines.stack(section: source.section, offset: Int(source.offset))
+                for call in calls {
+                    list.append(DebugFrame(kind: .call, functionName: call.function, path: call.path,
+                                           line: call.line == 0 ? nil : call.line, column: call.column == 0 ? nil : call.column))
+                }
                 if let line = lines.lookup(section: source.section, offset: Int(source.offset)) {
-                    list.append(DebugFrame(kind: .line, functionName: name, path: line.path, line: line.line,
+                    let function = calls.isEmpty ? name : calls[calls.count - 1].function
+                    list.append(DebugFrame(kind: .line, functionName: function, path: line.path, line: line.line,
                                            column: line.column == 0 ? nil : line.column))
                 }
                 frames = list

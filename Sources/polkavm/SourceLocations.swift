@@ -24,15 +24,16 @@ struct SourceLocations {
     /// `path:line:column (function)` for `pc`, if known.
     func note(at pc: UInt32) -> String? { Disassembler.sourceNote(frames(at: pc)) }
 
-    /// Lines describing `pc` for an error report: the innermost location first, then the frames it was
-    /// inlined into (`inlined into` lines), if known.
+    /// Lines describing `pc` for an error report: the innermost location first, then, for code inlined
+    /// into other functions, each call site (innermost first): `inlined into CALLER at path:line:column`.
     func report(at pc: UInt32) -> [String] {
         let frames = frames(at: pc)
         guard let note = Disassembler.sourceNote(frames) else { return [] }
         var lines = ["at \(note)"]
-        // Call frames (inlined call sites), innermost first.
-        for frame in frames.reversed() where frame.kind == .call {
-            lines.append("  inlined at \(frame.location ?? "?") (\(frame.fullName ?? "?"))")
+        // A call frame names the inlined function and its call site, which lies in the frame above.
+        for i in frames.indices.reversed() where frames[i].kind == .call {
+            let caller = i > 0 ? frames[i - 1].fullName ?? "?" : "?"
+            lines.append("  inlined into \(caller) at \(frames[i].location ?? "?")")
         }
         return lines
     }

@@ -56,6 +56,27 @@ import Testing
             #expect(traced.status == 0)
             #expect(traced.output.contains("// \(name):6:14 (check)"), "\(traced.output)")
 
+            // A trap in inlined code: the call sites, innermost first.
+            let inlined = Toolchain.temporaryFile("inlined.c")
+            defer { try? FileManager.default.removeItem(atPath: inlined) }
+            try """
+                #include "polkavm.h"
+                POLKAVM_EXPORT(int, main, int);
+                static inline int check(int x) {
+                    if (x > 3) __builtin_trap();
+                    return x * 3;
+                }
+                int main(int n) {
+                    int s = 0;
+                    for (int i = 0; i < n; i++) s += check(i);
+                    return s;
+                }
+                """.write(toFile: inlined, atomically: true, encoding: .utf8)
+            let inlinedName = URL(fileURLWithPath: inlined).lastPathComponent
+            try #require(try Toolchain.polkavm(["build", "--target", target, inlined, "-o", blob]).status == 0)
+            let inlinedRun = try Toolchain.polkavm(["run", blob, "--call", "main", "10"])
+            #expect(inlinedRun.error.contains("at \(inlinedName):4:16 (check)\n    inlined into main at \(inlinedName):9:38"), "\(inlinedRun.error)")
+
             let stripped = try Toolchain.polkavm(["build", "--strip", "--target", target, source, "-o", blob])
             try #require(stripped.status == 0)
             let plain = try Toolchain.polkavm(["run", blob, "--call", "main", "10"])

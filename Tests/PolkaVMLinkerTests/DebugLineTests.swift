@@ -140,6 +140,38 @@ private func sampleProgram(firstFile: UInt64, secondFile: UInt64, addressSize: I
         }
     }
 
+    @Test("range lists: DWARF 5 .debug_rnglists entries and DWARF 4 .debug_ranges with base selection")
+    func rangeLists() throws {
+        var v5: [UInt8] = [5] + le(0x1000, 8)                 // base_address
+        v5 += [4] + uleb(0x10) + uleb(0x20)                    // offset_pair
+        v5 += [7] + le(0x2000, 8) + uleb(8)                    // start_length
+        v5 += [3] + uleb(1) + uleb(4)                          // startx_length (index 1 -> 0x3001)
+        v5 += [1] + uleb(0) + [4] + uleb(2) + uleb(6)          // base_addressx (index 0 -> 0x3000), offset_pair
+        v5 += [6] + le(0x50, 8) + le(0x50, 8) + [0]            // empty start_end (dropped), end
+        let list = try DWARFInlines.rangeList([0xEE] + v5, at: 1, base: 0, addressSize: 8) { i throws(DWARFError) in 0x3000 + i }
+        #expect(list.map(\.start) == [0x1010, 0x2000, 0x3001, 0x3002] && list.map(\.end) == [0x1020, 0x2008, 0x3005, 0x3006])
+        #expect(throws: DWARFError.self) { try DWARFInlines.rangeList([9, 0], at: 0, base: 0, addressSize: 8) { i throws(DWARFError) in i } }
+        #expect(throws: DWARFError.self) { try DWARFInlines.rangeList([4, 1], at: 0, base: 0, addressSize: 8) { i throws(DWARFError) in i } }
+        let v4 = le(0x10, 4) + le(0x20, 4) + le(0xFFFF_FFFF, 4) + le(0x5000, 4) + le(0, 4) + le(4, 4) + le(0, 4) + le(0, 4)
+        let old = try DWARFInlines.oldRanges(v4, at: 0, base: 0x100, addressSize: 4)
+        #expect(old.map(\.start) == [0x110, 0x5000] && old.map(\.end) == [0x120, 0x5004])
+        #expect(throws: DWARFError.self) { try DWARFInlines.oldRanges(Array(v4.prefix(12)), at: 0, base: 0, addressSize: 4) }
+    }
+
+    @Test("nested inlined calls flatten into stacks")
+    func inlineStacks() {
+        func call(_ name: String) -> InlinedCall { InlinedCall(function: name, path: "x.c", line: 1, column: 0) }
+        let stacks = InlineStacks([(0, 0, 100, 0, call("a")), (0, 10, 20, 1, call("b")), (0, 30, 40, 1, call("c")),
+                                   (0, 32, 34, 2, call("d")), (1, 0, 4, 0, call("e"))])
+        #expect(stacks.stack(section: 0, offset: 0).map(\.function) == ["a"])
+        #expect(stacks.stack(section: 0, offset: 15).map(\.function) == ["a", "b"])
+        #expect(stacks.stack(section: 0, offset: 33).map(\.function) == ["a", "c", "d"])
+        #expect(stacks.stack(section: 0, offset: 34).map(\.function) == ["a", "c"])
+        #expect(stacks.stack(section: 0, offset: 99).map(\.function) == ["a"])
+        #expect(stacks.stack(section: 0, offset: 100).isEmpty && stacks.stack(section: 2, offset: 0).isEmpty)
+        #expect(stacks.stack(section: 1, offset: 3).map(\.function) == ["e"])
+    }
+
     @Test("relocations of debug sections: absolute, ADD/SUB pairs, SET6/SUB6, ULEB128 pairs")
     func relocations() throws {
         let symbols: [UInt64] = [0, 0x1000, 0x1010, 0x20]
@@ -197,14 +229,14 @@ private func run(_ tool: String, _ arguments: [String]) throws {
     guard p.terminationStatus == 0 else { throw ToolFailure(description: "\(tool) failed: \(message)") }
 }
 
-/// Compiles `cSource` with clang (and optionally links it with ld.lld into a shared object).
-private func compileC(rv64: Bool, flags: [String], lld: Bool = false) throws -> [UInt8] {
+/// Compiles `source` with clang (and optionally links it with ld.lld into a shared object).
+private func compileC(_ source: String = cSource, rv64: Bool, flags: [String], lld: Bool = false) throws -> [UInt8] {
     let clang = try #require(clangPath)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("polkavm-dwarf-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let src = dir.appendingPathComponent("t.c"), obj = dir.appendingPathComponent("t.o"), so = dir.appendingPathComponent("t.so")
-    try cSource.write(to: src, atomically: true, encoding: .utf8)
+    try source.write(to: src, atomically: true, encoding: .utf8)
     let target = rv64
         ? ["--target=riscv64-unknown-none-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
         : ["--target=riscv32-unknown-none-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"]
@@ -280,6 +312,55 @@ private let lldAvailable: Bool = {
         let blob = try Linker.link([shared], configuration: LinkerConfiguration(), warnings: &warnings)
         #expect(warnings.isEmpty, "\(warnings)")
         try checkLines(blob, rv64: rv64)
+    }
+
+    @Test("inlined calls become call frames: callee and call site, outermost first", .enabled(if: clangPath != nil, "clang not found"),
+          arguments: [(true, ["-g"]), (false, ["-gline-tables-only"]), (true, ["-gdwarf-4"])])
+    func inlineFrames(rv64: Bool, flags: [String]) throws {
+        let source = """
+            #include "polkavm.h"
+            POLKAVM_EXPORT(int, entry, int);
+            static inline int check(int x) {
+                if (x > 3)
+                    __builtin_trap();
+                return x * 3;
+            }
+            static inline int twice(int x) {
+                return check(x) + check(x + 1);
+            }
+            int entry(int n) {
+                int s = 0;
+                for (int i = 0; i < n; i++)
+                    s += twice(i);
+                return s;
+            }
+            """
+        let blob = try Linker.link([try compileC(source, rv64: rv64, flags: flags)])
+        let info = try ProgramDebugInfo(blob: blob)
+        let traps = Disassembler.instructions(of: blob.code).filter { $0.instruction.opcode == .trap }
+        var checked = 0
+        for trap in traps {
+            let frames = try info.frames(at: trap.pc)
+            guard frames.last?.line == 5 else { continue }  // the __builtin_trap (not the end-of-code trap)
+            checked += 1
+            #expect(frames.map(\.kind) == [.enter, .call, .call, .line], "\(frames)")
+            #expect(frames.map(\.functionName) == ["entry", "twice", "check", "check"])
+            #expect(frames[1].location == "t.c:14:14" || frames[1].location?.hasSuffix("/t.c:14:14") == true, "\(frames)")
+            #expect(frames[2].line == 9 && frames[3].column == 9)
+        }
+        #expect(checked >= 1)
+    }
+
+    @Test("unreadable .debug_info drops the inline frames only", .enabled(if: clangPath != nil, "clang not found"))
+    func malformedInfo() throws {
+        var object = try compileC(rv64: true, flags: ["-g"])
+        let elf = try ELFFile(object)
+        let abbrev = try #require(elf.sections.first { $0.name == ".debug_abbrev" })
+        for k in 0..<Int(abbrev.size) { object[Int(abbrev.fileOffset) + k] = 0xFF }
+        var warnings: [String] = []
+        let blob = try Linker.link([object], configuration: LinkerConfiguration(), warnings: &warnings)
+        #expect(warnings.count == 1 && warnings[0].contains("DWARF inline information ignored"), "\(warnings)")
+        try checkLines(blob, rv64: true)
     }
 
     @Test("a malformed line table is a warning: the link goes on with function names only", .enabled(if: clangPath != nil, "clang not found"))
