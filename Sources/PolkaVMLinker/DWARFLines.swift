@@ -63,13 +63,14 @@ struct DWARFCursor {
         var value: Int64 = 0
         var shift: Int64 = 0
         var byte: UInt8 = 0
-        repeat {
+        while true {
             byte = try u8()
             if shift < 64 { value |= Int64(byte & 0x7F) << shift }
             shift += 7
+            if byte & 0x80 == 0 { break }
             guard shift < 70 else { throw DWARFError("LEB128 value too long at offset \(position)") }
-        } while byte & 0x80 != 0
-        if shift < 64 && byte & 0x40 != 0 { value |= -(Int64(1) << shift) }
+        }
+        if shift < 64 && byte & 0x40 != 0 { value |= Int64(-1) << shift } // (shift 63: -(1 << 63) would overflow)
         return value
     }
 
