@@ -10,10 +10,12 @@
 #
 # --toolchain gnu builds the PolkaVM guests through the GNU tools instead of `polkavm build` (the
 # native qemu side is unchanged), in four variants, each compared with qemu of its width:
-#   ld64, ld32   the Swift toolchain's clang compiles exactly as `polkavm build` does (its target and
+#   ld64, ld32   the Swift toolchain's clang compiles as `polkavm build` does (its target and
 #                common flags; guest/polkavm_libc.c with -fno-builtin), GNU ld links, `polkavm link`
 #                makes the blob. rv64 links need `--no-warn-mismatch`: ld 2.40 does not know RV64E
-#                and refuses to merge the objects' attributes otherwise.
+#                and refuses to merge the objects' attributes otherwise. Debug information is DWARF 4
+#                (-gdwarf-4): ld 2.40 crashes on the R_RISCV_SET/SUB_ULEB128 relocations in clang
+#                21's DWARF 5 (polkavm build's default -gline-tables-only).
 #   gcc32        riscv64-linux-gnu-gcc (GCC 12) compiles for RV32E (-march=rv32emac_zbb -mabi=ilp32e,
 #                the same common flags), then GNU ld and `polkavm link`.
 #   gcc64        GCC 12 has no RV64E/lp64e: -march=rv64imac_zbb -mabi=lp64 with every register PolkaVM
@@ -24,8 +26,9 @@
 # GNU ld's output shape rotates with the seed (seed % 5): 0-2 a shared object (upstream's convention,
 # `-shared --emit-relocs --no-undefined`), 3 a PIE (`-pie --emit-relocs`), 4 a static executable
 # (`-static --emit-relocs`; gcc variants compile with -fno-pic, so .sdata/.sbss, %hi/%lo pairs and
-# GNU ld's gp relaxation appear). Every fourth program (seed % 4 = 3) is linked with
-# `polkavm link --opt-level 0` (all of .text translated) instead of 2. Needs
+# GNU ld's gp relaxation appear). seed % 4: 0 compiles with line tables (clang -gline-tables-only
+# as polkavm build does, GCC -g1), 2 with full debug information (-g), 1 without, and 3 without but
+# linked by `polkavm link --opt-level 0` (all of .text translated) instead of 2. Needs
 # binutils-riscv64-linux-gnu and gcc-riscv64-linux-gnu (Debian/Ubuntu; GNU_LD / GNU_CC override).
 #
 # Environment: POLKAVM (a polkavm binary; default: `swift build -c release` here), CLANG, LD_LLD,
@@ -163,8 +166,15 @@ build_guest() {
     [ $((s % 4)) = 3 ] && [ $v != gcc64 ] && link_opt=0
     case $((s % 5)) in 3) shape=pie ;; 4) shape=exe ;; *) shape=shared ;; esac
     if [ $shape = exe ] && [ "${v#gcc}" != "$v" ]; then pic=(-fno-pic); libc="$work/guest_libc_${v}_nopic.o"; fi
-    local sh="shape_$shape[@]" what="$v ($shape, -O$opt${pic:+ -fno-pic})"
-    if ! "${!c}" -O$opt "${pic[@]}" -w -c "$d/prog.c" -o "$d/$v.o" 2>"$d/build_$v.err"; then
+    # Debug information (DWARF 4 for clang, see above): line tables as `polkavm build` writes them
+    # (seed % 4 = 0), or everything (seed % 4 = 2).
+    local debug=()
+    case $((s % 4)) in
+        0) if [ "${v#gcc}" != "$v" ]; then debug=(-g1); else debug=(-gdwarf-4 -gline-tables-only); fi ;;
+        2) if [ "${v#gcc}" != "$v" ]; then debug=(-g); else debug=(-g -gdwarf-4); fi ;;
+    esac
+    local sh="shape_$shape[@]" what="$v ($shape, -O$opt${pic:+ -fno-pic}${debug:+ ${debug[*]}})"
+    if ! "${!c}" -O$opt "${pic[@]}" "${debug[@]}" -w -c "$d/prog.c" -o "$d/$v.o" 2>"$d/build_$v.err"; then
         echo "FAIL $s: $what compile: $(grep -m1 -i "error" "$d/build_$v.err")"; return 1
     fi
     if ! "${!l}" "${!sh}" "$d/$v.o" "$libc" -o "$d/$v.elf" 2>"$d/build_$v.err"; then
@@ -172,6 +182,9 @@ build_guest() {
     fi
     if ! "$POLKAVM" link --opt-level $link_opt "$d/$v.elf" -o "$d/$v.polkavm" 2>"$d/build_$v.err"; then
         echo "FAIL $s: $what polkavm link --opt-level $link_opt: $(grep -m1 -i "error" "$d/build_$v.err")"; return 1
+    fi
+    if [ -s "$d/build_$v.err" ]; then
+        echo "NOTE $s: $what polkavm link: $(head -n 1 "$d/build_$v.err")" >&2
     fi
 }
 
