@@ -169,12 +169,12 @@ struct InputProgram {
             }
             let address = sym.value &+ UInt64(bitPattern: addend)
             if let id = sectionIDs[obj][elfIndex] {
+                // Relative to the symbol's section even when the addend leaves it (GCC's biased pointers such
+                // as `%pcrel_hi(g - 8)`), as in objects: that section is what moves, whatever lies next to it.
                 let s = f.sections[elfIndex]
-                if address >= s.address && address <= s.address + s.size {
-                    return (.location(Location(section: id, offset: Int64(address - s.address))), sym.name)
-                }
+                return (.location(Location(section: id, offset: Int64(bitPattern: address &- s.address))), sym.name)
             }
-            // The address left its symbol's section: find the section that contains it.
+            // The symbol's section is not loaded (a symbol in .dynamic, say): the section that contains the address.
             for (elf, id) in sectionIDs[obj] {
                 let s = f.sections[elf]
                 if address >= s.address && address < s.address + max(s.size, 1) {

@@ -8,7 +8,29 @@ import Testing
 @Suite("GNU ld input shapes")
 struct GNUToolchainTests {
     /// R_RISCV_* numbers used here.
-    static let none: UInt32 = 0, abs32: UInt32 = 1, abs64: UInt32 = 2, gprelI: UInt32 = 47, gprelS: UInt32 = 48, relax: UInt32 = 51
+    static let none: UInt32 = 0, abs32: UInt32 = 1, abs64: UInt32 = 2, pcrelHi20: UInt32 = 23, pcrelLo12I: UInt32 = 24
+    static let gprelI: UInt32 = 47, gprelS: UInt32 = 48, relax: UInt32 = 51
+
+    /// Adds `.polkavm_metadata` and `.polkavm_exports` sections (at `meta` and `exports`) exporting the
+    /// symbol `main`, with their relocations; `at(base, offset)` is a symbol value or relocation offset.
+    static func exportMain(_ elf: inout ELFBuilder, meta: UInt64, exports: UInt64, at: (UInt64, UInt64) -> UInt64) {
+        let p = elf.is64 ? 8 : 4
+        func le(_ x: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: x >> UInt64(8 * $0)) } }
+        let a = ELFBuilder.alloc, wr = ELFBuilder.write
+        elf.sections += [
+            .init(name: ".polkavm_metadata", flags: a | wr, address: meta, data: Array("main".utf8) + [1] + le(0, 4) + le(4, 4) + le(0, p) + [0, 1],
+                  alignment: 1),
+            .init(name: ".polkavm_exports", flags: a | wr, address: exports, data: [1] + le(0, 2 * p), alignment: 1),
+        ]
+        elf.symbols += [
+            .init(name: "main_name", value: at(meta, 0), binding: 0, type: 1, section: ".polkavm_metadata"),
+            .init(name: "main_meta", value: at(meta, 4), binding: 0, type: 1, section: ".polkavm_metadata"),
+        ]
+        let ptrType = elf.is64 ? abs64 : abs32
+        elf.relocations[".polkavm_metadata"] = [.init(offset: at(meta, 4 + 9), type: ptrType, symbol: "main_name")]
+        elf.relocations[".polkavm_exports"] = [.init(offset: at(exports, 1), type: ptrType, symbol: "main_meta"),
+                                               .init(offset: at(exports, UInt64(1 + p)), type: ptrType, symbol: "main")]
+    }
 
     /// A linked executable (or, with `relocatable`, an object) in the form GNU ld's gp relaxation leaves:
     /// `main` reaches `.sdata` through gp (`R_RISCV_GPREL_I/S` whose addend has gp subtracted, next to the
@@ -40,8 +62,6 @@ struct GNUToolchainTests {
         let code = RV.bytes(words) + RV.ret
         func le(_ x: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: x >> UInt64(8 * $0)) } }
         let sdataBytes = le(0, p) + le(1234, p) + le(0, p) + le(99, p)
-        let metaBytes = Array("main".utf8) + [1] + le(0, 4) + le(4, 4) + le(0, p) + [0, 1]
-        let exportBytes = [1] + le(0, 2 * p)
 
         var elf = ELFBuilder(is64: rv64, fileType: relocatable ? 1 : 2)
         let a = ELFBuilder.alloc, wr = ELFBuilder.write
@@ -49,8 +69,6 @@ struct GNUToolchainTests {
             .init(name: ".text", flags: a | ELFBuilder.exec, address: text, data: code, alignment: 2),
             .init(name: ".srodata", flags: a, address: srodata, data: le(7, p), alignment: UInt64(p)),
             .init(name: ".sdata", flags: a | wr, address: sdata, data: sdataBytes, alignment: UInt64(p)),
-            .init(name: ".polkavm_metadata", flags: a | wr, address: meta, data: metaBytes, alignment: 1),
-            .init(name: ".polkavm_exports", flags: a | wr, address: exports, data: exportBytes, alignment: 1),
         ]
         // Addresses in a linked file; section offsets in an object.
         func at(_ base: UInt64, _ offset: UInt64) -> UInt64 { relocatable ? offset : base + offset }
@@ -61,8 +79,6 @@ struct GNUToolchainTests {
             .init(name: "u", value: at(sdata, u - sdata), size: UInt64(p), binding: 0, type: 1, section: ".sdata"),
             .init(name: "z", value: at(sdata, z - sdata), size: UInt64(p), binding: 0, type: 1, section: ".sdata"),
             .init(name: "low", value: at(srodata, 0), size: UInt64(p), binding: 0, type: 1, section: ".srodata"),
-            .init(name: "main_name", value: at(meta, 0), binding: 0, type: 1, section: ".polkavm_metadata"),
-            .init(name: "main_meta", value: at(meta, 4), binding: 0, type: 1, section: ".polkavm_metadata"),
         ]
         if globalPointer { elf.symbols.append(.init(name: "__global_pointer$", value: at(sdata, 0x800), section: ".sdata")) }
         let minusGP = relocatable ? 0 : -Int64(gp)
@@ -75,10 +91,36 @@ struct GNUToolchainTests {
                            .init(offset: o, type: type, symbol: symbol, addend: addend), .init(offset: o, type: relax, symbol: nil)]
         }
         elf.relocations[".text"] = textRelocs + extraText
-        let ptrType = rv64 ? abs64 : abs32
-        elf.relocations[".polkavm_metadata"] = [.init(offset: at(meta, 4 + 9), type: ptrType, symbol: "main_name")]
-        elf.relocations[".polkavm_exports"] = [.init(offset: at(exports, 1), type: ptrType, symbol: "main_meta"),
-                                               .init(offset: at(exports, UInt64(1 + p)), type: ptrType, symbol: "main")]
+        exportMain(&elf, meta: meta, exports: exports, at: at)
+        return elf.build()
+    }
+
+    /// A shared object whose `main` loads `g` through a biased address, `auipc a0, %pcrel_hi(g - 8)` + `addi`
+    /// + `lw a0, 8(a0)`, as GCC -O3 writes for pointers into arrays. `g - 8` lies in the section before `g`'s:
+    /// `.dynamic` (not loaded) or `.rodata` (loaded, and placed elsewhere than `.data` in the blob).
+    static func biasedAddress(rv64: Bool, neighbour: String) -> [UInt8] {
+        let text: UInt64 = 0x1000, before: UInt64 = 0x2000, data: UInt64 = 0x2010
+        let auipcA0: UInt32 = 10 << 7 | 0x17
+        let code = RV.bytes([auipcA0, RV.addi(10, 10, 0), RV.load(10, 10, 8, doubleword: false)]) + RV.ret
+        var elf = ELFBuilder(is64: rv64, fileType: 3)
+        let a = ELFBuilder.alloc, wr = ELFBuilder.write
+        elf.sections = [
+            .init(name: ".text", flags: a | ELFBuilder.exec, address: text, data: code, alignment: 2),
+            neighbour == ".dynamic"
+                ? .init(name: ".dynamic", type: 6, flags: a | wr, address: before, data: [UInt8](repeating: 0, count: 16), alignment: 8)
+                : .init(name: neighbour, flags: a, address: before, data: [UInt8](repeating: 0xEE, count: 16), alignment: 8),
+            .init(name: ".data", flags: a | wr, address: data, data: [0x92, 0x10, 0, 0, 0, 0, 0, 0], alignment: 8), // g = 4242
+        ]
+        elf.symbols = [
+            .init(name: "main", value: text, size: UInt64(code.count), type: 2, section: ".text"),
+            .init(name: ".L0 ", value: text, binding: 0, section: ".text"),
+            .init(name: "g", value: data, size: 8, binding: 0, type: 1, section: ".data"),
+        ]
+        elf.relocations[".text"] = [
+            .init(offset: text, type: pcrelHi20, symbol: "g", addend: -8), .init(offset: text, type: relax, symbol: nil),
+            .init(offset: text + 4, type: pcrelLo12I, symbol: ".L0 "), .init(offset: text + 4, type: relax, symbol: nil),
+        ]
+        exportMain(&elf, meta: 0x3000, exports: 0x3100, at: { $0 + $1 })
         return elf.build()
     }
 
@@ -116,6 +158,12 @@ struct GNUToolchainTests {
         let otherBase = linkError(Self.gpRelaxed(rv64: false, replace: [4: RV.load(11, 12, 0, doubleword: false)]))
         #expect(otherBase?.kind == .unsupportedRelocation)
         #expect(otherBase?.message.contains("neither gp nor zero") == true)
+    }
+
+    @Test("A symbol plus an addend outside its section stays relative to that section (GCC's g - 8)",
+          arguments: [false, true], [".dynamic", ".rodata"])
+    func biasedSymbolAddress(rv64: Bool, neighbour: String) throws {
+        #expect(try run(Self.biasedAddress(rv64: rv64, neighbour: neighbour)) == 4242)
     }
 
     @Test("R_RISCV_NONE entries outside their section are skipped (ld.lld --gc-sections --emit-relocs leaves them at offset 0)")
