@@ -55,17 +55,7 @@ struct DWARFUnitHeader {
 
     static func parse(_ data: [UInt8], at offset: Int) throws(DWARFError) -> DWARFUnitHeader {
         var c = DWARFCursor(data, at: offset)
-        var length = try c.fixed(4)
-        var offsetSize = 4
-        if length == 0xFFFF_FFFF {
-            length = try c.fixed(8)
-            offsetSize = 8
-        } else if length >= 0xFFFF_FFF0 {
-            throw DWARFError("reserved unit length in .debug_info at offset \(offset)")
-        }
-        guard length <= UInt64(data.count - c.position) else { throw DWARFError(".debug_info unit at offset \(offset) runs past the section end") }
-        let end = c.position + Int(length)
-        c.end = end
+        let (end, offsetSize) = try c.unitLength(section: ".debug_info", unitOffset: offset)
         let version = Int(try c.fixed(2))
         guard (2...5).contains(version) else { throw DWARFError("unsupported .debug_info version \(version)") }
         var addressSize: UInt8

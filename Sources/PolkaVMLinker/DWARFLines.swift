@@ -82,6 +82,22 @@ struct DWARFCursor {
         return String(decoding: bytes[start..<(position - 1)], as: UTF8.self)
     }
 
+    /// Reads a unit's initial length (32-bit, or 64-bit DWARF after `0xFFFFFFFF`) and limits the cursor to the
+    /// unit. Returns the unit's end and its offset size (4 or 8). `section` and `unitOffset` name it in errors.
+    mutating func unitLength(section: String, unitOffset: Int) throws(DWARFError) -> (end: Int, offsetSize: Int) {
+        var length = try fixed(4)
+        var offsetSize = 4
+        if length == 0xFFFF_FFFF {
+            length = try fixed(8)
+            offsetSize = 8
+        } else if length >= 0xFFFF_FFF0 {
+            throw DWARFError("reserved unit length 0x\(String(length, radix: 16)) in \(section) at offset \(unitOffset)")
+        }
+        guard length <= UInt64(bytes.count - position) else { throw DWARFError("\(section) unit at offset \(unitOffset) runs past the section end") }
+        end = position + Int(length)
+        return (end, offsetSize)
+    }
+
     /// A NUL-terminated string at `offset` in another section.
     static func string(in section: [UInt8], at offset: UInt64, what: String) throws(DWARFError) -> String {
         guard offset < UInt64(section.count) else { throw DWARFError("\(what) offset \(offset) is outside its section") }
@@ -134,17 +150,7 @@ enum DWARFLineParser {
     /// Parses the unit at `offset`; returns it and the offset of the next unit.
     static func parseUnit(_ data: [UInt8], at offset: Int, strings: DWARFStrings, compilationDirectory: String?) throws(DWARFError) -> (DWARFLineTable, Int) {
         var c = DWARFCursor(data, at: offset)
-        var length = try c.fixed(4)
-        var offsetSize = 4
-        if length == 0xFFFF_FFFF {
-            length = try c.fixed(8)
-            offsetSize = 8
-        } else if length >= 0xFFFF_FFF0 {
-            throw DWARFError("reserved unit length 0x\(String(length, radix: 16)) in .debug_line at offset \(offset)")
-        }
-        guard length <= UInt64(data.count - c.position) else { throw DWARFError(".debug_line unit at offset \(offset) runs past the section end") }
-        let unitEnd = c.position + Int(length)
-        c.end = unitEnd
+        let (unitEnd, offsetSize) = try c.unitLength(section: ".debug_line", unitOffset: offset)
         let version = Int(try c.fixed(2))
         guard (2...5).contains(version) else { throw DWARFError("unsupported .debug_line version \(version) at offset \(offset)") }
         if version >= 5 {
