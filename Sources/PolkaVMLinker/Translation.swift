@@ -98,6 +98,14 @@ struct Translator {
         return try address(r.target, "relocation '\(r.symbolName)'")
     }
 
+    /// The base register, immediate and symbolic `%lo` part of the load or store at `off`. With GNU ld's gp
+    /// relaxation (`l*/s* r, %gprel(sym)(gp)`) the access is to the absolute address the relocation names:
+    /// base x0, immediate 0, and that address as the symbolic part.
+    func memoryOperand(at off: Int, base: UInt8, imm: Int32) throws(LinkerError) -> (base: UInt8, imm: Int32, lo: SymbolicValue?) {
+        if let ref = try gprel(at: off) { return (0, 0, .address(ref, .full)) }
+        return (base, imm, try lo12(at: off))
+    }
+
     // MARK: Emission helpers
 
     mutating func emit(_ i: Instruction, target: Int? = nil, imm1: SymbolicValue? = nil, imm2: SymbolicValue? = nil) {
@@ -237,15 +245,8 @@ struct Translator {
             }
         case .branch(let kind, let rs1, let rs2, let imm):
             try translateBranch(kind, rs1, rs2, imm, next: next)
-        case .load(let kind, let rd, let base, let imm):
-            if let ref = try gprel(at: offset) {
-                // `l* rd, %gprel(sym)(gp)`: a load from an absolute address.
-                guard rd != 0 else { return }
-                let op: Opcode = [.lb: .loadI8, .lbu: .loadU8, .lh: .loadI16, .lhu: .loadU16, .lw: .loadI32, .lwu: .loadU32, .ld: .loadU64][kind]!
-                emit(Instruction(op, regA: try reg(rd), imm1: 0), imm1: .address(ref, .full))
-                return
-            }
-            let lo = try lo12(at: offset)
+        case .load(let kind, let rd, let rawBase, let rawImm):
+            let (base, imm, lo) = try memoryOperand(at: offset, base: rawBase, imm: rawImm)
             if rd == 0 {
                 if base == 0 && lo == nil && imm == 0 { terminate(Instruction(.trap)) }
                 return
@@ -260,18 +261,8 @@ struct Translator {
                                   .lw: .loadIndirectI32, .lwu: .loadIndirectU32, .ld: .loadIndirectU64][kind]!
                 emit(Instruction(op, regA: d, regB: try reg(base), imm1: immValue), imm1: lo)
             }
-        case .store(let kind, let src, let base, let imm):
-            if let ref = try gprel(at: offset) {
-                // `s* src, %gprel(sym)(gp)`: a store to an absolute address.
-                let index = [RISCVStoreKind.sb: 0, .sh: 1, .sw: 2, .sd: 3][kind]!
-                if src == 0 {
-                    emit(Instruction([Opcode.storeImmU8, .storeImmU16, .storeImmU32, .storeImmU64][index], imm1: 0, imm2: 0), imm1: .address(ref, .full))
-                } else {
-                    emit(Instruction([Opcode.storeU8, .storeU16, .storeU32, .storeU64][index], regA: try reg(src), imm1: 0), imm1: .address(ref, .full))
-                }
-                return
-            }
-            let lo = try lo12(at: offset)
+        case .store(let kind, let src, let rawBase, let rawImm):
+            let (base, imm, lo) = try memoryOperand(at: offset, base: rawBase, imm: rawImm)
             let immValue = UInt64(bitPattern: Int64(imm))
             if base == 0 && src == 0 && lo == nil && imm == 0 { terminate(Instruction(.trap)); return }
             let index = [RISCVStoreKind.sb: 0, .sh: 1, .sw: 2, .sd: 3][kind]!
