@@ -270,6 +270,13 @@ public struct ProgramDebugInfo: Sendable, Hashable {
         return []
     }
 
+    /// The non-empty regions of `blob`'s line programs, in range-record order; empty when the blob has no
+    /// debug sections or they cannot be read (debug information is optional, so tools show what there is).
+    public static func regionsIfReadable(in blob: ProgramBlob) -> [DebugRegion] {
+        guard let info = try? ProgramDebugInfo(blob: blob), let all = try? info.regions() else { return [] }
+        return all.filter { !$0.range.isEmpty }
+    }
+
     /// Every region of every line program, in range-record order.
     public func regions() throws(DebugInfoError) -> [DebugRegion] {
         var out: [DebugRegion] = []

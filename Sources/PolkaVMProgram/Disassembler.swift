@@ -209,10 +209,7 @@ public struct Disassembler {
         }
 
         // Source locations: the regions of the debug line programs, in code order.
-        var regions: [DebugRegion] = []
-        if options.emitDebugInfo, let info = try? ProgramDebugInfo(blob: blob), let all = try? info.regions() {
-            regions = all.filter { !$0.range.isEmpty }
-        }
+        let regions = options.emitDebugInfo ? ProgramDebugInfo.regionsIfReadable(in: blob) : []
         var regionIndex = 0
         var lastNote: String?
         /// The comment for the instruction at `pc` if its location differs from the previous one.

@@ -3,11 +3,10 @@ import PolkaVMProgram
 /// Source locations of code offsets, from a blob's debug sections (empty when it has none or they are
 /// malformed: debug information never stops a run).
 struct SourceLocations {
-    private var regions: [DebugRegion] = []
+    private let regions: [DebugRegion]
 
     init(blob: ProgramBlob?) {
-        guard let blob, let info = try? ProgramDebugInfo(blob: blob), let all = try? info.regions() else { return }
-        regions = all.filter { !$0.range.isEmpty }
+        regions = blob.map { ProgramDebugInfo.regionsIfReadable(in: $0) } ?? []
     }
 
     /// The frames (outermost first) at `pc`; empty if unknown.
