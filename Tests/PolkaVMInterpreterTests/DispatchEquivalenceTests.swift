@@ -64,17 +64,20 @@ import PolkaVMProgram
         return layout.programCode()
     }
 
-    func run(_ code: ProgramCode, dispatch: InterpreterDispatch, model: GasCostModel, registers: [UInt64]) -> (Interrupt, [UInt64], Int64, UInt32?, [UInt8]) {
+    /// Runs `code` from pc 0 with one writable page mapped at 0x20000 (dynamic paging) and `ra` set to the
+    /// halt address. Returns the interrupt, registers, gas left, program counter, the page, and the compiled program.
+    static func run(_ code: ProgramCode, dispatch: InterpreterDispatch, model: GasCostModel, gas: Int64, registers: [UInt64])
+        -> (Interrupt, [UInt64], Int64, UInt32?, [UInt8], CompiledProgram) {
         let program = CompiledProgram(code: code, options: InterpreterOptions(gasMetering: true, costModel: model, semantics: .polkavm, dispatch: dispatch))
         let memory = GuestMemory()
         memory.map(address: 0x20000, length: 0x1000, writable: true)
         let vm = InterpreterInstance(program: program, memory: memory, dynamicPaging: true)
         for (i, v) in registers.enumerated() { vm.setRegister(i, v) }
         vm.setRegister(0, 0xFFFF_0000)
-        vm.gas = 600
+        vm.gas = gas
         vm.setNextProgramCounter(0)
         let interrupt = vm.run()
-        return (interrupt, (0..<13).map { vm.register($0) }, vm.gas, vm.programCounter, try! memory.read(at: 0x20000, count: 0x1000))
+        return (interrupt, (0..<13).map { vm.register($0) }, vm.gas, vm.programCounter, try! memory.read(at: 0x20000, count: 0x1000), program)
     }
 
     @Test(arguments: InstructionSetKind.allCases)
@@ -84,8 +87,8 @@ import PolkaVMProgram
             let code = Self.randomProgram(&rng, isa: isa)
             let regs = (0..<13).map { _ in rng.below(3) == 0 ? UInt64(rng.below(300)) : rng.next() }
             for model in [GasCostModel.simple, .upstreamFull] {
-                let a = run(code, dispatch: .threaded, model: model, registers: regs)
-                let b = run(code, dispatch: .trampoline, model: model, registers: regs)
+                let a = Self.run(code, dispatch: .threaded, model: model, gas: 600, registers: regs)
+                let b = Self.run(code, dispatch: .trampoline, model: model, gas: 600, registers: regs)
                 #expect(a.0 == b.0)
                 #expect(a.1 == b.1)
                 #expect(a.2 == b.2)

@@ -55,19 +55,6 @@ import PolkaVMProgram
         }
     }
 
-    func run(_ code: ProgramCode, dispatch: InterpreterDispatch, registers: [UInt64]) -> (Interrupt, [UInt64], Int64, UInt32?, [UInt8], CompiledProgram) {
-        let program = CompiledProgram(code: code, options: InterpreterOptions(gasMetering: true, costModel: .simple, semantics: .polkavm, dispatch: dispatch))
-        let memory = GuestMemory()
-        memory.map(address: 0x20000, length: 0x1000, writable: true)
-        let vm = InterpreterInstance(program: program, memory: memory, dynamicPaging: true)
-        for (i, v) in registers.enumerated() { vm.setRegister(i, v) }
-        vm.setRegister(0, 0xFFFF_0000)
-        vm.gas = 100
-        vm.setNextProgramCounter(0)
-        let interrupt = vm.run()
-        return (interrupt, (0..<13).map { vm.register($0) }, vm.gas, vm.programCounter, try! memory.read(at: 0x20000, count: 0x1000), program)
-    }
-
     @Test func everyFusedPairMatchesItsTwoInstructions() {
         #expect(Self.pairs.count >= 60)
         var rng = Rng(state: 0xF05E_D9A1_25EE_D001)
@@ -76,8 +63,8 @@ import PolkaVMProgram
             for _ in 0..<60 {
                 let (code, insts) = Self.program(first, second, &rng)
                 let regs = Self.registers(&rng)
-                let a = run(code, dispatch: .threaded, registers: regs)
-                let b = run(code, dispatch: .trampoline, registers: regs)
+                let a = DispatchEquivalenceTests.run(code, dispatch: .threaded, model: .simple, gas: 100, registers: regs)
+                let b = DispatchEquivalenceTests.run(code, dispatch: .trampoline, model: .simple, gas: 100, registers: regs)
                 #expect(a.5.ops[1].kind == fused, "\(first) + \(second) was not fused")
                 let same = a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4
                 #expect(same, "\(first) + \(second): \(insts[0]) / \(insts[1]) with \(regs): threaded \(a.0) pc \(String(describing: a.3)) vs trampoline \(b.0) pc \(String(describing: b.3))")
