@@ -202,7 +202,13 @@ struct InputProgram {
                 if r.type == RelocType.gprelI || r.type == RelocType.gprelS {
                     addend = try Self.gprelAddend(r, in: s, file: file, linked: linked, offset: Int(offset))
                 }
-                let (target, name) = try resolve(s.object, r.symbolIndex, addend: addend)
+                let resolved: (RelocTarget?, String)
+                do { resolved = try resolve(s.object, r.symbolIndex, addend: addend) } catch {
+                    // A metadata section nobody points at may reference anything; only used records must resolve.
+                    guard s.kind == .metadata else { throw error }
+                    resolved = (nil, "<unresolved>")
+                }
+                let (target, name) = resolved
                 guard let target else {
                     // Points into a section we do not load (debug info, .eh_frame, ...): only an error if used.
                     sections[i].relocations.append(InputReloc(offset: Int(offset), type: r.type,
@@ -260,7 +266,12 @@ struct InputProgram {
         case ".polkavm_min_stack_size": return .minStackSize
         default: break
         }
-        guard s.isAllocated else { return .ignored }
+        // Upstream reads metadata records wherever the export/import pointers lead, so any other
+        // non-allocated data section (hand-written assembly often uses `.metadata`) may hold them.
+        guard s.isAllocated else {
+            let isDebugOrTool = s.name.hasPrefix(".debug") || s.name.hasPrefix(".comment") || s.name.hasPrefix(".note") || s.name.hasPrefix(".gnu")
+            return s.type == 1 && s.size > 0 && !isDebugOrTool ? .metadata : .ignored
+        }
         if s.name == ".eh_frame" || s.name == ".eh_frame_hdr" || s.name.hasPrefix(".note") || s.name == ".interp" { return .ignored }
         switch s.type {
         case 2, 3, 4, 5, 6, 9, 11, 17, 0x6fff_fff6, 0x6fff_fff0, 0x6fff_fffe, 0x6fff_fffd, 0x7000_0003: return .ignored

@@ -296,6 +296,48 @@ struct LinkTests {
         #expect(first % 2 == 0 && second % 2 == 0 && first != second)
     }
 
+    @Test("Metadata records in a non-allocated section, packed export records, GOT-based addresses", arguments: [true, false])
+    func metadataOutsidePolkaVMSections(rv64: Bool) throws {
+        // Hand-written assembly (as in upstream's own asm tests) keeps export metadata in an arbitrary
+        // non-allocated section and packs the export records without alignment.
+        let ptr = rv64 ? ".quad" : ".word"
+        let source = """
+        .text
+        .globl pick
+        pick:
+          slli a0, a0, 2
+          la a1, offsets
+          add a0, a0, a1
+          lw a0, 0(a0)
+          add a0, a0, a1
+          lw a0, 0(a0)
+          ret
+        .section .exportinfo,"",@progbits
+        .Lname: .ascii "pick"
+        .Lmeta:
+          .byte 1
+          .word 0
+          .word 4
+          \(ptr) .Lname
+          .byte 1, 1
+        .section .polkavm_exports,"R",@note
+          .byte 1
+          \(ptr) .Lmeta
+          \(ptr) pick
+        .section .rodata.values,"a"
+        v0: .word 0x11111111
+        v1: .word 0x22222222
+        .section .rodata.offsets,"a"
+        offsets: .word v0 - offsets, v1 - offsets
+        """
+        let object = try assemble(source, rv64: rv64, extraFlags: ["-fPIC"])
+        let blob = try Linker.link([object])
+        #expect(blob.exports.map { String(decoding: $0.symbol.bytes, as: UTF8.self) } == ["pick"])
+        let module = try Module(engine: Engine(), bytes: blob.serialized(), configuration: testModuleConfiguration)
+        #expect(lo(try metered(module).call("pick", [0]).a0) == 0x1111_1111)
+        #expect(lo(try metered(module).call("pick", [1]).a0) == 0x2222_2222)
+    }
+
     @Test("PolkaVM custom instructions: heap base and sbrk")
     func customInstructions() throws {
         // heap_base a0 = custom-0 funct3=3 rd=a0; sbrk a0, a1 = funct3=1 rd=a0 rs1=a1.
