@@ -10,7 +10,7 @@ Body mini-language (Swift, with these names available):
   r            the register file (UnsafeMutablePointer<UInt64>)
   d, a, b      register indices of the op (Int)
   imm, aux     the op's immediate and auxiliary 64-bit fields
-  m            the page-table root
+  m            the page tables (read table, then write table at m + 2^20)
   NEXT         continue with the next op
   JUMP(x)      enter the basic block whose chargeGas op is x; the threaded handler charges its cost
                (stored in x's aux) and continues after it, so block gas costs no dispatch of its own;
@@ -254,14 +254,14 @@ def expand(body, mode, ip="ip", sfx="", tail=True):
             continue
         m = re.match(r"(LOAD|STORE)\((.*), (\d)\)$", line)
         if m:
-            # The page-table walk, inline: one leaf entry (host page | writable bit, 0 = unmapped), and the
-            # access must not cross into the next page; anything else goes to the slow path.
-            ok = f"e{sfx}_ != 0" if m.group(1) == "LOAD" else f"e{sfx}_ & 1 != 0"
+            # The page-table lookup, inline: one entry of the read or write table (host page minus guest
+            # page, 0 = no access), and the access must not cross into the next page; anything else goes
+            # to the slow path.
+            table = "" if m.group(1) == "LOAD" else "(1 << 20) + "
             line = (f"let addr{sfx}_ = {m.group(2)}; "
-                    f"let e{sfx}_ = m[Int(truncatingIfNeeded: addr{sfx}_ &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (addr{sfx}_ &>> 12) & 0x3FF)]; "
-                    f"let off{sfx}_ = addr{sfx}_ & 0xFFF; "
-                    f"guard _fastPath({ok} && off{sfx}_ &+ {m.group(3)} <= 4096) else {{ EXIT(.memory) }}; "
-                    f"let p{sfx} = UnsafeMutableRawPointer(bitPattern: (e{sfx}_ & ~UInt(0xFFF)) | UInt(off{sfx}_)).unsafelyUnwrapped")
+                    f"let e{sfx}_ = m[{table}Int(truncatingIfNeeded: addr{sfx}_ &>> 12)]; "
+                    f"guard _fastPath(e{sfx}_ != 0 && (addr{sfx}_ & 0xFFF) &+ {m.group(3)} <= 4096) else {{ EXIT(.memory) }}; "
+                    f"let p{sfx} = UnsafeMutableRawPointer(bitPattern: e{sfx}_ &+ UInt(addr{sfx}_)).unsafelyUnwrapped")
         line = line.replace("TARGET", f"UnsafePointer<Op>(bitPattern: UInt(aux{sfx})).unsafelyUnwrapped")
         line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(%s, g, c, \1)" % ip, line)
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "

@@ -16,20 +16,29 @@ public enum MemoryAccessError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 }
 
-/// The page-table view the execution loop reads: a two-level table over the 32-bit address space with
-/// 4 KiB pages. Each leaf entry is a page's host address with bit 0 set when the page is writable; 0
-/// means unmapped. A plain value so the hot loop keeps it in a register.
+/// The page tables the execution loop reads: two flat tables over the 32-bit address space with one
+/// entry per 4 KiB page, the read table followed by the write table (2^20 entries each). An entry is
+/// the page's host address minus its guest address (so `entry &+ guestAddress` is the host address
+/// of any byte in the page), or 0 when the access is not allowed; a mapped page is in the read table,
+/// a writable one in both. The tables are one lazily committed anonymous mapping, so only the parts
+/// covering mapped guest pages cost resident memory. A plain value so the hot loop keeps it in a register.
 @usableFromInline
 struct PageTableView {
-    @usableFromInline let root: UnsafeMutablePointer<UnsafeMutablePointer<UInt>?>
+    /// Entries per table.
+    @usableFromInline static let entryCount = 1 << 20
+    /// The read table; the write table follows it.
+    @usableFromInline let base: UnsafeMutablePointer<UInt>
 
     @inlinable @inline(__always)
-    init(root: UnsafeMutablePointer<UnsafeMutablePointer<UInt>?>) { self.root = root }
+    init(base: UnsafeMutablePointer<UInt>) { self.base = base }
 
+    /// The read entry of the page containing `address`.
     @inlinable @inline(__always)
-    func entry(_ address: UInt32) -> UInt {
-        root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
-    }
+    func readEntry(_ address: UInt32) -> UInt { base[Int(truncatingIfNeeded: address &>> 12)] }
+
+    /// The write entry of the page containing `address`.
+    @inlinable @inline(__always)
+    func writeEntry(_ address: UInt32) -> UInt { base[PageTableView.entryCount + Int(truncatingIfNeeded: address &>> 12)] }
 }
 
 /// How a failed guest access ends: a resumable page fault at a page address, or a trap.
@@ -38,54 +47,42 @@ enum GuestFault: Equatable {
     case trap
 }
 
-/// Guest memory: 4 KiB pages mapped on demand with read-only or read-write access, behind a two-level
-/// page table. Standard-layout instances map their regions up front; dynamic-paging instances start
-/// empty and the host maps pages as faults arrive. Owned by one instance.
+/// Guest memory: 4 KiB pages mapped on demand with read-only or read-write access, behind flat page
+/// tables (``PageTableView``). Standard-layout instances map their regions up front; dynamic-paging
+/// instances start empty and the host maps pages as faults arrive. Owned by one instance.
 public final class GuestMemory {
     /// The page size faults are reported in and host mappings are rounded to (4 KiB...64 KiB).
     public let pageSize: UInt32
     let table: PageTableView
-    private var leaves: [UnsafeMutablePointer<UInt>] = []
     private var blocks: [(pointer: UnsafeMutableRawPointer, byteCount: Int)] = []
+    /// Which 2 MiB stretches of the address space (512 table entries each) have ever held a mapping.
+    private var usedStretches: Set<Int> = []
     /// Total bytes of host memory allocated for guest pages.
     public private(set) var allocatedBytes = 0
 
     /// Creates empty memory with the given page size (a power of two, 4096...65536).
     public init(pageSize: UInt32 = 4096) {
         self.pageSize = Swift.max(4096, pageSize)
-        let root = UnsafeMutablePointer<UnsafeMutablePointer<UInt>?>.allocate(capacity: 1024)
-        root.initialize(repeating: GuestMemory.emptyLeaf, count: 1024)
-        self.table = PageTableView(root: root)
+        self.table = PageTableView(base: PageTables.acquire())
     }
 
     deinit {
-        for leaf in leaves { leaf.deallocate() }
         for block in blocks { PageAllocation.free(block.pointer, byteCount: block.byteCount) }
-        table.root.deallocate()
+        PageTables.release(table.base, usedStretches: usedStretches)
     }
 
-    /// A shared, never-written leaf of zero entries that every unused first-level slot points at.
-    nonisolated(unsafe) static let emptyLeaf: UnsafeMutablePointer<UInt> = {
-        let l = UnsafeMutablePointer<UInt>.allocate(capacity: 1024)
-        l.initialize(repeating: 0, count: 1024)
-        return l
-    }()
-
-    private func leaf(for address: UInt32, create: Bool) -> UnsafeMutablePointer<UInt>? {
-        let i = Int(address >> 22)
-        if let l = table.root[i], l != GuestMemory.emptyLeaf { return l }
-        guard create else { return nil }
-        let l = UnsafeMutablePointer<UInt>.allocate(capacity: 1024)
-        l.initialize(repeating: 0, count: 1024)
-        leaves.append(l)
-        table.root[i] = l
-        return l
+    private func setEntries(_ address: UInt32, host: UInt?, writable: Bool) {
+        let i = Int(address >> 12)
+        usedStretches.insert(i >> 9)
+        let delta = host.map { $0 &- UInt(address) } ?? 0
+        table.base[i] = delta
+        table.base[PageTableView.entryCount + i] = writable ? delta : 0
     }
 
-    private func setEntry(_ address: UInt32, _ value: UInt) {
-        if let l = leaf(for: address, create: value != 0) {
-            l[Int((address >> 12) & 0x3FF)] = value
-        }
+    /// The host address of the page containing `address` (nil when unmapped).
+    private func hostPage(_ address: UInt32) -> UInt? {
+        let e = table.readEntry(address)
+        return e == 0 ? nil : e &+ UInt(address & ~0xFFF)
     }
 
     /// The 4 KiB-granular page range covering `[address, address + length)` rounded out to ``pageSize``.
@@ -103,12 +100,19 @@ public final class GuestMemory {
         let (first, count) = pages(address, length)
         guard count > 0 else { return }
         let bytes = count * 4096
-        let block = PageAllocation.allocateZeroed(byteCount: bytes)
+        var block = PageAllocation.allocateZeroed(byteCount: bytes)
+        // An entry of 0 means "no access", so no page may sit at its own guest address in the host.
+        // (Only possible for host memory below 4 GiB; retry elsewhere while the old block is held.)
+        var rejected: [UnsafeMutableRawPointer] = []
+        while UInt(bitPattern: block) == UInt(first) {
+            rejected.append(block)
+            block = PageAllocation.allocateZeroed(byteCount: bytes)
+        }
+        for r in rejected { PageAllocation.free(r, byteCount: bytes) }
         blocks.append((block, bytes))
         allocatedBytes += bytes
         for k in 0..<count {
-            let host = UInt(bitPattern: block + k * 4096)
-            setEntry(UInt32(first + UInt64(k) * 4096), host | (writable ? 1 : 0))
+            setEntries(UInt32(first + UInt64(k) * 4096), host: UInt(bitPattern: block + k * 4096), writable: writable)
         }
     }
 
@@ -117,22 +121,21 @@ public final class GuestMemory {
         let (first, count) = pages(address, length)
         for k in 0..<count {
             let a = UInt32(first + UInt64(k) * 4096)
-            let e = table.entry(a)
-            if e != 0 { setEntry(a, (e & ~UInt(1)) | (writable ? 1 : 0)) }
+            if let host = hostPage(a) { setEntries(a, host: host, writable: writable) }
         }
     }
 
     /// Unmaps the pages in the range.
     public func unmap(address: UInt32, length: UInt64) {
         let (first, count) = pages(address, length)
-        for k in 0..<count { setEntry(UInt32(first + UInt64(k) * 4096), 0) }
+        for k in 0..<count { setEntries(UInt32(first + UInt64(k) * 4096), host: nil, writable: false) }
     }
 
     /// Whether the page containing `address` is mapped.
-    public func isMapped(_ address: UInt32) -> Bool { table.entry(address) != 0 }
+    public func isMapped(_ address: UInt32) -> Bool { table.readEntry(address) != 0 }
 
     /// Whether the page containing `address` is mapped writable.
-    public func isWritable(_ address: UInt32) -> Bool { table.entry(address) & 1 != 0 }
+    public func isWritable(_ address: UInt32) -> Bool { table.writeEntry(address) != 0 }
 
     /// Whether the guest could access every byte of `[address, address + length)`.
     public func isAccessible(address: UInt32, length: Int, writable: Bool) -> Bool {
@@ -140,17 +143,17 @@ public final class GuestMemory {
         guard UInt64(address) + UInt64(length) <= 1 << 32 else { return false }
         var a = UInt64(address) & ~0xFFF
         while a < UInt64(address) + UInt64(length) {
-            let e = table.entry(UInt32(a))
-            if e == 0 || (writable && e & 1 == 0) { return false }
+            let e = writable ? table.writeEntry(UInt32(a)) : table.readEntry(UInt32(a))
+            if e == 0 { return false }
             a += 4096
         }
         return true
     }
 
     private func hostByte(_ address: UInt32) -> UnsafeMutablePointer<UInt8>? {
-        let e = table.entry(address)
+        let e = table.readEntry(address)
         guard e != 0 else { return nil }
-        return UnsafeMutablePointer(bitPattern: (e & ~UInt(0xFFF)) | UInt(address & 0xFFF))
+        return UnsafeMutablePointer(bitPattern: e &+ UInt(address))
     }
 
     /// Copies bytes into guest memory, ignoring write protection (the host may write read-only pages).
@@ -189,13 +192,12 @@ public final class GuestMemory {
 
     /// Calls `body` for every mapped 4 KiB page, in address order, with its bytes and access.
     public func forEachMappedPage(_ body: (_ address: UInt32, _ bytes: UnsafeRawBufferPointer, _ writable: Bool) throws -> Void) rethrows {
-        for i in 0..<1024 {
-            guard let l = table.root[i], l != GuestMemory.emptyLeaf else { continue }
-            for j in 0..<1024 {
-                let e = l[j]
-                guard e != 0 else { continue }
-                let p = UnsafeRawPointer(bitPattern: e & ~UInt(0xFFF))!
-                try body(UInt32(i << 22 | j << 12), UnsafeRawBufferPointer(start: p, count: 4096), e & 1 != 0)
+        for stretch in usedStretches.sorted() {
+            for i in (stretch << 9)..<((stretch + 1) << 9) {
+                let address = UInt32(i << 12)
+                guard let host = hostPage(address) else { continue }
+                let p = UnsafeRawPointer(bitPattern: host)!
+                try body(address, UnsafeRawBufferPointer(start: p, count: 4096), table.writeEntry(address) != 0)
             }
         }
     }
@@ -208,10 +210,10 @@ public final class GuestMemory {
     func checkGuestAccess(address: UInt32, size: UInt32, write: Bool, semantics: ExecutionSemantics, dynamicPaging: Bool) -> GuestFault? {
         let ps = UInt64(pageSize)
         func ok(_ a: UInt64) -> Bool {
-            let e = table.entry(UInt32(truncatingIfNeeded: a))
-            return e != 0 && (e & 1 != 0 || !write)
+            let address = UInt32(truncatingIfNeeded: a)
+            return (write ? table.writeEntry(address) : table.readEntry(address)) != 0
         }
-        func mapped(_ a: UInt64) -> Bool { table.entry(UInt32(truncatingIfNeeded: a)) != 0 }
+        func mapped(_ a: UInt64) -> Bool { table.readEntry(UInt32(truncatingIfNeeded: a)) != 0 }
         let lo = UInt64(address)
         let last = lo + UInt64(size) - 1
         if last <= 0xFFFF_FFFF && ok(lo) && ok(last) { return nil }
@@ -237,7 +239,7 @@ public final class GuestMemory {
                 } else if !mapped(last) {
                     page = hiPage
                 } else {
-                    page = table.entry(UInt32(lo)) & 1 == 0 ? loPage : hiPage
+                    page = table.writeEntry(UInt32(lo)) == 0 ? loPage : hiPage
                 }
             }
         }

@@ -103,7 +103,7 @@ public final class InterpreterInstance {
         var ctx = RunContext(ip: UnsafePointer(base + index), gas: metering ? gas : 0,
                              dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount))
         let regs = registers
-        let root = memory.table.root
+        let root = memory.table.base
         let stepping = program.options.stepTracing
         let reason: LoopExit = withUnsafeMutablePointer(to: &ctx) { c in
             if program.options.dispatch == .threaded {
@@ -321,7 +321,7 @@ public final class InterpreterInstance {
             let inPage = 4096 - (dst & 0xFFF)
             var chunk = Swift.min(count, inPage)
             if metering { chunk = UInt32(Swift.min(Int64(chunk), Swift.max(gas, 0))) }
-            let host = writeAddress(memory.table.root, dst, 1)
+            let host = writeAddress(memory.table.base, dst, 1)
             if chunk > 0, host != 0, let p = UnsafeMutableRawPointer(bitPattern: host) {
                 p.initializeMemory(as: UInt8.self, repeating: value, count: Int(chunk))
                 if metering { gas -= Int64(chunk) }

@@ -1,12 +1,10 @@
 import PolkaVMProgram
 
-/// The root of the guest page table (1024 leaf pointers).
-typealias PageTableRoot = UnsafeMutablePointer<UnsafeMutablePointer<UInt>?>
 
 /// An instruction handler: executes the op at `ip` and either continues (tail-calling the next op's
 /// handler, or returning ``LoopExit/proceed`` to a trampoline) or leaves with another ``LoopExit``.
-/// Arguments: the op, the register file, the page-table root, the gas counter and the run context.
-typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTableRoot, Int64, UnsafeMutablePointer<RunContext>) -> UInt64
+/// Arguments: the op, the register file, the page tables (``PageTableView``), the gas counter and the run context.
+typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTables.Base, Int64, UnsafeMutablePointer<RunContext>) -> UInt64
 
 /// Per-run state that handlers reach through a pointer: where execution stands when a handler leaves,
 /// and the dynamic jump table.

@@ -52,13 +52,11 @@ import PolkaVMProgram
 
 /// The host address for writing `size` bytes at guest `address`, or 0 when the slow path must decide
 /// (unmapped or read-only page, or an access that crosses a page boundary). The handlers' STORE
-/// expansion in Utilities/generate_handlers.py performs the same walk inline.
-@inline(__always) func writeAddress(_ root: PageTableRoot, _ address: UInt32, _ size: UInt32) -> UInt {
-    let leaf = root[Int(truncatingIfNeeded: address &>> 22)].unsafelyUnwrapped
-    let e = leaf[Int(truncatingIfNeeded: (address &>> 12) & 0x3FF)]
-    let offset = address & 0xFFF
-    guard e & 1 != 0, offset &+ size <= 4096 else { return 0 }
-    return (e & ~UInt(0xFFF)) | UInt(offset)
+/// expansion in Utilities/generate_handlers.py performs the same lookup inline.
+@inline(__always) func writeAddress(_ tables: PageTables.Base, _ address: UInt32, _ size: UInt32) -> UInt {
+    let e = tables[PageTableView.entryCount + Int(truncatingIfNeeded: address &>> 12)]
+    guard e != 0, (address & 0xFFF) &+ size <= 4096 else { return 0 }
+    return e &+ UInt(address)
 }
 
 /// Leaves the handler chain: records where execution stands and why it stopped.
