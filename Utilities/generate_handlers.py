@@ -256,11 +256,14 @@ def expand(body, mode, ip="ip", sfx="", tail=True):
         if m:
             # The page-table lookup, inline: one entry of the read or write table (host page minus guest
             # page, 0 = no access), and the access must not cross into the next page; anything else goes
-            # to the slow path.
+            # to the slow path. An aligned access never crosses, so the crossing bound is checked out of
+            # line, only for misaligned addresses.
             table = "" if m.group(1) == "LOAD" else "(1 << 20) + "
             line = (f"let addr{sfx}_ = {m.group(2)}; "
                     f"let e{sfx}_ = m[{table}Int(truncatingIfNeeded: addr{sfx}_ &>> 12)]; "
-                    f"guard _fastPath(e{sfx}_ != 0 && (addr{sfx}_ & 0xFFF) &+ {m.group(3)} <= 4096) else {{ EXIT(.memory) }}; "
+                    f"guard _fastPath(e{sfx}_ != 0) else {{ EXIT(.memory) }}; "
+                    + ("" if m.group(3) == "1" else
+                       f"if _slowPath(addr{sfx}_ & {int(m.group(3)) - 1} != 0) {{ guard (addr{sfx}_ & 0xFFF) &+ {m.group(3)} <= 4096 else {{ EXIT(.memory) }} }}; ") +
                     f"let p{sfx} = UnsafeMutableRawPointer(bitPattern: e{sfx}_ &+ UInt(addr{sfx}_)).unsafelyUnwrapped")
         line = line.replace("TARGET", f"UnsafePointer<Op>(bitPattern: UInt(aux{sfx})).unsafelyUnwrapped")
         line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(%s, g, c, \1)" % ip, line)

@@ -184,6 +184,32 @@ import PolkaVM
         #expect(vm.run() == .trap)
     }
 
+    /// Misaligned addresses leave the handlers' aligned fast path; inside one page and across two
+    /// mapped pages they still complete with the right value.
+    @Test(arguments: [InstructionSetKind.latest32, .latest64])
+    func misalignedAccesses(isa: InstructionSetKind) throws {
+        let w = Width(isa)
+        for (_, indirect, n, signed) in Self.loads where isa.contains(indirect) {
+            for address in [0x20001, 0x20002, 0x20003, 0x20005, 0x20FFF - UInt64(n) + 1, 0x20FFF - UInt64(n) + 2, 0x20FFF] as [UInt64] {
+                let vm = try paged([rri(indirect, .a2, .a1, 0)], isa: isa)
+                try vm.writeMemory(Self.pattern, at: UInt32(address))
+                vm[.a1] = address
+                #expect(vm.run() == .finished, "\(indirect) at \(hex(address))")
+                #expect(vm[.a2] == expectedLoad(n, signed: signed, w), "\(indirect) at \(hex(address))")
+            }
+        }
+        for (_, indirect, _, _, n) in Self.stores where isa.contains(indirect) {
+            for address in [0x20001, 0x20003, 0x20FFF - UInt64(n) + 2, 0x20FFF] as [UInt64] {
+                let vm = try paged([rri(indirect, .a2, .a1, 0)], isa: isa)
+                vm[.a1] = address
+                vm[.a2] = w.reduce(0x1A09_F8E7_D6C5_B4A3)
+                #expect(vm.run() == .finished, "\(indirect) at \(hex(address))")
+                let bytes = try vm.readMemory(at: UInt32(address), count: n)
+                #expect(bytes == Array([0xA3, 0xB4, 0xC5, 0xD6, 0xE7, 0xF8, 0x09, 0x1A].prefix(n)), "\(indirect) at \(hex(address))")
+            }
+        }
+    }
+
     @Test func straddlingAccesses() throws {
         var gp = ExecutionSemantics.polkavm
         gp.straddlingFaultRule = .grayPaper

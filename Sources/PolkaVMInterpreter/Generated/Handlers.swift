@@ -48,7 +48,7 @@ extension OpKind {
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -64,7 +64,7 @@ extension OpKind {
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = p_2.loadUnaligned(as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -80,7 +80,7 @@ extension OpKind {
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = UInt64(p_2.load(as: UInt8.self))
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -96,7 +96,7 @@ extension OpKind {
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -112,7 +112,7 @@ extension OpKind {
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -700,7 +700,7 @@ extension OpKind {
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1012,7 +1012,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1020,7 +1020,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1028,7 +1028,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1169,7 +1169,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1178,7 +1178,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1188,7 +1188,7 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 }
                 let ip2_ = ip + 1
@@ -1204,14 +1204,14 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 }
                 let ip2_ = ip + 1
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1221,7 +1221,7 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 }
                 let ip2_ = ip + 1
@@ -1236,7 +1236,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1245,7 +1245,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1254,7 +1254,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1263,7 +1263,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1273,7 +1273,7 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = p.loadUnaligned(as: UInt64.self)
                 }
                 let ip2_ = ip + 1
@@ -1289,14 +1289,14 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = p.loadUnaligned(as: UInt64.self)
                 }
                 let ip2_ = ip + 1
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = p_2.loadUnaligned(as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1306,7 +1306,7 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = p.loadUnaligned(as: UInt64.self)
                 }
                 let ip2_ = ip + 1
@@ -1321,14 +1321,14 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = p.loadUnaligned(as: UInt64.self)
                 }
                 let ip2_ = ip + 1
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1337,7 +1337,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1347,7 +1347,7 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = UInt64(p.load(as: UInt8.self))
                 }
                 let ip2_ = ip + 1
@@ -1363,14 +1363,14 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = UInt64(p.load(as: UInt8.self))
                 }
                 let ip2_ = ip + 1
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = UInt64(p_2.load(as: UInt8.self))
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1380,14 +1380,14 @@ extension OpKind {
                     let d = Int(ip.pointee.d)
                     let a = Int(ip.pointee.a)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     r[d] = UInt64(p.load(as: UInt8.self))
                 }
                 let ip2_ = ip + 1
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1395,7 +1395,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1403,7 +1403,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1411,7 +1411,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1419,7 +1419,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1477,7 +1477,7 @@ extension OpKind {
                 let d_2 = Int(ip2_.pointee.d)
                 let a_2 = Int(ip2_.pointee.a)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 r[d_2] = p_2.loadUnaligned(as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -1505,7 +1505,7 @@ extension OpKind {
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2078,7 +2078,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2087,7 +2087,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2096,7 +2096,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2105,7 +2105,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2113,7 +2113,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2121,7 +2121,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2129,7 +2129,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2137,7 +2137,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2146,7 +2146,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2155,7 +2155,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2165,7 +2165,7 @@ extension OpKind {
                     let a = Int(ip.pointee.a)
                     let b = Int(ip.pointee.b)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 }
                 let ip2_ = ip + 1
@@ -2181,14 +2181,14 @@ extension OpKind {
                     let a = Int(ip.pointee.a)
                     let b = Int(ip.pointee.b)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 }
                 let ip2_ = ip + 1
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2197,7 +2197,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2207,7 +2207,7 @@ extension OpKind {
                     let a = Int(ip.pointee.a)
                     let b = Int(ip.pointee.b)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 }
                 let ip2_ = ip + 1
@@ -2223,14 +2223,14 @@ extension OpKind {
                     let a = Int(ip.pointee.a)
                     let b = Int(ip.pointee.b)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 }
                 let ip2_ = ip + 1
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2239,7 +2239,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2249,7 +2249,7 @@ extension OpKind {
                     let a = Int(ip.pointee.a)
                     let b = Int(ip.pointee.b)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 }
                 let ip2_ = ip + 1
@@ -2265,14 +2265,14 @@ extension OpKind {
                     let a = Int(ip.pointee.a)
                     let b = Int(ip.pointee.b)
                     let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                     p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 }
                 let ip2_ = ip + 1
                 let a_2 = Int(ip2_.pointee.a)
                 let b_2 = Int(ip2_.pointee.b)
                 let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0 && (addr_2_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
                 p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2280,7 +2280,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2288,7 +2288,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2296,7 +2296,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -2304,7 +2304,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
@@ -3101,7 +3101,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3109,7 +3109,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3117,7 +3117,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3210,7 +3210,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int16.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3219,7 +3219,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3228,7 +3228,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3237,7 +3237,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3246,7 +3246,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3255,7 +3255,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.load(as: Int8.self)))
                 return proceed(ip + 1, g, c)
             }
@@ -3264,7 +3264,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3273,7 +3273,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3282,7 +3282,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3291,7 +3291,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3300,7 +3300,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3309,7 +3309,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3318,7 +3318,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3327,7 +3327,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3336,7 +3336,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3345,7 +3345,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3354,7 +3354,7 @@ extension OpKind {
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3362,7 +3362,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt16.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3370,7 +3370,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.loadUnaligned(as: UInt32.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3378,7 +3378,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3386,7 +3386,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 return proceed(ip + 1, g, c)
             }
@@ -3967,7 +3967,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3976,7 +3976,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3985,7 +3985,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -3994,7 +3994,7 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4002,7 +4002,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4010,7 +4010,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4018,7 +4018,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: aux, toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4026,7 +4026,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: aux), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4035,7 +4035,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4044,7 +4044,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4053,7 +4053,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4062,7 +4062,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4071,7 +4071,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4080,7 +4080,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4089,7 +4089,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4098,7 +4098,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4107,7 +4107,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4116,7 +4116,7 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4124,7 +4124,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 2 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 1 != 0) { guard (addr_ & 0xFFF) &+ 2 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt16(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt16.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4132,7 +4132,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 4 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4140,7 +4140,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 8 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
@@ -4148,7 +4148,7 @@ extension OpKind {
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
-                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0 && (addr_ & 0xFFF) &+ 1 <= 4096) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                let addr_ = lo32(imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 return proceed(ip + 1, g, c)
             }
