@@ -190,19 +190,33 @@ struct LinkSession {
         // The input location each emitted instruction comes from (linker-made ones: the block's last op, or its start).
         var sources: [Location?] = []
         let exported = Set(exports.map(\.block))
+        var resolved: [Int: ResolvedBlock] = [:]
+        for b in liveBlocks {
+            let ir = translated[b]!
+            var ops: [ResolvedOp] = []
+            for op in ir.ops {
+                var inst = op.instruction
+                if let s = op.imm1 { inst.imm1 = try resolve(s) }
+                if let s = op.imm2 { inst.imm2 = try resolve(s) }
+                ops.append(ResolvedOp(instruction: inst, target: op.target, source: op.source))
+            }
+            resolved[b] = ResolvedBlock(ops: ops, hasTerminator: ir.hasTerminator, successors: ir.successors)
+        }
+        if optimize {
+            var optimizer = Optimizer(isa: isa, order: liveBlocks, blocks: resolved, externalEntries: dynamic.union(exported))
+            optimizer.run()
+            resolved = optimizer.blocks
+        }
         for (k, b) in liveBlocks.enumerated() {
             firstInstruction[b] = instructions.count
-            let ir = translated[b]!
+            let ir = resolved[b]!
             let block = code.blocks[b]
             var lastSource = Location(section: block.section, offset: Int64(block.start))
             for op in ir.ops {
                 if let s = op.source { lastSource = Location(section: block.section, offset: Int64(s)) }
                 sources.append(lastSource)
-                var inst = op.instruction
-                if let s = op.imm1 { inst.imm1 = try resolve(s) }
-                if let s = op.imm2 { inst.imm2 = try resolve(s) }
                 if let t = op.target { pending.append((instructions.count, t)) }
-                instructions.append(inst)
+                instructions.append(op.instruction)
                 targets.append(nil)
             }
             let next = k + 1 < liveBlocks.count ? liveBlocks[k + 1] : nil
