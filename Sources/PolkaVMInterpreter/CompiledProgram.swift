@@ -72,13 +72,15 @@ public final class CompiledProgram: @unchecked Sendable {
         let count = compiler.ops.count
         let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
         let threaded = options.dispatch == .threaded
+        var fusedHandlers = [Handler?](repeating: nil, count: threaded ? count : 0)
         if threaded {
-            // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fused(with:)`),
-            // chosen left to right. The second op of a pair stays in place for host entry mid-block and slow paths.
+            // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fusedHandler(with:)`),
+            // chosen left to right. The first op keeps its kind (slow paths and the trampoline read it); the
+            // second op stays in place for host entry mid-block and slow paths.
             var i = 0
             while i + 1 < count {
-                if let fused = compiler.ops[i].kind.fused(with: compiler.ops[i + 1].kind) {
-                    compiler.ops[i].kind = fused
+                if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind) {
+                    fusedHandlers[i] = fused
                     i += 2
                 } else {
                     i += 1
@@ -95,7 +97,7 @@ public final class CompiledProgram: @unchecked Sendable {
                 aux = p.imm2
             }
             if p.kind == .loadImmAndJumpIndirect { aux = p.imm2 }
-            let handler = threaded ? p.kind.threadedHandler : p.kind.trampolineHandler
+            let handler = threaded ? (fusedHandlers[i] ?? p.kind.threadedHandler) : p.kind.trampolineHandler
             (ops + i).initialize(to: Op(handler: handler, aux: aux, imm: p.imm, pc: p.pc, kind: p.kind, d: p.d, a: p.a, b: p.b))
         }
         self.ops = ops

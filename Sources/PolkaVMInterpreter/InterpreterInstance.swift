@@ -232,7 +232,7 @@ public final class InterpreterInstance {
     /// The address, size and direction of a memory op.
     private func access(of op: Op) -> (address: UInt32, size: UInt32, write: Bool) {
         let r = registers
-        switch op.kind.leadingKind {
+        switch op.kind {
         case .loadU8, .loadI8: return (UInt32(truncatingIfNeeded: op.imm), 1, false)
         case .loadU16, .loadI16: return (UInt32(truncatingIfNeeded: op.imm), 2, false)
         case .loadU32, .loadI32: return (UInt32(truncatingIfNeeded: op.imm), 4, false)
@@ -285,7 +285,7 @@ public final class InterpreterInstance {
         let r = registers
         if write {
             let value: UInt64
-            switch op.kind.leadingKind {
+            switch op.kind {
             case .storeU8, .storeU16, .storeU32, .storeU64, .storeIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64:
                 value = r[Int(op.a)]
             default:
@@ -295,7 +295,7 @@ public final class InterpreterInstance {
         } else {
             let raw = memory.slowLoad(address: address, size: size)
             let value: UInt64
-            switch op.kind.leadingKind {
+            switch op.kind {
             case .loadI8, .loadIndirectI8: value = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: raw)))
             case .loadI16, .loadIndirectI16: value = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: raw)))
             case .loadI32, .loadIndirectI32: value = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: raw)))

@@ -21,101 +21,6 @@ extension OpKind {
                 r[d] = r[a] &+ r[b]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .add64ThenAdd64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .add64ThenLoadIndirectI32:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .add64ThenLoadIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .add64ThenLoadIndirectU8:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(p_2.load(as: UInt8.self))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .add64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .add64ThenStoreIndirectU8:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .addImm32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -124,261 +29,6 @@ extension OpKind {
                 r[d] = sx32(r[a] &+ imm)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .addImm32ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .addImm32ThenBranchEq:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchEqImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualSigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualUnsigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchGreaterSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchGreaterUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchLessOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchLessOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchLessSigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchLessSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchLessUnsigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchLessUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchNotEq:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm32ThenBranchNotEqImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
         case .addImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -386,323 +36,6 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 r[d] = r[a] &+ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .addImm64ThenAddImm32:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .addImm64ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .addImm64ThenBranchEq:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchEqImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualSigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualUnsigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchGreaterSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchGreaterUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchLessOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchLessOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchLessSigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchLessSignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchLessUnsigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchLessUnsignedImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchNotEq:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenBranchNotEqImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenJumpIndirect:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let address = lo32(r[a_2] &+ imm_2)
-                if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
-                let slot = address &>> 1
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .addImm64ThenMoveReg:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .addImm64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .and:
             return { ip, r, m, g, c in
@@ -727,21 +60,6 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 r[d] = r[a] & ~r[b]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .andThenXor:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] & r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .branchEq:
             return { ip, r, m, g, c in
@@ -1067,103 +385,6 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
-        case .loadImmThenBranchEq:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .loadImmThenBranchGreaterOrEqualSigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .loadImmThenBranchGreaterOrEqualUnsigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .loadImmThenBranchLessSigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .loadImmThenBranchLessUnsigned:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .loadImmThenBranchNotEq:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
-            }
-        case .loadImmThenLoadImm:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .loadIndirectI16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1181,55 +402,6 @@ extension OpKind {
                 let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectI32ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectI32ThenLoadIndirectI32:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectI32ThenMul64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &* r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .loadIndirectI8:
             return { ip, r, m, g, c in
@@ -1267,71 +439,6 @@ extension OpKind {
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .loadIndirectU64ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectU64ThenLoadIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectU64ThenMoveReg:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectU64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .loadIndirectU8:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1340,56 +447,6 @@ extension OpKind {
                 let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 r[d] = UInt64(p.load(as: UInt8.self))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectU8ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectU8ThenLoadIndirectU8:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(p_2.load(as: UInt8.self))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .loadIndirectU8ThenStoreIndirectU8:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .loadU16:
             return { ip, r, m, g, c in
@@ -1466,49 +523,6 @@ extension OpKind {
                 r[d] = r[a]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .moveRegThenLoadIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .moveRegThenMoveReg:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .moveRegThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .mul32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1524,36 +538,6 @@ extension OpKind {
                 let b = Int(ip.pointee.b)
                 r[d] = r[a] &* r[b]
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .mul64ThenAdd64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &* r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .mul64ThenShiftLogicalRightImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &* r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &>> imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .mulImm32:
             return { ip, r, m, g, c in
@@ -1749,36 +733,6 @@ extension OpKind {
                 r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .rotateRightImm32ThenRotateRightImm32:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(rotr32(lo32(r[a_2]), lo32(imm_2)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .rotateRightImm32ThenXor:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .rotateRightImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -1935,36 +889,6 @@ extension OpKind {
                 r[d] = r[a] &<< imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .shiftLogicalLeftImm64ThenAdd64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .shiftLogicalLeftImm64ThenShiftLogicalRightImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &>> imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .shiftLogicalLeftImmAlt32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2012,36 +936,6 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 r[d] = r[a] &>> imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .shiftLogicalRightImm64ThenAdd64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &>> imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .shiftLogicalRightImm64ThenXor:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &>> imm
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .shiftLogicalRightImmAlt32:
             return { ip, r, m, g, c in
@@ -2159,39 +1053,6 @@ extension OpKind {
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .storeIndirectU32ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .storeIndirectU32ThenStoreIndirectU32:
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .storeIndirectU64:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
@@ -2201,39 +1062,6 @@ extension OpKind {
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .storeIndirectU64ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .storeIndirectU64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .storeIndirectU8:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
@@ -2242,39 +1070,6 @@ extension OpKind {
                 let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
                 p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .storeIndirectU8ThenAddImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .storeIndirectU8ThenStoreIndirectU8:
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
-                }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case .storeU16:
             return { ip, r, m, g, c in
@@ -2356,51 +1151,6 @@ extension OpKind {
                 r[d] = r[a] ^ imm
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
-        case .xorThenAdd64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] ^ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .xorThenShiftLogicalLeftImm64:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] ^ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &<< imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
-        case .xorThenXor:
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] ^ r[b]
-                }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
-            }
         case .zeroExtend16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2432,54 +1182,6 @@ extension OpKind {
                 r[d] = r[a] &+ r[b]
                 return proceed(ip + 1, g, c)
             }
-        case .add64ThenAdd64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &+ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .add64ThenLoadIndirectI32:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &+ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .add64ThenLoadIndirectU64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &+ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .add64ThenLoadIndirectU8:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &+ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .add64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &+ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .add64ThenStoreIndirectU8:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &+ r[b]
-                return proceed(ip + 1, g, c)
-            }
         case .addImm32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -2488,311 +1190,7 @@ extension OpKind {
                 r[d] = sx32(r[a] &+ imm)
                 return proceed(ip + 1, g, c)
             }
-        case .addImm32ThenAddImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchEq:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchEqImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualSigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualUnsigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchGreaterOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchGreaterSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchGreaterUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchLessOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchLessOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchLessSigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchLessSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchLessUnsigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchLessUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchNotEq:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm32ThenBranchNotEqImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(r[a] &+ imm)
-                return proceed(ip + 1, g, c)
-            }
         case .addImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenAddImm32:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenAddImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchEq:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchEqImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualSigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualUnsigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchGreaterOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchGreaterSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchGreaterUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchLessOrEqualSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchLessOrEqualUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchLessSigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchLessSignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchLessUnsigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchLessUnsignedImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchNotEq:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenBranchNotEqImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenJumpIndirect:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenMoveReg:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &+ imm
-                return proceed(ip + 1, g, c)
-            }
-        case .addImm64ThenStoreIndirectU64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -2822,14 +1220,6 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 r[d] = r[a] & ~r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .andThenXor:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] & r[b]
                 return proceed(ip + 1, g, c)
             }
         case .branchEq:
@@ -3156,55 +1546,6 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, c, .trap) }
                 return proceed(t, g, c)
             }
-        case .loadImmThenBranchEq:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
-        case .loadImmThenBranchGreaterOrEqualSigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
-        case .loadImmThenBranchGreaterOrEqualUnsigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
-        case .loadImmThenBranchLessSigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
-        case .loadImmThenBranchLessUnsigned:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
-        case .loadImmThenBranchNotEq:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
-        case .loadImmThenLoadImm:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let imm = ip.pointee.imm
-                r[d] = imm
-                return proceed(ip + 1, g, c)
-            }
         case .loadIndirectI16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3215,33 +1556,6 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .loadIndirectI32:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectI32ThenAddImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectI32ThenLoadIndirectI32:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectI32ThenMul64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3286,70 +1600,7 @@ extension OpKind {
                 r[d] = p.loadUnaligned(as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
-        case .loadIndirectU64ThenAddImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = p.loadUnaligned(as: UInt64.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectU64ThenLoadIndirectU64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = p.loadUnaligned(as: UInt64.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectU64ThenMoveReg:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = p.loadUnaligned(as: UInt64.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectU64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = p.loadUnaligned(as: UInt64.self)
-                return proceed(ip + 1, g, c)
-            }
         case .loadIndirectU8:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = UInt64(p.load(as: UInt8.self))
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectU8ThenAddImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = UInt64(p.load(as: UInt8.self))
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectU8ThenLoadIndirectU8:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                r[d] = UInt64(p.load(as: UInt8.self))
-                return proceed(ip + 1, g, c)
-            }
-        case .loadIndirectU8ThenStoreIndirectU8:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3433,27 +1684,6 @@ extension OpKind {
                 r[d] = r[a]
                 return proceed(ip + 1, g, c)
             }
-        case .moveRegThenLoadIndirectU64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                r[d] = r[a]
-                return proceed(ip + 1, g, c)
-            }
-        case .moveRegThenMoveReg:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                r[d] = r[a]
-                return proceed(ip + 1, g, c)
-            }
-        case .moveRegThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                r[d] = r[a]
-                return proceed(ip + 1, g, c)
-            }
         case .mul32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3463,22 +1693,6 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .mul64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &* r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .mul64ThenAdd64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] &* r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .mul64ThenShiftLogicalRightImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -3680,22 +1894,6 @@ extension OpKind {
                 r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
                 return proceed(ip + 1, g, c)
             }
-        case .rotateRightImm32ThenRotateRightImm32:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
-                return proceed(ip + 1, g, c)
-            }
-        case .rotateRightImm32ThenXor:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
-                return proceed(ip + 1, g, c)
-            }
         case .rotateRightImm64:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3852,22 +2050,6 @@ extension OpKind {
                 r[d] = r[a] &<< imm
                 return proceed(ip + 1, g, c)
             }
-        case .shiftLogicalLeftImm64ThenAdd64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &<< imm
-                return proceed(ip + 1, g, c)
-            }
-        case .shiftLogicalLeftImm64ThenShiftLogicalRightImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &<< imm
-                return proceed(ip + 1, g, c)
-            }
         case .shiftLogicalLeftImmAlt32:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -3909,22 +2091,6 @@ extension OpKind {
                 return proceed(ip + 1, g, c)
             }
         case .shiftLogicalRightImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &>> imm
-                return proceed(ip + 1, g, c)
-            }
-        case .shiftLogicalRightImm64ThenAdd64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let imm = ip.pointee.imm
-                r[d] = r[a] &>> imm
-                return proceed(ip + 1, g, c)
-            }
-        case .shiftLogicalRightImm64ThenXor:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
                 let a = Int(ip.pointee.a)
@@ -4048,24 +2214,6 @@ extension OpKind {
                 p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
                 return proceed(ip + 1, g, c)
             }
-        case .storeIndirectU32ThenAddImm64:
-            return { ip, r, m, g, c in
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .storeIndirectU32ThenStoreIndirectU32:
-            return { ip, r, m, g, c in
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
-                return proceed(ip + 1, g, c)
-            }
         case .storeIndirectU64:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
@@ -4075,43 +2223,7 @@ extension OpKind {
                 p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
                 return proceed(ip + 1, g, c)
             }
-        case .storeIndirectU64ThenAddImm64:
-            return { ip, r, m, g, c in
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .storeIndirectU64ThenStoreIndirectU64:
-            return { ip, r, m, g, c in
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
-                return proceed(ip + 1, g, c)
-            }
         case .storeIndirectU8:
-            return { ip, r, m, g, c in
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .storeIndirectU8ThenAddImm64:
-            return { ip, r, m, g, c in
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                let imm = ip.pointee.imm
-                let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
-                return proceed(ip + 1, g, c)
-            }
-        case .storeIndirectU8ThenStoreIndirectU8:
             return { ip, r, m, g, c in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
@@ -4200,30 +2312,6 @@ extension OpKind {
                 r[d] = r[a] ^ imm
                 return proceed(ip + 1, g, c)
             }
-        case .xorThenAdd64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] ^ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .xorThenShiftLogicalLeftImm64:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] ^ r[b]
-                return proceed(ip + 1, g, c)
-            }
-        case .xorThenXor:
-            return { ip, r, m, g, c in
-                let d = Int(ip.pointee.d)
-                let a = Int(ip.pointee.a)
-                let b = Int(ip.pointee.b)
-                r[d] = r[a] ^ r[b]
-                return proceed(ip + 1, g, c)
-            }
         case .zeroExtend16:
             return { ip, r, m, g, c in
                 let d = Int(ip.pointee.d)
@@ -4236,181 +2324,1676 @@ extension OpKind {
 }
 
 extension OpKind {
-    /// The fused kind for this op followed by `next`, if there is one.
-    func fused(with next: OpKind) -> OpKind? {
+    /// The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.
+    /// The fused op keeps this op's kind; only its handler changes.
+    func fusedHandler(with next: OpKind) -> Handler? {
         switch (self, next) {
-        case (.addImm32, .branchEq): return .addImm32ThenBranchEq
-        case (.addImm32, .branchNotEq): return .addImm32ThenBranchNotEq
-        case (.addImm32, .branchLessUnsigned): return .addImm32ThenBranchLessUnsigned
-        case (.addImm32, .branchLessSigned): return .addImm32ThenBranchLessSigned
-        case (.addImm32, .branchGreaterOrEqualUnsigned): return .addImm32ThenBranchGreaterOrEqualUnsigned
-        case (.addImm32, .branchGreaterOrEqualSigned): return .addImm32ThenBranchGreaterOrEqualSigned
-        case (.addImm32, .branchEqImm): return .addImm32ThenBranchEqImm
-        case (.addImm32, .branchNotEqImm): return .addImm32ThenBranchNotEqImm
-        case (.addImm32, .branchLessUnsignedImm): return .addImm32ThenBranchLessUnsignedImm
-        case (.addImm32, .branchLessOrEqualUnsignedImm): return .addImm32ThenBranchLessOrEqualUnsignedImm
-        case (.addImm32, .branchGreaterOrEqualUnsignedImm): return .addImm32ThenBranchGreaterOrEqualUnsignedImm
-        case (.addImm32, .branchGreaterUnsignedImm): return .addImm32ThenBranchGreaterUnsignedImm
-        case (.addImm32, .branchLessSignedImm): return .addImm32ThenBranchLessSignedImm
-        case (.addImm32, .branchLessOrEqualSignedImm): return .addImm32ThenBranchLessOrEqualSignedImm
-        case (.addImm32, .branchGreaterOrEqualSignedImm): return .addImm32ThenBranchGreaterOrEqualSignedImm
-        case (.addImm32, .branchGreaterSignedImm): return .addImm32ThenBranchGreaterSignedImm
-        case (.addImm64, .branchEq): return .addImm64ThenBranchEq
-        case (.addImm64, .branchNotEq): return .addImm64ThenBranchNotEq
-        case (.addImm64, .branchLessUnsigned): return .addImm64ThenBranchLessUnsigned
-        case (.addImm64, .branchLessSigned): return .addImm64ThenBranchLessSigned
-        case (.addImm64, .branchGreaterOrEqualUnsigned): return .addImm64ThenBranchGreaterOrEqualUnsigned
-        case (.addImm64, .branchGreaterOrEqualSigned): return .addImm64ThenBranchGreaterOrEqualSigned
-        case (.addImm64, .branchEqImm): return .addImm64ThenBranchEqImm
-        case (.addImm64, .branchNotEqImm): return .addImm64ThenBranchNotEqImm
-        case (.addImm64, .branchLessUnsignedImm): return .addImm64ThenBranchLessUnsignedImm
-        case (.addImm64, .branchLessOrEqualUnsignedImm): return .addImm64ThenBranchLessOrEqualUnsignedImm
-        case (.addImm64, .branchGreaterOrEqualUnsignedImm): return .addImm64ThenBranchGreaterOrEqualUnsignedImm
-        case (.addImm64, .branchGreaterUnsignedImm): return .addImm64ThenBranchGreaterUnsignedImm
-        case (.addImm64, .branchLessSignedImm): return .addImm64ThenBranchLessSignedImm
-        case (.addImm64, .branchLessOrEqualSignedImm): return .addImm64ThenBranchLessOrEqualSignedImm
-        case (.addImm64, .branchGreaterOrEqualSignedImm): return .addImm64ThenBranchGreaterOrEqualSignedImm
-        case (.addImm64, .branchGreaterSignedImm): return .addImm64ThenBranchGreaterSignedImm
-        case (.loadIndirectU8, .loadIndirectU8): return .loadIndirectU8ThenLoadIndirectU8
-        case (.loadIndirectI32, .loadIndirectI32): return .loadIndirectI32ThenLoadIndirectI32
-        case (.loadIndirectU64, .loadIndirectU64): return .loadIndirectU64ThenLoadIndirectU64
-        case (.storeIndirectU8, .storeIndirectU8): return .storeIndirectU8ThenStoreIndirectU8
-        case (.storeIndirectU32, .storeIndirectU32): return .storeIndirectU32ThenStoreIndirectU32
-        case (.storeIndirectU64, .storeIndirectU64): return .storeIndirectU64ThenStoreIndirectU64
-        case (.loadIndirectU8, .storeIndirectU8): return .loadIndirectU8ThenStoreIndirectU8
-        case (.loadIndirectU64, .storeIndirectU64): return .loadIndirectU64ThenStoreIndirectU64
-        case (.storeIndirectU8, .addImm64): return .storeIndirectU8ThenAddImm64
-        case (.storeIndirectU32, .addImm64): return .storeIndirectU32ThenAddImm64
-        case (.storeIndirectU64, .addImm64): return .storeIndirectU64ThenAddImm64
-        case (.loadIndirectU8, .addImm64): return .loadIndirectU8ThenAddImm64
-        case (.loadIndirectI32, .addImm64): return .loadIndirectI32ThenAddImm64
-        case (.add64, .loadIndirectU8): return .add64ThenLoadIndirectU8
-        case (.add64, .loadIndirectI32): return .add64ThenLoadIndirectI32
-        case (.add64, .loadIndirectU64): return .add64ThenLoadIndirectU64
-        case (.add64, .storeIndirectU8): return .add64ThenStoreIndirectU8
-        case (.add64, .storeIndirectU64): return .add64ThenStoreIndirectU64
-        case (.addImm64, .addImm64): return .addImm64ThenAddImm64
-        case (.add64, .add64): return .add64ThenAdd64
-        case (.mul64, .add64): return .mul64ThenAdd64
-        case (.loadIndirectI32, .mul64): return .loadIndirectI32ThenMul64
-        case (.shiftLogicalLeftImm64, .shiftLogicalRightImm64): return .shiftLogicalLeftImm64ThenShiftLogicalRightImm64
-        case (.shiftLogicalRightImm64, .add64): return .shiftLogicalRightImm64ThenAdd64
-        case (.shiftLogicalLeftImm64, .add64): return .shiftLogicalLeftImm64ThenAdd64
-        case (.rotateRightImm32, .rotateRightImm32): return .rotateRightImm32ThenRotateRightImm32
-        case (.rotateRightImm32, .xor): return .rotateRightImm32ThenXor
-        case (.xor, .xor): return .xorThenXor
-        case (.loadImm, .loadImm): return .loadImmThenLoadImm
-        case (.moveReg, .moveReg): return .moveRegThenMoveReg
-        case (.and, .xor): return .andThenXor
-        case (.xor, .add64): return .xorThenAdd64
-        case (.shiftLogicalRightImm64, .xor): return .shiftLogicalRightImm64ThenXor
-        case (.xor, .shiftLogicalLeftImm64): return .xorThenShiftLogicalLeftImm64
-        case (.mul64, .shiftLogicalRightImm64): return .mul64ThenShiftLogicalRightImm64
-        case (.moveReg, .storeIndirectU64): return .moveRegThenStoreIndirectU64
-        case (.moveReg, .loadIndirectU64): return .moveRegThenLoadIndirectU64
-        case (.loadIndirectU64, .moveReg): return .loadIndirectU64ThenMoveReg
-        case (.addImm64, .moveReg): return .addImm64ThenMoveReg
-        case (.addImm32, .addImm64): return .addImm32ThenAddImm64
-        case (.addImm64, .addImm32): return .addImm64ThenAddImm32
-        case (.addImm64, .storeIndirectU64): return .addImm64ThenStoreIndirectU64
-        case (.loadIndirectU64, .addImm64): return .loadIndirectU64ThenAddImm64
-        case (.addImm64, .jumpIndirect): return .addImm64ThenJumpIndirect
-        case (.loadImm, .branchEq): return .loadImmThenBranchEq
-        case (.loadImm, .branchNotEq): return .loadImmThenBranchNotEq
-        case (.loadImm, .branchLessUnsigned): return .loadImmThenBranchLessUnsigned
-        case (.loadImm, .branchLessSigned): return .loadImmThenBranchLessSigned
-        case (.loadImm, .branchGreaterOrEqualUnsigned): return .loadImmThenBranchGreaterOrEqualUnsigned
-        case (.loadImm, .branchGreaterOrEqualSigned): return .loadImmThenBranchGreaterOrEqualSigned
+        case (.addImm32, .branchEq):
+            // addImm32ThenBranchEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchNotEq):
+            // addImm32ThenBranchNotEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchLessUnsigned):
+            // addImm32ThenBranchLessUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchLessSigned):
+            // addImm32ThenBranchLessSigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchGreaterOrEqualUnsigned):
+            // addImm32ThenBranchGreaterOrEqualUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchGreaterOrEqualSigned):
+            // addImm32ThenBranchGreaterOrEqualSigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchEqImm):
+            // addImm32ThenBranchEqImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchNotEqImm):
+            // addImm32ThenBranchNotEqImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchLessUnsignedImm):
+            // addImm32ThenBranchLessUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchLessOrEqualUnsignedImm):
+            // addImm32ThenBranchLessOrEqualUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchGreaterOrEqualUnsignedImm):
+            // addImm32ThenBranchGreaterOrEqualUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchGreaterUnsignedImm):
+            // addImm32ThenBranchGreaterUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchLessSignedImm):
+            // addImm32ThenBranchLessSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchLessOrEqualSignedImm):
+            // addImm32ThenBranchLessOrEqualSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchGreaterOrEqualSignedImm):
+            // addImm32ThenBranchGreaterOrEqualSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm32, .branchGreaterSignedImm):
+            // addImm32ThenBranchGreaterSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchEq):
+            // addImm64ThenBranchEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchNotEq):
+            // addImm64ThenBranchNotEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchLessUnsigned):
+            // addImm64ThenBranchLessUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchLessSigned):
+            // addImm64ThenBranchLessSigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchGreaterOrEqualUnsigned):
+            // addImm64ThenBranchGreaterOrEqualUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchGreaterOrEqualSigned):
+            // addImm64ThenBranchGreaterOrEqualSigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchEqImm):
+            // addImm64ThenBranchEqImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchNotEqImm):
+            // addImm64ThenBranchNotEqImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchLessUnsignedImm):
+            // addImm64ThenBranchLessUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchLessOrEqualUnsignedImm):
+            // addImm64ThenBranchLessOrEqualUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchGreaterOrEqualUnsignedImm):
+            // addImm64ThenBranchGreaterOrEqualUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchGreaterUnsignedImm):
+            // addImm64ThenBranchGreaterUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchLessSignedImm):
+            // addImm64ThenBranchLessSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchLessOrEqualSignedImm):
+            // addImm64ThenBranchLessOrEqualSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchGreaterOrEqualSignedImm):
+            // addImm64ThenBranchGreaterOrEqualSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .branchGreaterSignedImm):
+            // addImm64ThenBranchGreaterSignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectU8, .loadIndirectU8):
+            // loadIndirectU8ThenLoadIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .loadIndirectI32):
+            // loadIndirectI32ThenLoadIndirectI32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU64, .loadIndirectU64):
+            // loadIndirectU64ThenLoadIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU8, .storeIndirectU8):
+            // storeIndirectU8ThenStoreIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU32, .storeIndirectU32):
+            // storeIndirectU32ThenStoreIndirectU32
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU64, .storeIndirectU64):
+            // storeIndirectU64ThenStoreIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU8, .storeIndirectU8):
+            // loadIndirectU8ThenStoreIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU64, .storeIndirectU64):
+            // loadIndirectU64ThenStoreIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU8, .addImm64):
+            // storeIndirectU8ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU32, .addImm64):
+            // storeIndirectU32ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU64, .addImm64):
+            // storeIndirectU64ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU8, .addImm64):
+            // loadIndirectU8ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .addImm64):
+            // loadIndirectI32ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add64, .loadIndirectU8):
+            // add64ThenLoadIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add64, .loadIndirectI32):
+            // add64ThenLoadIndirectI32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add64, .loadIndirectU64):
+            // add64ThenLoadIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add64, .storeIndirectU8):
+            // add64ThenStoreIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add64, .storeIndirectU64):
+            // add64ThenStoreIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .addImm64):
+            // addImm64ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add64, .add64):
+            // add64ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.mul64, .add64):
+            // mul64ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &* r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .mul64):
+            // loadIndirectI32ThenMul64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &* r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalLeftImm64, .shiftLogicalRightImm64):
+            // shiftLogicalLeftImm64ThenShiftLogicalRightImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &>> imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalRightImm64, .add64):
+            // shiftLogicalRightImm64ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &>> imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalLeftImm64, .add64):
+            // shiftLogicalLeftImm64ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.rotateRightImm32, .rotateRightImm32):
+            // rotateRightImm32ThenRotateRightImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(rotr32(lo32(r[a_2]), lo32(imm_2)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.rotateRightImm32, .xor):
+            // rotateRightImm32ThenXor
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.xor, .xor):
+            // xorThenXor
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] ^ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadImm, .loadImm):
+            // loadImmThenLoadImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .moveReg):
+            // moveRegThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.and, .xor):
+            // andThenXor
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] & r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.xor, .add64):
+            // xorThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] ^ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalRightImm64, .xor):
+            // shiftLogicalRightImm64ThenXor
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &>> imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] ^ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.xor, .shiftLogicalLeftImm64):
+            // xorThenShiftLogicalLeftImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] ^ r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &<< imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.mul64, .shiftLogicalRightImm64):
+            // mul64ThenShiftLogicalRightImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &* r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &>> imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .storeIndirectU64):
+            // moveRegThenStoreIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .loadIndirectU64):
+            // moveRegThenLoadIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU64, .moveReg):
+            // loadIndirectU64ThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .moveReg):
+            // addImm64ThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .addImm64):
+            // addImm32ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .addImm32):
+            // addImm64ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .storeIndirectU64):
+            // addImm64ThenStoreIndirectU64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU64, .addImm64):
+            // loadIndirectU64ThenAddImm64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = r[a_2] &+ imm_2
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .jumpIndirect):
+            // addImm64ThenJumpIndirect
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let address = lo32(r[a_2] &+ imm_2)
+                if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                let slot = address &>> 1
+                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.add32, .loadIndirectU8):
+            // add32ThenLoadIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add32, .loadIndirectI32):
+            // add32ThenLoadIndirectI32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add32, .storeIndirectU8):
+            // add32ThenStoreIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add32, .storeIndirectU32):
+            // add32ThenStoreIndirectU32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU8, .addImm32):
+            // storeIndirectU8ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU32, .addImm32):
+            // storeIndirectU32ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU8, .addImm32):
+            // loadIndirectU8ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .addImm32):
+            // loadIndirectI32ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .storeIndirectU32):
+            // loadIndirectI32ThenStoreIndirectU32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .addImm32):
+            // addImm32ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add32, .add32):
+            // add32ThenAdd32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &+ r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.mul32, .add32):
+            // mul32ThenAdd32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &* r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &+ r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .mul32):
+            // loadIndirectI32ThenMul32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &* r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalLeftImm32, .add32):
+            // shiftLogicalLeftImm32ThenAdd32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(lo32(r[a]) &<< lo32(imm))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &+ r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .storeIndirectU32):
+            // moveRegThenStoreIndirectU32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .loadIndirectI32):
+            // moveRegThenLoadIndirectI32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectI32, .moveReg):
+            // loadIndirectI32ThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .moveReg):
+            // addImm32ThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .storeIndirectU32):
+            // addImm32ThenStoreIndirectU32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .jumpIndirect):
+            // addImm32ThenJumpIndirect
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let address = lo32(r[a_2] &+ imm_2)
+                if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                let slot = address &>> 1
+                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadImm, .branchEq):
+            // loadImmThenBranchEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadImm, .branchNotEq):
+            // loadImmThenBranchNotEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadImm, .branchLessUnsigned):
+            // loadImmThenBranchLessUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadImm, .branchLessSigned):
+            // loadImmThenBranchLessSigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadImm, .branchGreaterOrEqualUnsigned):
+            // loadImmThenBranchGreaterOrEqualUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadImm, .branchGreaterOrEqualSigned):
+            // loadImmThenBranchGreaterOrEqualSigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
         default: return nil
-        }
-    }
-
-    /// The kind whose effect this op starts with: the first op of a fused pair, or the op itself.
-    var leadingKind: OpKind {
-        switch self {
-        case .addImm32ThenBranchEq: return .addImm32
-        case .addImm32ThenBranchNotEq: return .addImm32
-        case .addImm32ThenBranchLessUnsigned: return .addImm32
-        case .addImm32ThenBranchLessSigned: return .addImm32
-        case .addImm32ThenBranchGreaterOrEqualUnsigned: return .addImm32
-        case .addImm32ThenBranchGreaterOrEqualSigned: return .addImm32
-        case .addImm32ThenBranchEqImm: return .addImm32
-        case .addImm32ThenBranchNotEqImm: return .addImm32
-        case .addImm32ThenBranchLessUnsignedImm: return .addImm32
-        case .addImm32ThenBranchLessOrEqualUnsignedImm: return .addImm32
-        case .addImm32ThenBranchGreaterOrEqualUnsignedImm: return .addImm32
-        case .addImm32ThenBranchGreaterUnsignedImm: return .addImm32
-        case .addImm32ThenBranchLessSignedImm: return .addImm32
-        case .addImm32ThenBranchLessOrEqualSignedImm: return .addImm32
-        case .addImm32ThenBranchGreaterOrEqualSignedImm: return .addImm32
-        case .addImm32ThenBranchGreaterSignedImm: return .addImm32
-        case .addImm64ThenBranchEq: return .addImm64
-        case .addImm64ThenBranchNotEq: return .addImm64
-        case .addImm64ThenBranchLessUnsigned: return .addImm64
-        case .addImm64ThenBranchLessSigned: return .addImm64
-        case .addImm64ThenBranchGreaterOrEqualUnsigned: return .addImm64
-        case .addImm64ThenBranchGreaterOrEqualSigned: return .addImm64
-        case .addImm64ThenBranchEqImm: return .addImm64
-        case .addImm64ThenBranchNotEqImm: return .addImm64
-        case .addImm64ThenBranchLessUnsignedImm: return .addImm64
-        case .addImm64ThenBranchLessOrEqualUnsignedImm: return .addImm64
-        case .addImm64ThenBranchGreaterOrEqualUnsignedImm: return .addImm64
-        case .addImm64ThenBranchGreaterUnsignedImm: return .addImm64
-        case .addImm64ThenBranchLessSignedImm: return .addImm64
-        case .addImm64ThenBranchLessOrEqualSignedImm: return .addImm64
-        case .addImm64ThenBranchGreaterOrEqualSignedImm: return .addImm64
-        case .addImm64ThenBranchGreaterSignedImm: return .addImm64
-        case .loadIndirectU8ThenLoadIndirectU8: return .loadIndirectU8
-        case .loadIndirectI32ThenLoadIndirectI32: return .loadIndirectI32
-        case .loadIndirectU64ThenLoadIndirectU64: return .loadIndirectU64
-        case .storeIndirectU8ThenStoreIndirectU8: return .storeIndirectU8
-        case .storeIndirectU32ThenStoreIndirectU32: return .storeIndirectU32
-        case .storeIndirectU64ThenStoreIndirectU64: return .storeIndirectU64
-        case .loadIndirectU8ThenStoreIndirectU8: return .loadIndirectU8
-        case .loadIndirectU64ThenStoreIndirectU64: return .loadIndirectU64
-        case .storeIndirectU8ThenAddImm64: return .storeIndirectU8
-        case .storeIndirectU32ThenAddImm64: return .storeIndirectU32
-        case .storeIndirectU64ThenAddImm64: return .storeIndirectU64
-        case .loadIndirectU8ThenAddImm64: return .loadIndirectU8
-        case .loadIndirectI32ThenAddImm64: return .loadIndirectI32
-        case .add64ThenLoadIndirectU8: return .add64
-        case .add64ThenLoadIndirectI32: return .add64
-        case .add64ThenLoadIndirectU64: return .add64
-        case .add64ThenStoreIndirectU8: return .add64
-        case .add64ThenStoreIndirectU64: return .add64
-        case .addImm64ThenAddImm64: return .addImm64
-        case .add64ThenAdd64: return .add64
-        case .mul64ThenAdd64: return .mul64
-        case .loadIndirectI32ThenMul64: return .loadIndirectI32
-        case .shiftLogicalLeftImm64ThenShiftLogicalRightImm64: return .shiftLogicalLeftImm64
-        case .shiftLogicalRightImm64ThenAdd64: return .shiftLogicalRightImm64
-        case .shiftLogicalLeftImm64ThenAdd64: return .shiftLogicalLeftImm64
-        case .rotateRightImm32ThenRotateRightImm32: return .rotateRightImm32
-        case .rotateRightImm32ThenXor: return .rotateRightImm32
-        case .xorThenXor: return .xor
-        case .loadImmThenLoadImm: return .loadImm
-        case .moveRegThenMoveReg: return .moveReg
-        case .andThenXor: return .and
-        case .xorThenAdd64: return .xor
-        case .shiftLogicalRightImm64ThenXor: return .shiftLogicalRightImm64
-        case .xorThenShiftLogicalLeftImm64: return .xor
-        case .mul64ThenShiftLogicalRightImm64: return .mul64
-        case .moveRegThenStoreIndirectU64: return .moveReg
-        case .moveRegThenLoadIndirectU64: return .moveReg
-        case .loadIndirectU64ThenMoveReg: return .loadIndirectU64
-        case .addImm64ThenMoveReg: return .addImm64
-        case .addImm32ThenAddImm64: return .addImm32
-        case .addImm64ThenAddImm32: return .addImm64
-        case .addImm64ThenStoreIndirectU64: return .addImm64
-        case .loadIndirectU64ThenAddImm64: return .loadIndirectU64
-        case .addImm64ThenJumpIndirect: return .addImm64
-        case .loadImmThenBranchEq: return .loadImm
-        case .loadImmThenBranchNotEq: return .loadImm
-        case .loadImmThenBranchLessUnsigned: return .loadImm
-        case .loadImmThenBranchLessSigned: return .loadImm
-        case .loadImmThenBranchGreaterOrEqualUnsigned: return .loadImm
-        case .loadImmThenBranchGreaterOrEqualSigned: return .loadImm
-        default: return self
         }
     }
 }
