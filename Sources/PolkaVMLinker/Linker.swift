@@ -104,6 +104,7 @@ struct LinkSession {
             exports.append((try blockID(record.function, what: "export '\(String(decoding: record.metadata.symbol, as: UTF8.self))'"), record.metadata))
         }
         try markLive()
+        if config.optimizationLevel >= 1 { inlineHostCallStubs() }
         let liveBlocks = translated.keys.sorted()
 
         // GOT entries, spill area, imports.

@@ -5,8 +5,9 @@ public struct LinkerConfiguration: Sendable, Hashable {
     /// Drop the optional debug sections (function names) from the blob.
     public var strip: Bool
     /// 0: translate everything, one-to-one, no dead-code elimination; 1: dead code/data elimination,
-    /// jump-to-next elision, fallthrough-block merging, constant propagation and folding, dead register
-    /// definition elimination (docs/LINKER.md, "Optimizations"); 2: currently the same as 1.
+    /// jump-to-next elision, fallthrough-block merging, host-call stub inlining, constant propagation and
+    /// folding, dead register definition elimination (docs/LINKER.md, "Optimizations"); 2: currently the
+    /// same as 1.
     public var optimizationLevel: Int
     /// The minimum stack size in bytes (the blob gets the maximum of this and `.polkavm_min_stack_size`,
     /// rounded up to 4 KiB).

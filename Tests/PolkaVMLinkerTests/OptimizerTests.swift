@@ -195,4 +195,49 @@ struct OptimizerTests {
         #expect(try metered(module).call("g", [0, 0]).a0 == 0xFFFF_FFFF_8000_0000)
         #expect(try instructions(blob, "f").allSatisfy { $0.opcode != .andImm })
     }
+
+    @Test("calls of host-call stubs become the ecalli when the link register is dead after the call", arguments: [true, false])
+    func hostCallStubs(rv64: Bool) throws {
+        let ptr = rv64 ? ".quad" : ".word", st = rv64 ? "sd" : "sw", ld = rv64 ? "ld" : "lw"
+        let prelude = """
+        .section .rodata.names,"a"
+        .Liname: .ascii "twice"
+        .section .polkavm_metadata,"aw"
+        .Limeta:
+          .byte 1
+          .word 0
+          .word 5
+          \(ptr) .Liname
+          .byte 1, 1
+        .text
+        twice:
+          .word 0x0000000b
+          \(ptr) .Limeta
+          ret
+        """
+        let functions = [
+            // ra is reloaded before it is read again: the call becomes `ecalli`, the stub and the return
+            // block's jump-table entry go.
+            ("f", "addi sp, sp, -16\n\(st) ra, 0(sp)\ncall twice\naddi a0, a0, 1\n\(ld) ra, 0(sp)\naddi sp, sp, 16\nret"),
+            // ra (the return address) is read after the call: it stays a call.
+            ("g", "mv t0, ra\ncall twice\nadd a0, a0, ra\nmv ra, t0\nret"),
+        ]
+        var host = HostFunctions()
+        host.define("twice") { _, a0 in a0 &* 2 }
+        let o0 = try link([functions[0]], rv64: rv64, opt: 0, prelude: prelude)
+        let o2 = try link([functions[0]], rv64: rv64, prelude: prelude)
+        #expect(try instructions(o2, "f").map(\.opcode) == [.addImm32, .storeIndirectU32, .ecalli, .addImm32, .loadIndirectI32, .addImm32, .jumpIndirect]
+                    .map { rv64 ? [.addImm32: .addImm64, .storeIndirectU32: .storeIndirectU64, .loadIndirectI32: .loadIndirectU64][$0] ?? $0 : $0 })
+        #expect(o2.code.jumpTable.count < o0.code.jumpTable.count)
+        #expect(!o2.code.linearWalk().contains { $0.instruction.opcode == .loadImmAndJump })
+        for blob in [o0, o2] {
+            let module = try Module(engine: Engine(), bytes: blob.serialized(), configuration: testModuleConfiguration)
+            #expect(try metered(module).call("f", [20, 0], host: host).a0 == 41)
+        }
+        let g = try link([functions[1]], rv64: rv64, prelude: prelude)
+        #expect(try instructions(g, "g").contains { $0.opcode == .loadImmAndJump })
+        let module = try Module(engine: Engine(), bytes: g.serialized(), configuration: testModuleConfiguration)
+        let result = try metered(module).call("g", [20, 0], host: host).a0
+        #expect(result > 40 && (result - 40) % 2 == 0, "a0 + the return address's jump-table address")
+    }
 }
