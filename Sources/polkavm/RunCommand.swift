@@ -33,6 +33,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print load time, execution time (ns) and gas used on stderr.")
     var stats = false
 
+    @Option(name: .customLong("dump"), help: ArgumentHelp(
+        "After the call, print guest memory ADDRESS:LENGTH (decimal or 0x-hex) as hex bytes; repeatable.",
+        valueName: "address:length"))
+    var dumps: [String] = []
+
     func run() throws {
         let bytes = try readFile(blob)
         let (exportArguments, programArguments) = GuestIO.splitAtTerminator(arguments)
@@ -89,6 +94,19 @@ struct RunCommand: ParsableCommand {
         }
         let execEnd = DispatchTime.now().uptimeNanoseconds
         print(returns >= 2 ? "\(result.a0) \(result.a1)" : "\(result.a0)")
+        for dump in dumps {
+            let parts = dump.split(separator: ":").map(String.init)
+            guard parts.count == 2, let address = parseInteger(parts[0]), let length = parseInteger(parts[1]),
+                  address <= UInt64(UInt32.max), length <= 1 << 20 else {
+                throw ValidationError("--dump expects ADDRESS:LENGTH with a 32-bit address and at most 1 MiB (got '\(dump)')")
+            }
+            do {
+                let bytes = try instance.readMemory(at: UInt32(address), count: Int(length))
+                print(bytes.map { String(format: "%02x", $0) }.joined())
+            } catch {
+                throw ValidationError("--dump \(dump): \(error)")
+            }
+        }
         if stats {
             var line = "load: \(loadEnd - loadStart) ns, execution: \(execEnd - execStart) ns"
             if let gas { line += ", gas used: \(gas - instance.gas)" }
