@@ -3903,6 +3903,493 @@ extension OpKind {
                 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
+        case (.loadIndirectI32, .add64):
+            // loadIndirectI32ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU64, .add64):
+            // loadIndirectU64ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadImm, .moveReg):
+            // loadImmThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let imm = ip.pointee.imm
+                    r[d] = imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .add64):
+            // addImm64ThenAdd64
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] &+ r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .loadImmAndJump):
+            // addImm64ThenLoadImmAndJump
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                r[d_2] = imm_2
+                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectU8, .branchNotEqImm):
+            // loadIndirectU8ThenBranchNotEqImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectU8, .branchNotEq):
+            // loadIndirectU8ThenBranchNotEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .storeIndirectU8):
+            // addImm64ThenStoreIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.storeIndirectU64, .jump):
+            // storeIndirectU64ThenJump
+            return { ip, r, m, g, c in
+                do {
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                let aux_2 = ip2_.pointee.aux
+                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.shiftLogicalLeftImm64, .addImm32):
+            // shiftLogicalLeftImm64ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .branchNotEq):
+            // moveRegThenBranchNotEq
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectI32, .branchGreaterOrEqualUnsigned):
+            // loadIndirectI32ThenBranchGreaterOrEqualUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectI32, .jump):
+            // loadIndirectI32ThenJump
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let aux_2 = ip2_.pointee.aux
+                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .fallthrough):
+            // addImm64ThenFallthrough
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.moveReg, .fallthrough):
+            // moveRegThenFallthrough
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.and, .and):
+            // andThenAnd
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] & r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] & r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalLeftImm64, .or):
+            // shiftLogicalLeftImm64ThenOr
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] | r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.andInverted, .or):
+            // andInvertedThenOr
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] & ~r[b]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] | r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalRightImm32, .branchNotEqImm):
+            // shiftLogicalRightImm32ThenBranchNotEqImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(lo32(r[a]) &>> lo32(imm))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectI32, .add32):
+            // loadIndirectI32ThenAdd32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &+ r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .add32):
+            // addImm32ThenAdd32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &+ r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .storeIndirectU8):
+            // addImm32ThenStoreIndirectU8
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let imm_2 = ip2_.pointee.imm
+                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU8, .branchLessUnsigned):
+            // loadIndirectU8ThenBranchLessUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(p.load(as: UInt8.self))
+                }
+                let ip2_ = ip + 1
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                let aux_2 = ip2_.pointee.aux
+                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.add32, .setLessThanUnsigned):
+            // add32ThenSetLessThanUnsigned
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = bool(r[a_2] < r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalLeftImm32, .or):
+            // shiftLogicalLeftImm32ThenOr
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(lo32(r[a]) &<< lo32(imm))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = r[a_2] | r[b_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalRightImm32, .add32):
+            // shiftLogicalRightImm32ThenAdd32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(lo32(r[a]) &>> lo32(imm))
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let b_2 = Int(ip2_.pointee.b)
+                r[d_2] = sx32(r[a_2] &+ r[b_2])
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.moveReg, .addImm32):
+            // moveRegThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    r[d] = r[a]
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.add32, .moveReg):
+            // add32ThenMoveReg
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &+ r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                r[d_2] = r[a_2]
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .setGreaterThanUnsignedImm):
+            // addImm32ThenSetGreaterThanUnsignedImm
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = bool(r[a_2] > imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.sub32, .addImm32):
+            // sub32ThenAddImm32
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = sx32(r[a] &- r[b])
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let a_2 = Int(ip2_.pointee.a)
+                let imm_2 = ip2_.pointee.imm
+                r[d_2] = sx32(r[a_2] &+ imm_2)
+                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm32, .loadImmAndJump):
+            // addImm32ThenLoadImmAndJump
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = sx32(r[a] &+ imm)
+                }
+                let ip2_ = ip + 1
+                let d_2 = Int(ip2_.pointee.d)
+                let imm_2 = ip2_.pointee.imm
+                let aux_2 = ip2_.pointee.aux
+                r[d_2] = imm_2
+                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
         case (.loadImm, .branchEq):
             // loadImmThenBranchEq
             return { ip, r, m, g, c in
