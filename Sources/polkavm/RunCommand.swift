@@ -33,6 +33,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print load time, execution time (ns) and gas used on stderr.")
     var stats = false
 
+    @Flag(help: "Count every executed instruction and print the hottest instructions and source functions on stderr (runs stepwise, so slower).")
+    var profile = false
+
+    @Option(name: .customLong("profile-top"), help: "How many entries each --profile table shows.")
+    var profileTop = 20
+
+    @Option(name: .customLong("profile-out"), help: "With --profile, also write 'pc count opcode next-pc' lines for every executed instruction to this file.")
+    var profileOut: String?
+
     @Option(name: .customLong("dump"), help: ArgumentHelp(
         "After the call, print guest memory ADDRESS:LENGTH (decimal or 0x-hex) as hex bytes; repeatable.",
         valueName: "address:length"))
@@ -45,7 +54,7 @@ struct RunCommand: ParsableCommand {
             guard let v = parseInteger(text) else { throw ValidationError("argument '\(text)' is not an integer") }
             return v
         }
-        var config = ModuleConfiguration(gasMetering: gas == nil ? .none : .sync, stepTracing: trace)
+        var config = ModuleConfiguration(gasMetering: gas == nil ? .none : .sync, stepTracing: trace || profile)
         switch costModel {
         case "simple": config.costModel = .simple
         case "full": config.costModel = .upstreamFull
@@ -73,8 +82,8 @@ struct RunCommand: ParsableCommand {
         let result: (a0: UInt64, a1: UInt64)
         do {
             try instance.prepareCall(pc: export.pc, arguments: values)
-            if trace {
-                result = try runTraced(instance, module, host)
+            if trace || profile {
+                result = try runStepwise(instance, module, host)
             } else {
                 result = try instance.continueCall(host: host)
             }
@@ -114,14 +123,29 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// Runs with step tracing, printing each instruction before it executes.
-    private func runTraced(_ instance: Instance, _ module: Module, _ host: HostFunctions) throws -> (a0: UInt64, a1: UInt64) {
+    /// Runs with step tracing: prints each instruction before it executes (--trace) and/or counts it
+    /// (--profile, reported when the run ends, however it ends).
+    private func runStepwise(_ instance: Instance, _ module: Module, _ host: HostFunctions) throws -> (a0: UInt64, a1: UInt64) {
         let code = module.code
         let locations = SourceLocations(blob: module.blob)
+        var counts = GuestProfile(codeLength: code.code.count)
+        defer {
+            if profile {
+                let lines = counts.report(code: code, locations: locations, top: profileTop)
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                if let profileOut {
+                    do { try counts.write(to: profileOut, code: code) } catch {
+                        FileHandle.standardError.write(Data("error: cannot write \(profileOut): \(error)\n".utf8))
+                    }
+                }
+            }
+        }
         while true {
             switch instance.run() {
             case .step:
                 let pc = Int(instance.programCounter ?? 0)
+                if profile { counts.record(UInt32(pc)) }
+                guard trace else { continue }
                 let text = code.isInstructionStart(pc)
                     ? Disassembler.text(for: code.decode(at: pc).instruction, isa: code.isa, jumpTarget: { "@\($0)" })
                     : "invalid"
