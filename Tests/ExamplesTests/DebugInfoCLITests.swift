@@ -25,6 +25,25 @@ import Testing
         #expect(original.code.code == reassembled.code.code)
     }
 
+    @Test("run --profile counts every executed instruction (as many as gas units in the simple model without memset) and names source functions",
+          .enabled(if: Toolchain.polkavm != nil, "the polkavm executable was not found"))
+    func profile() throws {
+        let blob = repositoryRoot.appendingPathComponent("examples/ackermann/ackermann.polkavm").path
+        let counts = Toolchain.temporaryFile("ackermann-profile.txt")
+        defer { try? FileManager.default.removeItem(atPath: counts) }
+        let plain = try Toolchain.polkavm(["run", blob, "--call", "ackermann", "2", "3", "--gas", "100000000", "--stats"])
+        try #require(plain.status == 0, "\(plain.error)")
+        let profiled = try Toolchain.polkavm(["run", blob, "--call", "ackermann", "2", "3", "--profile", "--profile-out", counts])
+        try #require(profiled.status == 0, "\(profiled.error)")
+        #expect(profiled.output == plain.output)
+        let gasUsed = try #require(plain.error.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        #expect(profiled.error.contains("profile: \(gasUsed) instructions executed"), "\(profiled.error)")
+        #expect(profiled.error.contains("hottest functions") && profiled.error.contains("ackermann"), "\(profiled.error)")
+        let lines = try String(contentsOfFile: counts, encoding: .utf8).split(separator: "\n")
+        let total = lines.reduce(0) { $0 + Int($1.split(separator: " ")[1])! }
+        #expect(total == gasUsed)
+    }
+
     @Test("run reports the source location of a trap; --trace annotates instructions",
           .enabled(if: Toolchain.available, "clang or the polkavm executable not found"))
     func trapLocation() throws {
