@@ -13,13 +13,11 @@ build() {
     shift; shift || true
     log=$(mktemp)
     if ! swift build -c release --package-path . --scratch-path "$scratch" --product "$product" "$@" >"$log" 2>&1; then
-        # Files renamed in the main package leave a stale build description behind: drop it, retry once.
-        if grep -q "missing inputs" "$log"; then
-            rm -f "$scratch/release.yaml" "$scratch/build.db"
-            swift build -c release --package-path . --scratch-path "$scratch" --product "$product" "$@" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; return 1; }
-        else
-            cat "$log"; rm -f "$log"; return 1
-        fi
+        # Files added to or renamed in the main package (a path dependency) can leave a stale build
+        # description behind ("missing inputs", or "cannot find ... in scope" for a new file): drop it
+        # and retry once.
+        rm -f "$scratch/release.yaml" "$scratch/build.db"
+        swift build -c release --package-path . --scratch-path "$scratch" --product "$product" "$@" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; return 1; }
     fi
     tail -n 1 "$log"
     rm -f "$log"
