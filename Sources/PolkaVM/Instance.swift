@@ -179,7 +179,9 @@ public final class Instance {
     @discardableResult
     public func continueCall(host: HostFunctions = HostFunctions()) throws(CallError) -> (a0: UInt64, a1: UInt64) {
         let imports = module.imports
-        let resolved: [HostFunctions.Function?] = imports.map { host.functions[$0.description] }
+        // Wrapped in a struct: taking a closure out of an array of bare function values builds a
+        // reabstraction thunk (an allocation) on every host call.
+        let resolved: [ResolvedHostFunction?] = imports.map { host.functions[$0.description].map(ResolvedHostFunction.init) }
         while true {
             switch run() {
             case .finished:
@@ -196,7 +198,7 @@ public final class Instance {
                 }
             case .ecalli(let n):
                 guard Int(n) < imports.count else { throw .unknownImport(index: n, pc: programCounter) }
-                try invoke(resolved[Int(n)], import: n)
+                try invoke(resolved[Int(n)]?.call, import: n)
             }
         }
     }
@@ -209,11 +211,16 @@ public final class Instance {
         try invoke(host.functions[imports[Int(n)].description], import: n)
     }
 
+    /// A host function bound to an import for one ``continueCall(host:)``.
+    private struct ResolvedHostFunction {
+        let call: HostFunctions.Function
+    }
+
     private func invoke(_ function: HostFunctions.Function?, import n: UInt32) throws(CallError) {
-        let name = module.imports[Int(n)].description
-        guard let function else { throw .unresolvedImport(name) }
+        // (The import's name is only built for an error: making a String per call was most of its cost.)
+        guard let function else { throw .unresolvedImport(module.imports[Int(n)].description) }
         do { try function(self) } catch {
-            throw .hostFunctionFailed(name: name, error: error)
+            throw .hostFunctionFailed(name: module.imports[Int(n)].description, error: error)
         }
         if gas < 0 && module.configuration.gasMetering != .none {
             throw .outOfGas(pc: programCounter)

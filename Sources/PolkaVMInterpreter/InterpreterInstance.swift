@@ -39,20 +39,55 @@ public final class InterpreterInstance {
     /// The sbrk heap, if the memory layout has one.
     public var heap: HeapState?
     /// Remaining gas (meaningful when the program meters gas).
-    public var gas: Int64 = 0
+    public var gas: Int64 {
+        get { state.pointee.gas }
+        set { state.pointee.gas = newValue }
+    }
     /// The pc of the instruction behind the last interrupt (0 after `finished`/`trap` when the semantics
     /// report pc 0 on exit; nil before the first interrupt and after an asynchronous out-of-gas).
-    public private(set) var programCounter: UInt32?
+    public private(set) var programCounter: UInt32? {
+        get { state.pointee.programCounter }
+        set { state.pointee.programCounter = newValue }
+    }
     /// The host-call number of the last `ecalli`.
-    public private(set) var lastHostCall: UInt32 = 0
+    public private(set) var lastHostCall: UInt32 {
+        get { state.pointee.lastHostCall }
+        set { state.pointee.lastHostCall = newValue }
+    }
 
     let registers: UnsafeMutablePointer<UInt64>
+    /// The mutable run state, behind a pointer: stored properties of a class pay a dynamic exclusivity
+    /// check on every access, which showed up as a third of a host call's cost.
+    private let state: UnsafeMutablePointer<RunState>
     /// The op at which execution continues.
-    var index = 0
+    var index: Int {
+        get { state.pointee.index }
+        set { state.pointee.index = newValue }
+    }
     /// Whether the next run starts with a host-initiated jump to `entryPC` (charging its whole block).
-    var pendingEntry: UInt32?
-    var stepArmed = false
-    var finishedOrTrapped = true
+    var pendingEntry: UInt32? {
+        get { state.pointee.pendingEntry }
+        set { state.pointee.pendingEntry = newValue }
+    }
+    var stepArmed: Bool {
+        get { state.pointee.stepArmed }
+        set { state.pointee.stepArmed = newValue }
+    }
+    var finishedOrTrapped: Bool {
+        get { state.pointee.finishedOrTrapped }
+        set { state.pointee.finishedOrTrapped = newValue }
+    }
+
+    /// The fields behind the properties above.
+    private struct RunState {
+        var gas: Int64 = 0
+        var index = 0
+        var programCounter: UInt32?
+        var lastHostCall: UInt32 = 0
+        var pendingEntry: UInt32?
+        var stepArmed = false
+        var finishedOrTrapped = true
+    }
 
     /// Creates an instance with zeroed registers; call ``setNextProgramCounter(_:)`` before running.
     public init(program: CompiledProgram, memory: GuestMemory, dynamicPaging: Bool, heap: HeapState? = nil) {
@@ -62,9 +97,15 @@ public final class InterpreterInstance {
         self.heap = heap
         registers = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
         registers.initialize(repeating: 0, count: 16)
+        state = UnsafeMutablePointer<RunState>.allocate(capacity: 1)
+        state.initialize(to: RunState())
     }
 
-    deinit { registers.deallocate() }
+    deinit {
+        registers.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     private var is64: Bool { program.code.isa.is64Bit }
 
