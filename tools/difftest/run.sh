@@ -8,8 +8,10 @@
 #
 #   tools/difftest/run.sh [--count N] [--seed S] [--jobs J] [--keep DIR] [--toolchain clang|gnu]
 #
-# --toolchain gnu builds the PolkaVM guests through the GNU tools instead of `polkavm build` (the
-# native qemu side is unchanged), in four variants, each compared with qemu of its width:
+# --toolchain gnu builds the PolkaVM guests through the GNU tools instead of `polkavm build`, in four
+# variants, each compared with qemu of its width (the clang-built native program for ld64/ld32; for
+# gcc32/gcc64 the same program built natively by GCC at the same -O level, since the two compilers may
+# resolve a generated program's undefined corners differently):
 #   ld64, ld32   the Swift toolchain's clang compiles as `polkavm build` does (its target and
 #                common flags; guest/polkavm_libc.c with -fno-builtin), GNU ld links, `polkavm link`
 #                makes the blob. rv64 links need `--no-warn-mismatch`: ld 2.40 does not know RV64E
@@ -202,6 +204,22 @@ run_native() {
     echo "exit $?" >>"$d/qemu_$w.out"
 }
 
+# For the GCC variants (--toolchain gnu): the same program compiled natively by the same GCC at the
+# same -O level, run under qemu into $3/qemu_$1.out. Clang and GCC may resolve a generated program's
+# undefined or unspecified corners differently (seen: seed 5077, where clang -O1 and up differ from
+# clang -O0 and GCC at every level), so a GCC-built guest is compared with GCC-built native code.
+run_native_gcc() {
+    local v="$1" s="$2" d="$3" opt="$4" arch q
+    [ -f "$d/qemu_$v.out" ] && return 0
+    if [ $v = gcc64 ]; then arch=(-march=rv64imac_zbb -mabi=lp64); q="$QEMU64"; else arch=(-march=rv32imac_zbb -mabi=ilp32); q="$QEMU32"; fi
+    if ! "$GNU_CC" "${arch[@]}" -O$opt "${native_common[@]}" -w -static -Wl,--no-relax -e _start \
+            "$d/prog.c" "$here/native/start.c" "$work/native_libc.c" -o "$d/native_$v" 2>"$d/native_$v.err"; then
+        echo "FAIL $s: native GCC build ($v): $(tail -n 1 "$d/native_$v.err")"; return 1
+    fi
+    timeout 60 "$q" "$d/native_$v" >"$d/qemu_$v.out" 2>"$d/qemu_$v.err"
+    echo "exit $?" >>"$d/qemu_$v.out"
+}
+
 # The width a variant runs at.
 width() { case "$1" in *64) echo rv64 ;; *) echo rv32 ;; esac; }
 
@@ -219,6 +237,7 @@ one() {
         outs+=("pvm_$v")
         if [ $native = 1 ]; then
             run_native "$(width "$v")" "$s" "$d" "$opt" || return
+            if [ "${v#gcc}" != "$v" ]; then run_native_gcc "$v" "$s" "$d" "$opt" || return; fi
         fi
     done
     local first="${outs[0]}" o
@@ -228,6 +247,8 @@ one() {
         # undefined corners; such a program is noted, not failed, when every variant agrees with qemu.)
         for v in "${variants[@]}"; do
             local w; w="$(width "$v")"
+            # GCC-built guests against GCC-built native code (see run_native_gcc).
+            [ "${v#gcc}" != "$v" ] && w="$v"
             if ! cmp -s "$d/pvm_$v.out" "$d/qemu_$w.out"; then
                 echo "FAIL $s (-O$opt$( [ $toolchain = gnu ] && echo ", seed % 5 = $((s % 5))")): pvm_$v and qemu_$w differ: $(diff "$d/pvm_$v.out" "$d/qemu_$w.out" | head -n 3 | tr '\n' ' ')"
                 return
@@ -251,7 +272,7 @@ one() {
     echo "PASS $s"
     [ -n "$keep" ] || rm -rf "$d"
 }
-export -f one flags build_guest run_native width
+export -f one flags build_guest run_native run_native_gcc width
 export work here root POLKAVM CLANG LD_LLD QEMU64 QEMU32 GNU_LD GNU_CC native keep toolchain
 export levels_str="${levels[*]}" variants_str="${variants[*]}"
 
