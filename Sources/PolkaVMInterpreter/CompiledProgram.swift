@@ -242,7 +242,10 @@ private struct Compiler {
                     inBlock = false
                 }
             }
-            pc += 1
+            // The next instruction start is usually where this instruction's arguments end; only a
+            // gap (or the end) needs the byte-by-byte scan.
+            let next = Int(decoded.nextPC)
+            pc = next > pc && code.isInstructionStart(next) ? next : pc + 1
         }
         endBlock()
         // Resolve static targets; invalid ones get a trap op reporting the branch's own pc.

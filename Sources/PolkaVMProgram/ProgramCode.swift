@@ -65,12 +65,17 @@ public struct ProgramCode: Sendable, Hashable {
         let startBit = pc + 1
         var window: UInt64 = 0
         let firstByte = startBit >> 3
-        var k = 0
-        while k < 5 {
-            let i = firstByte + k
-            if i >= bitmask.count { break }
-            window |= UInt64(bitmask[i]) << UInt64(8 * k)
-            k += 1
+        if firstByte >= 0 && firstByte + 8 <= bitmask.count {
+            // One unaligned load: after the shift below at least 57 bits remain, more than the 25 needed.
+            window = bitmask.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: firstByte, as: UInt64.self)) }
+        } else {
+            var k = 0
+            while k < 5 {
+                let i = firstByte + k
+                if i >= bitmask.count { break }
+                window |= UInt64(bitmask[i]) << UInt64(8 * k)
+                k += 1
+            }
         }
         window >>= UInt64(startBit & 7)
         let distance = window == 0 ? 64 : window.trailingZeroBitCount

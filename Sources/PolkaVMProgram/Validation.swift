@@ -20,9 +20,18 @@ extension ProgramCode {
         }
     }
 
-    /// Whether ``validateWholeProgram()`` passes.
+    /// Whether ``validateWholeProgram()`` passes. The same walk, without decoding operands or building
+    /// the instruction list (every module load asks).
     public var isWholeProgramValid: Bool {
-        (try? validateWholeProgram()) != nil
+        guard !code.isEmpty, isInstructionStart(0) else { return false }
+        var pc = 0
+        while true {
+            let opcode = isa.opcode(forByte: code[pc])
+            if opcode == .invalid { return false }
+            let next = pc + 1 + skip(at: pc)
+            if !isInstructionStart(next) { return !opcode.canFallThrough }
+            pc = next
+        }
     }
 
     /// Strict checks on the jump table: every entry must lie inside the code.

@@ -137,6 +137,33 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
 // MARK: - Varints
 
 @Suite struct ContainerTests {
+    /// The fast whole-program check every load runs agrees with the throwing validator (which walks the
+    /// decoded instruction list) on random code, bitmasks with gaps, and all instruction sets.
+    @Test(arguments: InstructionSetKind.allCases)
+    func wholeProgramValidityAgreesWithTheValidator(isa: InstructionSetKind) {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(isa.hashValue & 0xFFFF)
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        var valid = 0
+        for _ in 0..<3000 {
+            let length = Int(next() % 40) + 1
+            var code = (0..<length).map { _ in UInt8(truncatingIfNeeded: next()) }
+            // Mostly defined opcodes, and often a terminator last, so both outcomes occur.
+            if next() % 4 != 0, let trap = isa.byte(for: .trap) { code[length - 1] = trap }
+            var bitmask = [UInt8](repeating: 0, count: (length + 7) / 8)
+            var pc = 0
+            while pc < length {
+                bitmask[pc >> 3] |= 1 << UInt8(pc & 7)
+                pc += 1 + Int(next() % (next() % 8 == 0 ? 30 : 4))
+            }
+            if next() % 3 != 0 { bitmask[(length - 1) >> 3] |= 1 << UInt8((length - 1) & 7) }
+            let program = ProgramCode(uncheckedCode: code, bitmask: bitmask, jumpTable: [], isa: isa)
+            let thrown = (try? program.validateWholeProgram()) != nil
+            #expect(program.isWholeProgramValid == thrown, "\(code) \(bitmask)")
+            if thrown { valid += 1 }
+        }
+        #expect(valid > 50)
+    }
+
     @Test func varintBoundaries() throws {
         let cases: [(UInt32, Int)] = [
             (0, 1), (1, 1), (127, 1), (128, 2), (0x3FFF, 2), (0x4000, 3), (0x1F_FFFF, 3),
