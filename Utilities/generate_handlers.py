@@ -240,6 +240,20 @@ PAIRS += [
     ("shiftLogicalRightImm32", "add32"), ("moveReg", "addImm32"), ("add32", "moveReg"),
     ("addImm32", "setGreaterThanUnsignedImm"), ("sub32", "addImm32"), ("addImm32", "loadImmAndJump"),
 ]
+# Fused triples, tried before pairs: index arithmetic (zero-extend and scale a 32-bit index, add the
+# base, load), loop steps before the loop branch, and the function epilogue (reload ra, pop the frame,
+# return). Chosen like the pairs, from `--profile-out` counts over the suite.
+TRIPLES = [
+    ("shiftLogicalLeftImm64", "shiftLogicalRightImm64", "add64"),
+    ("shiftLogicalLeftImm64", "add64", "loadIndirectI32"),
+    ("shiftLogicalRightImm64", "add64", "loadIndirectU8"),
+    ("addImm64", "addImm64", "branchNotEq"),
+    ("addImm64", "addImm64", "branchLessUnsigned"),
+    ("addImm64", "addImm32", "branchEq"),
+    ("add64", "loadIndirectU64", "loadIndirectU64"),
+    ("loadIndirectU64", "addImm64", "jumpIndirect"),
+    ("loadIndirectI32", "addImm32", "jumpIndirect"),
+]
 # A constant loaded for a compare (RISC-V has no compare-with-immediate branches).
 for name in ("branchEq", "branchNotEq", "branchLessUnsigned", "branchLessSigned",
              "branchGreaterOrEqualUnsigned", "branchGreaterOrEqualSigned"):
@@ -307,14 +321,27 @@ def expand(body, mode, ip="ip", sfx="", tail=True):
     return lines + out
 
 
+def expand_fused(kinds):
+    """The threaded handler of fused adjacent ops: each op but the last in its own scope, reading its op
+    record at ip, ip + 1, ...; then the last op, which may end in anything."""
+    lines = []
+    for k, kind in enumerate(kinds):
+        body = OPS[kind]
+        ip = "ip" if k == 0 else "ip%d_" % (k + 1)
+        sfx = "" if k == 0 else "_%d" % (k + 1)
+        if k > 0:
+            lines.append("let %s = ip + %d" % (ip, k))
+        if k == len(kinds) - 1:
+            return lines + expand(body, "threaded", ip=ip, sfx=sfx)
+        assert body.endswith("\nNEXT") and body.count("NEXT") == 1 and "JUMP" not in body, kind
+        assert re.findall(r"EXIT\((\.\w+)\)", body) in ([], [".memory"]), kind
+        lines += ["do {"] + ["    " + l for l in expand(body, "threaded", ip=ip, sfx=sfx, tail=False)] + ["}"]
+
+
 def expand_pair(first, second):
     """The threaded handler of a fused pair: the first op (in its own scope), then the second op, read
     from the op after it."""
-    body1, body2 = OPS[first], OPS[second]
-    assert body1.endswith("\nNEXT") and body1.count("NEXT") == 1 and "JUMP" not in body1, first
-    assert re.findall(r"EXIT\((\.\w+)\)", body1) in ([], [".memory"]), first
-    lines = ["do {"] + ["    " + l for l in expand(body1, "threaded", tail=False)] + ["}", "let ip2_ = ip + 1"]
-    return lines + expand(body2, "threaded", ip="ip2_", sfx="_2")
+    return expand_fused([first, second])
 
 
 # Interpreter-only kinds, on raw values no instruction set uses.
@@ -398,13 +425,33 @@ def main():
     w.append("        default: return nil")
     w.append("        }")
     w.append("    }")
+    w.append("")
+    w.append("    /// The fused triples (for tests and tools).")
+    w.append("    static let fusedTriples: [(OpKind, OpKind, OpKind)] = [")
+    for triple in TRIPLES:
+        w.append("        (.%s, .%s, .%s)," % triple)
+    w.append("    ]")
+    w.append("")
+    w.append("    /// The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple")
+    w.append("    /// is fused. The fused op keeps this op's kind; only its handler changes.")
+    w.append("    func fusedHandler(with next: OpKind, and third: OpKind) -> Handler? {")
+    w.append("        switch (self, next, third) {")
+    for triple in TRIPLES:
+        w.append("        case (.%s, .%s, .%s):" % triple)
+        w.append("            return { ip, r, m, g, c in")
+        for line in expand_fused(list(triple)):
+            w.append("                " + line)
+        w.append("            }")
+    w.append("        default: return nil")
+    w.append("        }")
+    w.append("    }")
     w.append("}")
     w.append("")
     write_op_kinds()
     path = os.path.join(ROOT, "Sources", "PolkaVMInterpreter", "Generated", "Handlers.swift")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     open(path, "w").write("\n".join(w) + "\n")
-    print("wrote", os.path.relpath(path, ROOT), "with", len(kinds), "ops and", len(pairs), "fused pairs")
+    print("wrote", os.path.relpath(path, ROOT), "with", len(kinds), "ops,", len(pairs), "fused pairs and", len(TRIPLES), "triples")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,11 @@ public final class CompiledProgram: @unchecked Sendable {
             // second op stays in place for host entry mid-block and slow paths.
             var i = 0
             while i + 1 < count {
-                if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind) {
+                if i + 2 < count,
+                   let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, and: compiler.ops[i + 2].kind) {
+                    fusedHandlers[i] = fused
+                    i += 3
+                } else if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind) {
                     fusedHandlers[i] = fused
                     i += 2
                 } else {

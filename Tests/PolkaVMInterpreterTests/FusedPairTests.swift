@@ -40,10 +40,15 @@ import PolkaVMProgram
 
     /// `first; second; jump_indirect ra` (finishes), with a `trap` block as the branch target.
     static func program(_ first: Opcode, _ second: Opcode, isa: InstructionSetKind, _ rng: inout Rng) -> (ProgramCode, [Instruction]) {
-        let insts = [instruction(first, &rng, target: 0), instruction(second, &rng, target: 0),
-                     Instruction(.jumpIndirect, regA: 0), Instruction(.trap)]
-        var targets: [LayoutTarget?] = [nil, nil, nil, nil]
-        if second.operandKind == .regRegOffset || second.operandKind == .regImmOffset { targets[1] = .instruction(3) }
+        program([first, second], isa: isa, &rng)
+    }
+
+    /// The ops, then `jump_indirect ra` (finishes), with a `trap` block as the last op's branch target.
+    static func program(_ ops: [Opcode], isa: InstructionSetKind, _ rng: inout Rng) -> (ProgramCode, [Instruction]) {
+        let insts = ops.map { instruction($0, &rng, target: 0) } + [Instruction(.jumpIndirect, regA: 0), Instruction(.trap)]
+        var targets = [LayoutTarget?](repeating: nil, count: insts.count)
+        let last = ops[ops.count - 1]
+        if last.operandKind == .regRegOffset || last.operandKind == .regImmOffset { targets[ops.count - 1] = .instruction(insts.count - 1) }
         let layout = try! InstructionEncoder.layout(insts, targets: targets, isa: isa)
         return (layout.programCode(), insts)
     }
@@ -86,5 +91,36 @@ import PolkaVMProgram
         #expect(faultsInFirst > 50)
         #expect(faultsInSecond > 50)
         #expect(taken > 50)
+    }
+
+    @Test(arguments: [InstructionSetKind.latest64, .latest32])
+    func everyFusedTripleMatchesItsThreeInstructions(isa: InstructionSetKind) {
+        let triples = OpKind.fusedTriples.compactMap { t -> [Opcode]? in
+            let ops = [t.0, t.1, t.2].compactMap { Opcode(rawValue: $0.rawValue) }
+            return ops.count == 3 && ops.allSatisfy { isa.contains($0) } ? ops : nil
+        }
+        #expect(triples.count >= (isa.is64Bit ? 9 : 1))
+        var rng = Rng(state: 0x7A1B_1E5E_ED00_0003)
+        var faults = [0, 0, 0], taken = 0
+        for ops in triples {
+            for _ in 0..<200 {
+                let (code, insts) = Self.program(ops, isa: isa, &rng)
+                let regs = Self.registers(&rng)
+                let a = DispatchEquivalenceTests.run(code, dispatch: .threaded, model: .simple, gas: 100, registers: regs)
+                let b = DispatchEquivalenceTests.run(code, dispatch: .trampoline, model: .simple, gas: 100, registers: regs)
+                #expect(Self.isFused(a.5.ops[1]), "\(ops) was not fused")
+                #expect(!Self.isFused(a.5.ops[2]) && !Self.isFused(a.5.ops[3]), "\(ops): the later ops keep their own handlers")
+                let same = a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4
+                #expect(same, "\(ops): \(insts.prefix(3)) with \(regs): threaded \(a.0) pc \(String(describing: a.3)) vs trampoline \(b.0) pc \(String(describing: b.3))")
+                let pc1 = code.decode(at: 0).nextPC, pc2 = code.decode(at: Int(pc1)).nextPC
+                if case .pageFault = b.0, let pc = b.3, let k = [0, pc1, pc2].firstIndex(of: pc) { faults[k] += 1 }
+                if b.0 == .trap { taken += 1 }
+            }
+        }
+        if isa.is64Bit {
+            // Faults in the first, second and third op, and taken branches, all occur.
+            #expect(faults[0] > 20 && faults[1] > 20 && faults[2] > 20, "\(faults)")
+            #expect(taken > 20)
+        }
     }
 }

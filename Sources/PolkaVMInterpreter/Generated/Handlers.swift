@@ -4483,5 +4483,234 @@ extension OpKind {
         default: return nil
         }
     }
+
+    /// The fused triples (for tests and tools).
+    static let fusedTriples: [(OpKind, OpKind, OpKind)] = [
+        (.shiftLogicalLeftImm64, .shiftLogicalRightImm64, .add64),
+        (.shiftLogicalLeftImm64, .add64, .loadIndirectI32),
+        (.shiftLogicalRightImm64, .add64, .loadIndirectU8),
+        (.addImm64, .addImm64, .branchNotEq),
+        (.addImm64, .addImm64, .branchLessUnsigned),
+        (.addImm64, .addImm32, .branchEq),
+        (.add64, .loadIndirectU64, .loadIndirectU64),
+        (.loadIndirectU64, .addImm64, .jumpIndirect),
+        (.loadIndirectI32, .addImm32, .jumpIndirect),
+    ]
+
+    /// The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple
+    /// is fused. The fused op keeps this op's kind; only its handler changes.
+    func fusedHandler(with next: OpKind, and third: OpKind) -> Handler? {
+        switch (self, next, third) {
+        case (.shiftLogicalLeftImm64, .shiftLogicalRightImm64, .add64):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &>> imm_2
+                }
+                let ip3_ = ip + 2
+                let d_3 = Int(ip3_.pointee.d)
+                let a_3 = Int(ip3_.pointee.a)
+                let b_3 = Int(ip3_.pointee.b)
+                r[d_3] = r[a_3] &+ r[b_3]
+                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalLeftImm64, .add64, .loadIndirectI32):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &<< imm
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                }
+                let ip3_ = ip + 2
+                let d_3 = Int(ip3_.pointee.d)
+                let a_3 = Int(ip3_.pointee.a)
+                let imm_3 = ip3_.pointee.imm
+                let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.shiftLogicalRightImm64, .add64, .loadIndirectU8):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &>> imm
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                }
+                let ip3_ = ip + 2
+                let d_3 = Int(ip3_.pointee.d)
+                let a_3 = Int(ip3_.pointee.a)
+                let imm_3 = ip3_.pointee.imm
+                let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.addImm64, .addImm64, .branchNotEq):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                }
+                let ip3_ = ip + 2
+                let a_3 = Int(ip3_.pointee.a)
+                let b_3 = Int(ip3_.pointee.b)
+                let aux_3 = ip3_.pointee.aux
+                if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .addImm64, .branchLessUnsigned):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                }
+                let ip3_ = ip + 2
+                let a_3 = Int(ip3_.pointee.a)
+                let b_3 = Int(ip3_.pointee.b)
+                let aux_3 = ip3_.pointee.aux
+                if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.addImm64, .addImm32, .branchEq):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    r[d] = r[a] &+ imm
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                }
+                let ip3_ = ip + 2
+                let a_3 = Int(ip3_.pointee.a)
+                let b_3 = Int(ip3_.pointee.b)
+                let aux_3 = ip3_.pointee.aux
+                if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.add64, .loadIndirectU64, .loadIndirectU64):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let b = Int(ip.pointee.b)
+                    r[d] = r[a] &+ r[b]
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                }
+                let ip3_ = ip + 2
+                let d_3 = Int(ip3_.pointee.d)
+                let a_3 = Int(ip3_.pointee.a)
+                let imm_3 = ip3_.pointee.imm
+                let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                r[d_3] = p_3.loadUnaligned(as: UInt64.self)
+                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            }
+        case (.loadIndirectU64, .addImm64, .jumpIndirect):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = p.loadUnaligned(as: UInt64.self)
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                }
+                let ip3_ = ip + 2
+                let a_3 = Int(ip3_.pointee.a)
+                let imm_3 = ip3_.pointee.imm
+                let address = lo32(r[a_3] &+ imm_3)
+                if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                let slot = address &>> 1
+                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        case (.loadIndirectI32, .addImm32, .jumpIndirect):
+            return { ip, r, m, g, c in
+                do {
+                    let d = Int(ip.pointee.d)
+                    let a = Int(ip.pointee.a)
+                    let imm = ip.pointee.imm
+                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                }
+                let ip2_ = ip + 1
+                do {
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                }
+                let ip3_ = ip + 2
+                let a_3 = Int(ip3_.pointee.a)
+                let imm_3 = ip3_.pointee.imm
+                let address = lo32(r[a_3] &+ imm_3)
+                if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                let slot = address &>> 1
+                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            }
+        default: return nil
+        }
+    }
 }
 
