@@ -338,12 +338,6 @@ def expand_fused(kinds):
         lines += ["do {"] + ["    " + l for l in expand(body, "threaded", ip=ip, sfx=sfx, tail=False)] + ["}"]
 
 
-def expand_pair(first, second):
-    """The threaded handler of a fused pair: the first op (in its own scope), then the second op, read
-    from the op after it."""
-    return expand_fused([first, second])
-
-
 # Interpreter-only kinds, on raw values no instruction set uses.
 EXTRA_KINDS = [
     ("chargeGas", 4, "Charge the block's gas (`aux` holds the cost)."),
@@ -386,6 +380,26 @@ def write_op_kinds():
     open(path, "w").write("\n".join(w) + "\n")
 
 
+def fused_switch(w, doc, signature, subject, groups, comment=False):
+    """Emits `func <signature> -> Handler?`: a switch over `subject` with one fused handler per group of
+    op kinds (pairs or triples)."""
+    for line in doc:
+        w.append("    /// " + line)
+    w.append(f"    func {signature} -> Handler? {{")
+    w.append(f"        switch {subject} {{")
+    for group in groups:
+        w.append("        case (%s):" % ", ".join("." + k for k in group))
+        if comment:
+            w.append(f"            // {pair_name(*group)}")
+        w.append("            return { ip, r, m, g, c in")
+        for line in expand_fused(list(group)):
+            w.append("                " + line)
+        w.append("            }")
+    w.append("        default: return nil")
+    w.append("        }")
+    w.append("    }")
+
+
 def main():
     pairs = {pair_name(f, s): (f, s) for f, s in PAIRS}
     assert len(pairs) == len(PAIRS), "duplicate fused pair"
@@ -411,20 +425,9 @@ def main():
         w.append("}")
         w.append("")
     w.append("extension OpKind {")
-    w.append("    /// The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.")
-    w.append("    /// The fused op keeps this op's kind; only its handler changes.")
-    w.append("    func fusedHandler(with next: OpKind) -> Handler? {")
-    w.append("        switch (self, next) {")
-    for name, (first, second) in pairs.items():
-        w.append(f"        case (.{first}, .{second}):")
-        w.append(f"            // {name}")
-        w.append("            return { ip, r, m, g, c in")
-        for line in expand_pair(first, second):
-            w.append("                " + line)
-        w.append("            }")
-    w.append("        default: return nil")
-    w.append("        }")
-    w.append("    }")
+    fused_switch(w, ["The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.",
+                     "The fused op keeps this op's kind; only its handler changes."],
+                 "fusedHandler(with next: OpKind)", "(self, next)", PAIRS, comment=True)
     w.append("")
     w.append("    /// The fused triples (for tests and tools).")
     w.append("    static let fusedTriples: [(OpKind, OpKind, OpKind)] = [")
@@ -432,19 +435,9 @@ def main():
         w.append("        (.%s, .%s, .%s)," % triple)
     w.append("    ]")
     w.append("")
-    w.append("    /// The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple")
-    w.append("    /// is fused. The fused op keeps this op's kind; only its handler changes.")
-    w.append("    func fusedHandler(with next: OpKind, and third: OpKind) -> Handler? {")
-    w.append("        switch (self, next, third) {")
-    for triple in TRIPLES:
-        w.append("        case (.%s, .%s, .%s):" % triple)
-        w.append("            return { ip, r, m, g, c in")
-        for line in expand_fused(list(triple)):
-            w.append("                " + line)
-        w.append("            }")
-    w.append("        default: return nil")
-    w.append("        }")
-    w.append("    }")
+    fused_switch(w, ["The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple",
+                     "is fused. The fused op keeps this op's kind; only its handler changes."],
+                 "fusedHandler(with next: OpKind, and third: OpKind)", "(self, next, third)", TRIPLES)
     w.append("}")
     w.append("")
     write_op_kinds()
