@@ -6,30 +6,34 @@ extension ProgramCode {
         guard !code.isEmpty else {
             throw ProgramError(.missingCode, section: .code)
         }
-        for inst in linearWalk() where inst.instruction.opcode == .invalid {
-            let pc = Int(inst.pc)
-            let reason: String
-            if pc >= code.count {
-                reason = "the last instruction can fall through past the end of the code"
-            } else if !isInstructionStart(pc) {
-                reason = "no instruction starts here (gap of more than 24 argument bytes)"
-            } else {
-                reason = "undefined opcode 0x\(String(code[pc], radix: 16)) in the \(isa) instruction set"
-            }
-            throw ProgramError(.invalidInstruction(pc: pc, reason: reason), section: .code, offset: pc)
+        guard let pc = wholeProgramViolation() else { return }
+        let reason: String
+        if pc >= code.count {
+            reason = "the last instruction can fall through past the end of the code"
+        } else if !isInstructionStart(pc) {
+            reason = "no instruction starts here (gap of more than 24 argument bytes)"
+        } else {
+            reason = "undefined opcode 0x\(String(code[pc], radix: 16)) in the \(isa) instruction set"
         }
+        throw ProgramError(.invalidInstruction(pc: pc, reason: reason), section: .code, offset: pc)
     }
 
-    /// Whether ``validateWholeProgram()`` passes. The same walk, without decoding operands or building
-    /// the instruction list (every module load asks).
+    /// Whether ``validateWholeProgram()`` passes (every module load asks).
     public var isWholeProgramValid: Bool {
-        guard !code.isEmpty, isInstructionStart(0) else { return false }
+        !code.isEmpty && wholeProgramViolation() == nil
+    }
+
+    /// The walk behind both: from offset 0, instruction by instruction along ``linearWalk()``, the first
+    /// offset that is an undefined opcode, or where the walk stops (a gap or the end) after an instruction
+    /// that can fall through; nil if there is none. Reads opcodes and argument lengths only. Non-empty code.
+    private func wholeProgramViolation() -> Int? {
+        guard isInstructionStart(0) else { return 0 }
         var pc = 0
         while true {
             let opcode = isa.opcode(forByte: code[pc])
-            if opcode == .invalid { return false }
+            if opcode == .invalid { return pc }
             let next = pc + 1 + skip(at: pc)
-            if !isInstructionStart(next) { return !opcode.canFallThrough }
+            if !isInstructionStart(next) { return opcode.canFallThrough ? next : nil }
             pc = next
         }
     }
