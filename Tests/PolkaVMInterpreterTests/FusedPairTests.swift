@@ -2,9 +2,9 @@ import Testing
 @testable import PolkaVMInterpreter
 import PolkaVMProgram
 
-/// Every fused pair (superinstruction) of the threaded interpreter must behave exactly like its two
-/// instructions run one by one: same registers, memory, gas, interrupt and program counter, including
-/// when the first or the second access faults and when a branch is taken or not.
+/// Every fused pair and triple (superinstruction) of the threaded interpreter must behave exactly like
+/// its instructions run one by one: same registers, memory, gas, interrupt and program counter, including
+/// when any of the accesses faults and when a branch is taken or not.
 @Suite struct FusedPairTests {
     typealias Rng = DispatchEquivalenceTests.Rng
 
@@ -38,11 +38,6 @@ import PolkaVMProgram
                            imm1: imm, target: target)
     }
 
-    /// `first; second; jump_indirect ra` (finishes), with a `trap` block as the branch target.
-    static func program(_ first: Opcode, _ second: Opcode, isa: InstructionSetKind, _ rng: inout Rng) -> (ProgramCode, [Instruction]) {
-        program([first, second], isa: isa, &rng)
-    }
-
     /// The ops, then `jump_indirect ra` (finishes), with a `trap` block as the last op's branch target.
     static func program(_ ops: [Opcode], isa: InstructionSetKind, _ rng: inout Rng) -> (ProgramCode, [Instruction]) {
         let insts = ops.map { instruction($0, &rng, target: 0) } + [Instruction(.jumpIndirect, regA: 0), Instruction(.trap)]
@@ -65,31 +60,45 @@ import PolkaVMProgram
         }
     }
 
+    /// Runs `ops` (with random operands and registers) threaded, where they are fused, and trampolined,
+    /// one by one, and expects the same interrupt, registers, gas, program counter and memory. Returns
+    /// which of the ops page-faulted (if one did) and whether the run trapped (a taken branch).
+    static func checkFused(_ ops: [Opcode], isa: InstructionSetKind, _ rng: inout Rng) -> (faultingOp: Int?, trapped: Bool) {
+        let (code, insts) = program(ops, isa: isa, &rng)
+        let regs = registers(&rng)
+        let a = DispatchEquivalenceTests.run(code, dispatch: .threaded, model: .simple, gas: 100, registers: regs)
+        let b = DispatchEquivalenceTests.run(code, dispatch: .trampoline, model: .simple, gas: 100, registers: regs)
+        // ops[0] is the block's gas charge; the fused op is the first instruction, the others keep their own handlers.
+        #expect(isFused(a.5.ops[1]), "\(ops) was not fused")
+        #expect(!(2...ops.count).contains { isFused(a.5.ops[$0]) }, "\(ops): the later ops keep their own handlers")
+        let single = b.5.ops[1]
+        #expect(unsafeBitCast(single.handler, to: UInt.self) == unsafeBitCast(single.kind.trampolineHandler, to: UInt.self),
+                "the trampoline runs single ops")
+        let same = a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4
+        #expect(same, "\(ops): \(insts.prefix(ops.count)) with \(regs): threaded \(a.0) pc \(String(describing: a.3)) vs trampoline \(b.0) pc \(String(describing: b.3))")
+        var pcs: [UInt32] = [0]
+        while pcs.count < ops.count { pcs.append(code.decode(at: Int(pcs[pcs.count - 1])).nextPC) }
+        var faultingOp: Int?
+        if case .pageFault = b.0, let pc = b.3 { faultingOp = pcs.firstIndex(of: pc) }
+        return (faultingOp, b.0 == .trap)
+    }
+
     @Test(arguments: [InstructionSetKind.latest64, .latest32])
     func everyFusedPairMatchesItsTwoInstructions(isa: InstructionSetKind) {
         let pairs = Self.pairs(isa)
         #expect(pairs.count >= (isa.is64Bit ? 80 : 50))
         var rng = Rng(state: 0xF05E_D9A1_25EE_D001)
-        var faultsInFirst = 0, faultsInSecond = 0, taken = 0
+        var faults = [0, 0], taken = 0
         for (first, second) in pairs {
             for _ in 0..<60 {
-                let (code, insts) = Self.program(first, second, isa: isa, &rng)
-                let regs = Self.registers(&rng)
-                let a = DispatchEquivalenceTests.run(code, dispatch: .threaded, model: .simple, gas: 100, registers: regs)
-                let b = DispatchEquivalenceTests.run(code, dispatch: .trampoline, model: .simple, gas: 100, registers: regs)
-                #expect(Self.isFused(a.5.ops[1]), "\(first) + \(second) was not fused")
-                let single = b.5.ops[1]
-                #expect(unsafeBitCast(single.handler, to: UInt.self) == unsafeBitCast(single.kind.trampolineHandler, to: UInt.self),
-                        "the trampoline runs single ops")
-                let same = a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4
-                #expect(same, "\(first) + \(second): \(insts[0]) / \(insts[1]) with \(regs): threaded \(a.0) pc \(String(describing: a.3)) vs trampoline \(b.0) pc \(String(describing: b.3))")
-                if case .pageFault = b.0 { if b.3 == 0 { faultsInFirst += 1 } else { faultsInSecond += 1 } }
-                if b.0 == .trap { taken += 1 }
+                let result = Self.checkFused([first, second], isa: isa, &rng)
+                if let k = result.faultingOp { faults[k] += 1 }
+                if result.trapped { taken += 1 }
             }
         }
         // The random operands reach both fault positions and taken branches.
-        #expect(faultsInFirst > 50)
-        #expect(faultsInSecond > 50)
+        #expect(faults[0] > 50)
+        #expect(faults[1] > 50)
         #expect(taken > 50)
     }
 
@@ -104,17 +113,9 @@ import PolkaVMProgram
         var faults = [0, 0, 0], taken = 0
         for ops in triples {
             for _ in 0..<200 {
-                let (code, insts) = Self.program(ops, isa: isa, &rng)
-                let regs = Self.registers(&rng)
-                let a = DispatchEquivalenceTests.run(code, dispatch: .threaded, model: .simple, gas: 100, registers: regs)
-                let b = DispatchEquivalenceTests.run(code, dispatch: .trampoline, model: .simple, gas: 100, registers: regs)
-                #expect(Self.isFused(a.5.ops[1]), "\(ops) was not fused")
-                #expect(!Self.isFused(a.5.ops[2]) && !Self.isFused(a.5.ops[3]), "\(ops): the later ops keep their own handlers")
-                let same = a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4
-                #expect(same, "\(ops): \(insts.prefix(3)) with \(regs): threaded \(a.0) pc \(String(describing: a.3)) vs trampoline \(b.0) pc \(String(describing: b.3))")
-                let pc1 = code.decode(at: 0).nextPC, pc2 = code.decode(at: Int(pc1)).nextPC
-                if case .pageFault = b.0, let pc = b.3, let k = [0, pc1, pc2].firstIndex(of: pc) { faults[k] += 1 }
-                if b.0 == .trap { taken += 1 }
+                let result = Self.checkFused(ops, isa: isa, &rng)
+                if let k = result.faultingOp { faults[k] += 1 }
+                if result.trapped { taken += 1 }
             }
         }
         if isa.is64Bit {
