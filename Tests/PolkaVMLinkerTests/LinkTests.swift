@@ -182,26 +182,7 @@ struct LinkTests {
 
     @Test("Imports: V1 sorted by name; host functions get arguments", arguments: [true, false])
     func importsV1(rv64: Bool) throws {
-        let ptr = rv64 ? ".quad" : ".word"
-        func importDecl(_ name: String) -> String {
-            """
-            .section .rodata.names,"a"
-            .Liname_\(name): .ascii "\(name)"
-            .section .polkavm_metadata,"aw"
-            .Limeta_\(name):
-              .byte 1
-              .word 0
-              .word \(name.utf8.count)
-              \(ptr) .Liname_\(name)
-              .byte 2, 1
-            .text
-            \(name):
-              .word 0x0000000b
-              \(ptr) .Limeta_\(name)
-              ret
-            """
-        }
-        let source = importDecl("zeta") + "\n" + importDecl("alpha") + "\n" + program([("f", """
+        let source = importDecl("zeta", rv64: rv64) + "\n" + importDecl("alpha", rv64: rv64) + "\n" + program([("f", """
         addi sp, sp, -16
         \(rv64 ? "sd" : "sw") ra, 0(sp)
         \(rv64 ? "sd" : "sw") s0, 8(sp)
@@ -228,26 +209,7 @@ struct LinkTests {
 
     @Test("Imports: V2 explicit indices with holes")
     func importsV2() throws {
-        func importDecl(_ name: String, _ index: Int) -> String {
-            """
-            .section .rodata.names,"a"
-            .Liname_\(name): .ascii "\(name)"
-            .section .polkavm_metadata,"aw"
-            .Limeta_\(name):
-              .byte 2
-              .word 0
-              .word \(name.utf8.count)
-              .quad .Liname_\(name)
-              .byte 0, 1, 1
-              .word \(index)
-            .text
-            \(name):
-              .word 0x0000000b
-              .quad .Limeta_\(name)
-              ret
-            """
-        }
-        let source = importDecl("second", 3) + "\n" + importDecl("first", 1) + "\n" + program([("f", """
+        let source = importDecl("second", rv64: true, inputs: 0, index: 3) + "\n" + importDecl("first", rv64: true, inputs: 0, index: 1) + "\n" + program([("f", """
         mv s0, ra
         call second
         mv s1, a0

@@ -160,24 +160,15 @@ struct OptimizerTests {
     @Test("calls and host calls end what is known about registers", arguments: [true, false])
     func callsClobber(rv64: Bool) throws {
         let ptr = rv64 ? ".quad" : ".word"
-        let prelude = """
-        .section .rodata.names,"a"
-        .Liname: .ascii "host"
-        .section .polkavm_metadata,"aw"
-        .Limeta:
-          .byte 1
-          .word 0
-          .word 4
-          \(ptr) .Liname
-          .byte 2, 1
-        .text
+        let prelude = importDecl("host", rv64: rv64) + """
+
         clobber:
           li a1, 100
           ret
         """
         let blob = try link([
             ("viaCall", "addi sp, sp, -16\n\(rv64 ? "sd" : "sw") ra, 0(sp)\nli a1, 5\ncall clobber\nadd a0, a0, a1\n\(rv64 ? "ld" : "lw") ra, 0(sp)\naddi sp, sp, 16\nret"),
-            ("viaHost", "li a1, 5\n.word 0x0000000b\n\(ptr) .Limeta\nadd a0, a0, a1\nret"),
+            ("viaHost", "li a1, 5\n.word 0x0000000b\n\(ptr) .Limeta_host\nadd a0, a0, a1\nret"),
         ], rv64: rv64, prelude: prelude)
         let module = try Module(engine: Engine(), bytes: blob.serialized(), configuration: testModuleConfiguration)
         #expect(try metered(module).call("viaCall", [1, 0]).a0 == 101)
@@ -198,23 +189,8 @@ struct OptimizerTests {
 
     @Test("calls of host-call stubs become the ecalli when the link register is dead after the call", arguments: [true, false])
     func hostCallStubs(rv64: Bool) throws {
-        let ptr = rv64 ? ".quad" : ".word", st = rv64 ? "sd" : "sw", ld = rv64 ? "ld" : "lw"
-        let prelude = """
-        .section .rodata.names,"a"
-        .Liname: .ascii "twice"
-        .section .polkavm_metadata,"aw"
-        .Limeta:
-          .byte 1
-          .word 0
-          .word 5
-          \(ptr) .Liname
-          .byte 1, 1
-        .text
-        twice:
-          .word 0x0000000b
-          \(ptr) .Limeta
-          ret
-        """
+        let st = rv64 ? "sd" : "sw", ld = rv64 ? "ld" : "lw"
+        let prelude = importDecl("twice", rv64: rv64, inputs: 1)
         let functions = [
             // ra is reloaded before it is read again: the call becomes `ecalli`, the stub and the return
             // block's jump-table entry go.

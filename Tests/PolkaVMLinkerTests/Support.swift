@@ -56,6 +56,29 @@ func exportDecl(_ name: String, rv64: Bool, inputs: Int = 2, outputs: Int = 1) -
     """
 }
 
+/// Assembly declaring the import `name` as the C header does: its metadata record (V1, or V2 with an
+/// explicit `index`) at `.Limeta_<name>` and a stub function `name` (`ecalli` + `ret`) that calls it.
+func importDecl(_ name: String, rv64: Bool, inputs: Int = 2, outputs: Int = 1, index: Int? = nil) -> String {
+    let ptr = rv64 ? ".quad" : ".word"
+    let tail = index.map { ".byte \(inputs), \(outputs), 1\n  .word \($0)" } ?? ".byte \(inputs), \(outputs)"
+    return """
+    .section .rodata.names,"a"
+    .Liname_\(name): .ascii "\(name)"
+    .section .polkavm_metadata,"aw"
+    .Limeta_\(name):
+      .byte \(index == nil ? 1 : 2)
+      .word 0
+      .word \(name.utf8.count)
+      \(ptr) .Liname_\(name)
+      \(tail)
+    .text
+    \(name):
+      .word 0x0000000b
+      \(ptr) .Limeta_\(name)
+      ret
+    """
+}
+
 /// Wraps function bodies into an assembly file exporting each one.
 func program(_ functions: [(name: String, body: String)], rv64: Bool, prelude: String = "") -> String {
     var s = prelude + "\n"
