@@ -26,6 +26,8 @@ public enum MemoryAccessError: Error, Sendable, Hashable, CustomStringConvertibl
 struct PageTableView {
     /// Entries per table.
     @usableFromInline static let entryCount = 1 << 20
+    /// Entries per stretch: the unit (2 MiB of address space) in which written parts are tracked.
+    static let stretch = 512
     /// The read table; the write table follows it.
     @usableFromInline let base: UnsafeMutablePointer<UInt>
 
@@ -54,8 +56,9 @@ public final class GuestMemory {
     /// The page size faults are reported in and host mappings are rounded to (4 KiB...64 KiB).
     public let pageSize: UInt32
     let table: PageTableView
-    private var blocks: [(pointer: UnsafeMutableRawPointer, byteCount: Int)] = []
-    /// Which 2 MiB stretches of the address space (512 table entries each) have ever held a mapping.
+    private let tableStorage: PageAllocation.Block
+    private var blocks: [PageAllocation.Block] = []
+    /// Which stretches of the tables (``PageTableView/stretch`` entries each) have ever been written.
     private var usedStretches: Set<Int> = []
     /// Total bytes of host memory allocated for guest pages.
     public private(set) var allocatedBytes = 0
@@ -63,17 +66,18 @@ public final class GuestMemory {
     /// Creates empty memory with the given page size (a power of two, 4096...65536).
     public init(pageSize: UInt32 = 4096) {
         self.pageSize = Swift.max(4096, pageSize)
-        self.table = PageTableView(base: PageTables.acquire())
+        tableStorage = PageTables.acquire()
+        table = PageTableView(base: tableStorage.pointer.assumingMemoryBound(to: UInt.self))
     }
 
     deinit {
-        for block in blocks { PageAllocation.free(block.pointer, byteCount: block.byteCount) }
-        PageTables.release(table.base, usedStretches: usedStretches)
+        for block in blocks { PageAllocation.free(block) }
+        PageTables.release(tableStorage, usedStretches: usedStretches)
     }
 
     private func setEntries(_ address: UInt32, host: UInt?, writable: Bool) {
         let i = Int(address >> 12)
-        usedStretches.insert(i >> 9)
+        usedStretches.insert(i / PageTableView.stretch)
         let delta = host.map { $0 &- UInt(address) } ?? 0
         table.base[i] = delta
         table.base[PageTableView.entryCount + i] = writable ? delta : 0
@@ -103,16 +107,16 @@ public final class GuestMemory {
         var block = PageAllocation.allocateZeroed(byteCount: bytes)
         // An entry of 0 means "no access", so no page may sit at its own guest address in the host.
         // (Only possible for host memory below 4 GiB; retry elsewhere while the old block is held.)
-        var rejected: [UnsafeMutableRawPointer] = []
-        while UInt(bitPattern: block) == UInt(first) {
+        var rejected: [PageAllocation.Block] = []
+        while UInt(bitPattern: block.pointer) == UInt(first) {
             rejected.append(block)
             block = PageAllocation.allocateZeroed(byteCount: bytes)
         }
-        for r in rejected { PageAllocation.free(r, byteCount: bytes) }
-        blocks.append((block, bytes))
+        for r in rejected { PageAllocation.free(r) }
+        blocks.append(block)
         allocatedBytes += bytes
         for k in 0..<count {
-            setEntries(UInt32(first + UInt64(k) * 4096), host: UInt(bitPattern: block + k * 4096), writable: writable)
+            setEntries(UInt32(first + UInt64(k) * 4096), host: UInt(bitPattern: block.pointer + k * 4096), writable: writable)
         }
     }
 
@@ -193,7 +197,7 @@ public final class GuestMemory {
     /// Calls `body` for every mapped 4 KiB page, in address order, with its bytes and access.
     public func forEachMappedPage(_ body: (_ address: UInt32, _ bytes: UnsafeRawBufferPointer, _ writable: Bool) throws -> Void) rethrows {
         for stretch in usedStretches.sorted() {
-            for i in (stretch << 9)..<((stretch + 1) << 9) {
+            for i in (stretch * PageTableView.stretch)..<((stretch + 1) * PageTableView.stretch) {
                 let address = UInt32(i << 12)
                 guard let host = hostPage(address) else { continue }
                 let p = UnsafeRawPointer(bitPattern: host)!

@@ -6,31 +6,43 @@ import Musl
 import Darwin
 #endif
 
-/// Page-aligned, zero-filled host memory for guest pages. Large blocks come from anonymous `mmap`
-/// where available, so untouched guest pages cost no resident memory.
+/// Page-aligned, zero-filled host memory for guest pages and page tables. Large blocks come from
+/// anonymous `mmap` where available, so untouched pages cost no resident memory.
 enum PageAllocation {
     static let pageSize = 4096
 
-    static func allocateZeroed(byteCount: Int) -> UnsafeMutableRawPointer {
+    /// An allocation, with how it was made so that ``free(_:)`` undoes it the same way.
+    struct Block {
+        let pointer: UnsafeMutableRawPointer
+        let byteCount: Int
+        let isMapped: Bool
+    }
+
+    /// `noReserve` asks the OS not to reserve swap for the whole block (for sparse tables).
+    static func allocateZeroed(byteCount: Int, noReserve: Bool = false) -> Block {
         #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
         if byteCount >= 64 * 1024 {
-            let p = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-            if let p, p != MAP_FAILED { return p }
+            var flags = MAP_PRIVATE | MAP_ANONYMOUS
+            #if !canImport(Darwin)
+            if noReserve { flags |= MAP_NORESERVE }
+            #endif
+            let p = mmap(nil, byteCount, PROT_READ | PROT_WRITE, flags, -1, 0)
+            if let p, p != MAP_FAILED { return Block(pointer: p, byteCount: byteCount, isMapped: true) }
         }
         #endif
         let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: pageSize)
         p.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
-        return p
+        return Block(pointer: p, byteCount: byteCount, isMapped: false)
     }
 
-    static func free(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+    static func free(_ block: Block) {
         #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
-        if byteCount >= 64 * 1024 {
-            munmap(pointer, byteCount)
+        if block.isMapped {
+            munmap(block.pointer, block.byteCount)
             return
         }
         #endif
-        pointer.deallocate()
+        block.pointer.deallocate()
     }
 }
 
@@ -41,38 +53,22 @@ enum PageTables {
     /// The read table's first entry (the write table follows).
     typealias Base = UnsafeMutablePointer<UInt>
 
-    static let entryCount = 2 * PageTableView.entryCount
-    static let byteCount = entryCount * MemoryLayout<UInt>.stride
     /// How many released tables the pool keeps.
     static let poolLimit = 32
 
-    static func acquire() -> Base {
+    static func acquire() -> PageAllocation.Block {
         if let pooled = pool.pop() { return pooled }
-        #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
-        #if canImport(Darwin)
-        let flags = MAP_PRIVATE | MAP_ANONYMOUS
-        #else
-        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
-        #endif
-        let p = mmap(nil, byteCount, PROT_READ | PROT_WRITE, flags, -1, 0)
-        if let p, p != MAP_FAILED { return p.bindMemory(to: UInt.self, capacity: entryCount) }
-        #endif
-        return PageAllocation.allocateZeroed(byteCount: byteCount).bindMemory(to: UInt.self, capacity: entryCount)
+        return PageAllocation.allocateZeroed(byteCount: 2 * PageTableView.entryCount * MemoryLayout<UInt>.stride, noReserve: true)
     }
 
-    /// Returns tables whose entries were written only inside `usedStretches` (groups of 512 entries
-    /// of the read table, with the matching groups of the write table).
-    static func release(_ base: Base, usedStretches: Set<Int>) {
+    /// Returns tables whose entries were written only inside `usedStretches` (see ``PageTableView/stretch``).
+    static func release(_ block: PageAllocation.Block, usedStretches: Set<Int>) {
+        let base = block.pointer.assumingMemoryBound(to: UInt.self)
         for stretch in usedStretches {
-            (base + (stretch << 9)).update(repeating: 0, count: 512)
-            (base + PageTableView.entryCount + (stretch << 9)).update(repeating: 0, count: 512)
+            (base + stretch * PageTableView.stretch).update(repeating: 0, count: PageTableView.stretch)
+            (base + PageTableView.entryCount + stretch * PageTableView.stretch).update(repeating: 0, count: PageTableView.stretch)
         }
-        if pool.push(base, limit: poolLimit) { return }
-        #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
-        munmap(base, byteCount)
-        #else
-        PageAllocation.free(UnsafeMutableRawPointer(base), byteCount: byteCount)
-        #endif
+        if !pool.push(block, limit: poolLimit) { PageAllocation.free(block) }
     }
 
     nonisolated(unsafe) private static let pool = TablePool()
@@ -86,23 +82,23 @@ private final class TablePool {
         pthread_mutex_init(l, nil)
         return l
     }()
-    private var tables: [UInt] = []
+    private var tables: [PageAllocation.Block] = []
 
-    func pop() -> PageTables.Base? {
+    func pop() -> PageAllocation.Block? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        return tables.popLast().flatMap { PageTables.Base(bitPattern: $0) }
+        return tables.popLast()
     }
 
-    func push(_ base: PageTables.Base, limit: Int) -> Bool {
+    func push(_ block: PageAllocation.Block, limit: Int) -> Bool {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard tables.count < limit else { return false }
-        tables.append(UInt(bitPattern: base))
+        tables.append(block)
         return true
     }
     #else
-    func pop() -> PageTables.Base? { nil }
-    func push(_ base: PageTables.Base, limit: Int) -> Bool { false }
+    func pop() -> PageAllocation.Block? { nil }
+    func push(_ block: PageAllocation.Block, limit: Int) -> Bool { false }
     #endif
 }
