@@ -79,50 +79,10 @@ struct DWARFUnitHeader {
                                abbreviationOffset: abbrev, diesStart: c.position)
     }
 
-    /// Reads one attribute value of `form`.
+    /// Reads one attribute value of `form` in this unit.
     func readValue(_ c: inout DWARFCursor, form: UInt64, implicitConst: Int64, strings: DWARFStrings) throws(DWARFError) -> DWARFAttributeValue {
-        switch form {
-        case 0x01: return .number(try c.fixed(addressSize))  // addr
-        case 0x03: try c.skip(try c.fixed(2)); return .other  // block2
-        case 0x04: try c.skip(try c.fixed(4)); return .other  // block4
-        case 0x05: return .number(try c.fixed(2))  // data2
-        case 0x06: return .number(try c.fixed(4))  // data4
-        case 0x07: return .number(try c.fixed(8))  // data8
-        case 0x08: return .string(try c.cString())  // string
-        case 0x09, 0x18: try c.skip(try c.uleb()); return .other  // block, exprloc
-        case 0x0A: try c.skip(try c.fixed(1)); return .other  // block1
-        case 0x0B, 0x11: return .number(try c.fixed(1))  // data1, ref1
-        case 0x0C: return .number(try c.fixed(1))  // flag
-        case 0x0D: return .number(UInt64(bitPattern: try c.sleb()))  // sdata
-        case 0x0E: return .string(try DWARFCursor.string(in: strings.debugStr, at: try c.fixed(offsetSize), what: "DW_FORM_strp"))
-        case 0x0F, 0x15: return .number(try c.uleb())  // udata, ref_udata
-        case 0x10: return .number(try c.fixed(version <= 2 ? addressSize : offsetSize))  // ref_addr
-        case 0x12: return .number(try c.fixed(2))  // ref2
-        case 0x13: return .number(try c.fixed(4))  // ref4
-        case 0x14, 0x20: return .number(try c.fixed(8))  // ref8, ref_sig8
-        case 0x16:  // indirect
-            let actual = try c.uleb()
-            guard actual != 0x16 else { throw DWARFError("nested DW_FORM_indirect") }
-            return try readValue(&c, form: actual, implicitConst: implicitConst, strings: strings)
-        case 0x17, 0x1D, 0x1F20, 0x1F21: return .number(try c.fixed(offsetSize))  // sec_offset, strp_sup, GNU alt refs
-        case 0x19: return .number(1)  // flag_present
-        case 0x1A, 0x1F02: return .stringIndex(try c.uleb())  // strx, GNU_str_index
-        case 0x1B, 0x22, 0x23, 0x1F01: return .number(try c.uleb())  // addrx, loclistx, rnglistx, GNU_addr_index
-        case 0x1C: return .number(try c.fixed(4))  // ref_sup4
-        case 0x1E: try c.skip(16); return .other  // data16
-        case 0x1F: return .string(try DWARFCursor.string(in: strings.debugLineStr, at: try c.fixed(offsetSize), what: "DW_FORM_line_strp"))
-        case 0x21: return .number(UInt64(bitPattern: implicitConst))  // implicit_const
-        case 0x24: return .number(try c.fixed(8))  // ref_sup8
-        case 0x25: return .stringIndex(try c.fixed(1))
-        case 0x26: return .stringIndex(try c.fixed(2))
-        case 0x27: return .stringIndex(try c.fixed(3))
-        case 0x28: return .stringIndex(try c.fixed(4))
-        case 0x29: return .number(try c.fixed(1))
-        case 0x2A: return .number(try c.fixed(2))
-        case 0x2B: return .number(try c.fixed(3))
-        case 0x2C: return .number(try c.fixed(4))
-        default: throw DWARFError("unsupported attribute form 0x\(String(form, radix: 16)) in .debug_info")
-        }
+        try c.formValue(form, offsetSize: offsetSize, addressSize: addressSize, version: version, implicitConst: implicitConst,
+                        strings: strings, section: ".debug_info")
     }
 
     /// A `DW_FORM_strx*` string: entry `index` of the unit's contribution to `.debug_str_offsets`.
@@ -173,5 +133,57 @@ enum CompilationUnits {
             }
         }
         return out
+    }
+}
+
+extension DWARFCursor {
+    /// Reads one value of `form` (DWARF 2-5): the one decoder of attribute forms, for `.debug_info`
+    /// attributes and `.debug_line` header entries. `addressSize` and `version` matter for `addr` and
+    /// `ref_addr` only.
+    mutating func formValue(_ form: UInt64, offsetSize: Int, addressSize: Int, version: Int, implicitConst: Int64 = 0,
+                            strings: DWARFStrings, section: String) throws(DWARFError) -> DWARFAttributeValue {
+        switch form {
+        case 0x01: return .number(try fixed(addressSize))  // addr
+        case 0x03: try skip(try fixed(2)); return .other  // block2
+        case 0x04: try skip(try fixed(4)); return .other  // block4
+        case 0x05: return .number(try fixed(2))  // data2
+        case 0x06: return .number(try fixed(4))  // data4
+        case 0x07: return .number(try fixed(8))  // data8
+        case 0x08: return .string(try cString())  // string
+        case 0x09, 0x18: try skip(try uleb()); return .other  // block, exprloc
+        case 0x0A: try skip(try fixed(1)); return .other  // block1
+        case 0x0B, 0x11: return .number(try fixed(1))  // data1, ref1
+        case 0x0C: return .number(try fixed(1))  // flag
+        case 0x0D: return .number(UInt64(bitPattern: try sleb()))  // sdata
+        case 0x0E: return .string(try DWARFCursor.string(in: strings.debugStr, at: try fixed(offsetSize), what: "DW_FORM_strp"))
+        case 0x0F, 0x15: return .number(try uleb())  // udata, ref_udata
+        case 0x10: return .number(try fixed(version <= 2 ? addressSize : offsetSize))  // ref_addr
+        case 0x12: return .number(try fixed(2))  // ref2
+        case 0x13: return .number(try fixed(4))  // ref4
+        case 0x14, 0x20: return .number(try fixed(8))  // ref8, ref_sig8
+        case 0x16:  // indirect
+            let actual = try uleb()
+            guard actual != 0x16 else { throw DWARFError("nested DW_FORM_indirect") }
+            return try formValue(actual, offsetSize: offsetSize, addressSize: addressSize, version: version,
+                                 implicitConst: implicitConst, strings: strings, section: section)
+        case 0x17, 0x1D, 0x1F20, 0x1F21: return .number(try fixed(offsetSize))  // sec_offset, strp_sup, GNU alt refs
+        case 0x19: return .number(1)  // flag_present
+        case 0x1A, 0x1F02: return .stringIndex(try uleb())  // strx, GNU_str_index
+        case 0x1B, 0x22, 0x23, 0x1F01: return .number(try uleb())  // addrx, loclistx, rnglistx, GNU_addr_index
+        case 0x1C: return .number(try fixed(4))  // ref_sup4
+        case 0x1E: try skip(16); return .other  // data16
+        case 0x1F: return .string(try DWARFCursor.string(in: strings.debugLineStr, at: try fixed(offsetSize), what: "DW_FORM_line_strp"))
+        case 0x21: return .number(UInt64(bitPattern: implicitConst))  // implicit_const
+        case 0x24: return .number(try fixed(8))  // ref_sup8
+        case 0x25: return .stringIndex(try fixed(1))
+        case 0x26: return .stringIndex(try fixed(2))
+        case 0x27: return .stringIndex(try fixed(3))
+        case 0x28: return .stringIndex(try fixed(4))
+        case 0x29: return .number(try fixed(1))
+        case 0x2A: return .number(try fixed(2))
+        case 0x2B: return .number(try fixed(3))
+        case 0x2C: return .number(try fixed(4))
+        default: throw DWARFError("unsupported attribute form 0x\(String(form, radix: 16)) in \(section)")
+        }
     }
 }

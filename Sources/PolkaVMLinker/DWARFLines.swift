@@ -203,10 +203,15 @@ enum DWARFLineParser {
                     var path: String?
                     var directory: UInt64 = 0
                     for (contentType, form) in format {
-                        let value = try readForm(&c, form: form, offsetSize: offsetSize, strings: strings)
-                        switch contentType {
-                        case 1: path = value.string  // DW_LNCT_path
-                        case 2: directory = value.number ?? 0  // DW_LNCT_directory_index
+                        guard headerEntryForms.contains(form) else {
+                            throw DWARFError("unsupported form 0x\(String(form, radix: 16)) in a .debug_line header")
+                        }
+                        // (No address-sized form is among headerEntryForms, so the address size is moot.)
+                        let value = try c.formValue(form, offsetSize: offsetSize, addressSize: 8, version: version, strings: strings,
+                                                    section: ".debug_line")
+                        switch (contentType, value) {
+                        case (1, .string(let s)): path = s  // DW_LNCT_path
+                        case (2, .number(let n)): directory = n  // DW_LNCT_directory_index
                         default: break
                         }
                     }
@@ -288,31 +293,9 @@ enum DWARFLineParser {
         return (DWARFLineTable(offset: offset, version: version, files: files, sequences: sequences), unitEnd)
     }
 
-    /// A form's value in a line table header entry.
-    struct FormValue {
-        var string: String?
-        var number: UInt64?
-    }
-
-    static func readForm(_ c: inout DWARFCursor, form: UInt64, offsetSize: Int, strings: DWARFStrings) throws(DWARFError) -> FormValue {
-        switch form {
-        case 0x08: return FormValue(string: try c.cString())  // DW_FORM_string
-        case 0x1F: return FormValue(string: try DWARFCursor.string(in: strings.debugLineStr, at: try c.fixed(offsetSize), what: "DW_FORM_line_strp"))
-        case 0x0E: return FormValue(string: try DWARFCursor.string(in: strings.debugStr, at: try c.fixed(offsetSize), what: "DW_FORM_strp"))
-        case 0x0F: return FormValue(number: try c.uleb())  // udata
-        case 0x0D: return FormValue(number: UInt64(bitPattern: try c.sleb()))  // sdata
-        case 0x0B: return FormValue(number: try c.fixed(1))  // data1
-        case 0x05: return FormValue(number: try c.fixed(2))  // data2
-        case 0x06: return FormValue(number: try c.fixed(4))  // data4
-        case 0x07: return FormValue(number: try c.fixed(8))  // data8
-        case 0x1E: try c.skip(16); return FormValue()  // data16 (MD5)
-        case 0x09: try c.skip(try c.uleb()); return FormValue()  // block
-        case 0x0A: try c.skip(try c.fixed(1)); return FormValue()  // block1
-        case 0x03: try c.skip(try c.fixed(2)); return FormValue()  // block2
-        case 0x04: try c.skip(try c.fixed(4)); return FormValue()  // block4
-        default: throw DWARFError("unsupported form 0x\(String(form, radix: 16)) in a .debug_line header")
-        }
-    }
+    /// The forms a line table header entry may use here (DWARF 5 §6.2.4.1, without `strx*`: a line table
+    /// has no string offsets base of its own).
+    static let headerEntryForms: Set<UInt64> = [0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0D, 0x0E, 0x0F, 0x1E, 0x1F]
 
     /// The full path of a file entry: the file name if absolute, else its directory joined with it (a relative
     /// directory other than the first is relative to the compilation directory); `./` components are dropped.
