@@ -321,20 +321,60 @@ def expand(body, mode, ip="ip", sfx="", tail=True):
     return lines + out
 
 
-def expand_fused(kinds):
+PRODUCER = re.compile(r"^r\[d\] = (.*)$", re.M)
+
+
+def produces_value(kind):
+    """Whether the op's body ends by writing one value to r[d] (and can hand it to the next op)."""
+    body = OPS[kind]
+    return body.endswith("\nNEXT") and len(PRODUCER.findall(body)) == 1 and "JUMP" not in body
+
+
+def reads(kind, reg):
+    """Whether the op reads register `reg` ("a" or "b"), every read before any register write."""
+    body = OPS[kind]
+    uses = [m.start() for m in re.finditer(r"r\[%s\]" % reg, body)]
+    # A write takes effect at the end of its statement (its own right-hand side reads first).
+    writes = [body.find("\n", m.end()) % (len(body) + 1) for m in re.finditer(r"r\[\w+\] = ", body)]
+    if uses and writes:
+        assert max(uses) < min(writes), (kind, reg, "reads after a write cannot take a forwarded value")
+    return bool(uses)
+
+
+def forwarding_codes(first, second):
+    """The forwarding variants of an adjacent pair: 0 = none, 1 = the second op's r[a] is the first op's
+    result, 2 = its r[b] is."""
+    codes = [0]
+    if produces_value(first):
+        codes += [c for c, reg in ((1, "a"), (2, "b")) if reads(second, reg)]
+    return codes
+
+
+def expand_fused(kinds, forward=None):
     """The threaded handler of fused adjacent ops: each op but the last in its own scope, reading its op
-    record at ip, ip + 1, ...; then the last op, which may end in anything."""
+    record at ip, ip + 1, ...; then the last op, which may end in anything. `forward[k]` (for k >= 1)
+    says whether op k takes op k - 1's result from a host register instead of reloading it from the
+    register file (1: as its r[a], 2: as its r[b]); the value is still stored first, so faults, slow
+    paths and every other reader see the same register file."""
+    forward = forward or [0] * len(kinds)
     lines = []
     for k, kind in enumerate(kinds):
         body = OPS[kind]
         ip = "ip" if k == 0 else "ip%d_" % (k + 1)
         sfx = "" if k == 0 else "_%d" % (k + 1)
+        if k > 0 and forward[k]:
+            body = body.replace("r[a]" if forward[k] == 1 else "r[b]", "v%d_" % k)
+        value = k + 1 < len(kinds) and forward[k + 1]
+        if value:
+            body = PRODUCER.sub(lambda m: "v%d_ = %s\nr[d] = v%d_" % (k + 1, m.group(1), k + 1), body)
         if k > 0:
             lines.append("let %s = ip + %d" % (ip, k))
         if k == len(kinds) - 1:
             return lines + expand(body, "threaded", ip=ip, sfx=sfx)
         assert body.endswith("\nNEXT") and body.count("NEXT") == 1 and "JUMP" not in body, kind
         assert re.findall(r"EXIT\((\.\w+)\)", body) in ([], [".memory"]), kind
+        if value:
+            lines.append("let v%d_: UInt64" % (k + 1))
         lines += ["do {"] + ["    " + l for l in expand(body, "threaded", ip=ip, sfx=sfx, tail=False)] + ["}"]
 
 
@@ -380,9 +420,19 @@ def write_op_kinds():
     open(path, "w").write("\n".join(w) + "\n")
 
 
+def group_variants(group):
+    """(code, forward list) for every forwarding variant of a fused group; a group's code is the sum of
+    its links' codes (0, 1 or 2) in base 3, first link lowest."""
+    variants = [(0, [0])]
+    for k in range(1, len(group)):
+        variants = [(code + c * 3 ** (k - 1), fwd + [c])
+                    for code, fwd in variants for c in forwarding_codes(group[k - 1], group[k])]
+    return variants
+
+
 def fused_switch(w, doc, signature, subject, groups, comment=False):
-    """Emits `func <signature> -> Handler?`: a switch over `subject` with one fused handler per group of
-    op kinds (pairs or triples)."""
+    """Emits `func <signature> -> Handler?`: a switch over `subject` with the fused handlers of each group
+    of op kinds (pairs or triples), one per forwarding variant, chosen by `forwarding`."""
     for line in doc:
         w.append("    /// " + line)
     w.append(f"    func {signature} -> Handler? {{")
@@ -391,12 +441,41 @@ def fused_switch(w, doc, signature, subject, groups, comment=False):
         w.append("        case (%s):" % ", ".join("." + k for k in group))
         if comment:
             w.append(f"            // {pair_name(*group)}")
-        w.append("            return { ip, r, m, g, c in")
-        for line in expand_fused(list(group)):
-            w.append("                " + line)
+        w.append("            switch forwarding {")
+        variants = group_variants(group)
+        for code, fwd in variants[1:] + variants[:1]:  # the plain variant last, as the default
+            w.append("            %s:" % ("default" if code == 0 else "case %d" % code))
+            w.append("                return { ip, r, m, g, c in")
+            for line in expand_fused(list(group), fwd):
+                w.append("                    " + line)
+            w.append("                }")
         w.append("            }")
     w.append("        default: return nil")
     w.append("        }")
+    w.append("    }")
+
+
+def forwarding_function(w):
+    """Emits `OpKind.forwarding(to:d:a:b:)`, the compile-time choice of a fused link's variant."""
+    producers = sorted(k for k in OPS if produces_value(k))
+    reads_a = sorted(k for k in OPS if reads(k, "a"))
+    reads_b = sorted(k for k in OPS if reads(k, "b"))
+    w.append("    /// How a fused op hands its result to the op after it (`next`, reading registers `a` and `b`):")
+    w.append("    /// 1 if `next` reads it as `r[a]`, 2 as `r[b]`, 0 if not at all (or this op produces no value).")
+    w.append("    func forwarding(to next: OpKind, d: UInt8, a: UInt8, b: UInt8) -> Int {")
+    w.append("        switch self {")
+    w.append("        case %s: break" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in producers))
+    w.append("        default: return 0")
+    w.append("        }")
+    w.append("        switch next {")
+    w.append("        case %s: if a == d { return 1 }" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in reads_a))
+    w.append("        default: break")
+    w.append("        }")
+    w.append("        switch next {")
+    w.append("        case %s: if b == d { return 2 }" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in reads_b))
+    w.append("        default: break")
+    w.append("        }")
+    w.append("        return 0")
     w.append("    }")
 
 
@@ -426,8 +505,10 @@ def main():
         w.append("")
     w.append("extension OpKind {")
     fused_switch(w, ["The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.",
-                     "The fused op keeps this op's kind; only its handler changes."],
-                 "fusedHandler(with next: OpKind)", "(self, next)", PAIRS, comment=True)
+                     "The fused op keeps this op's kind; only its handler changes. `forwarding` is",
+                     "`forwarding(to:d:a:b:)` of the pair: the variant that passes this op's result to `next` in a",
+                     "host register (the register file is still written), which shortens the dependency chain."],
+                 "fusedHandler(with next: OpKind, forwarding: Int = 0)", "(self, next)", PAIRS, comment=True)
     w.append("")
     w.append("    /// The fused triples (for tests and tools).")
     w.append("    static let fusedTriples: [(OpKind, OpKind, OpKind)] = [")
@@ -436,8 +517,11 @@ def main():
     w.append("    ]")
     w.append("")
     fused_switch(w, ["The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple",
-                     "is fused. The fused op keeps this op's kind; only its handler changes."],
-                 "fusedHandler(with next: OpKind, and third: OpKind)", "(self, next, third)", TRIPLES)
+                     "is fused. The fused op keeps this op's kind; only its handler changes. `forwarding` is the",
+                     "first link's `forwarding(to:d:a:b:)` plus 3 times the second's."],
+                 "fusedHandler(with next: OpKind, and third: OpKind, forwarding: Int = 0)", "(self, next, third)", TRIPLES)
+    w.append("")
+    forwarding_function(w)
     w.append("}")
     w.append("")
     write_op_kinds()

@@ -77,13 +77,20 @@ public final class CompiledProgram: @unchecked Sendable {
             // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fusedHandler(with:)`),
             // chosen left to right. The first op keeps its kind (slow paths and the trampoline read it); the
             // second op stays in place for host entry mid-block and slow paths.
+            // Where an op reads the result of the op before it, the variant that passes the value in a host
+            // register is chosen (`OpKind.forwarding(to:d:a:b:)`).
+            func forwarding(_ i: Int) -> Int {
+                let p = compiler.ops[i], q = compiler.ops[i + 1]
+                return p.kind.forwarding(to: q.kind, d: p.d, a: q.a, b: q.b)
+            }
             var i = 0
             while i + 1 < count {
                 if i + 2 < count,
-                   let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, and: compiler.ops[i + 2].kind) {
+                   let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, and: compiler.ops[i + 2].kind,
+                                                                 forwarding: forwarding(i) + 3 * forwarding(i + 1)) {
                     fusedHandlers[i] = fused
                     i += 3
-                } else if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind) {
+                } else if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, forwarding: forwarding(i)) {
                     fusedHandlers[i] = fused
                     i += 2
                 } else {

@@ -26,7 +26,10 @@ import PolkaVMProgram
         unsafeBitCast(op.handler, to: UInt.self) != unsafeBitCast(op.kind.threadedHandler, to: UInt.self)
     }
 
-    static func instruction(_ op: Opcode, _ rng: inout Rng, target: UInt32) -> Instruction {
+    /// A random instruction; with `narrow`, its registers come from r0...r2 only, so that an op often reads
+    /// the register the op before it wrote (the fused handlers' forwarding variants).
+    static func instruction(_ op: Opcode, _ rng: inout Rng, target: UInt32, narrow: Bool = false) -> Instruction {
+        let regs = narrow ? 3 : 13
         let imm: UInt64
         switch rng.below(4) {
         case 0: imm = Instruction.immediate(Int32(rng.below(64)))
@@ -34,13 +37,14 @@ import PolkaVMProgram
         case 2: imm = Instruction.immediate(Int32(rng.below(64)) - 32)
         default: imm = Instruction.immediate(Int32(truncatingIfNeeded: rng.next()))
         }
-        return Instruction(op, regA: UInt8(rng.below(13)), regB: UInt8(rng.below(13)), regD: UInt8(rng.below(13)),
+        return Instruction(op, regA: UInt8(rng.below(regs)), regB: UInt8(rng.below(regs)), regD: UInt8(rng.below(regs)),
                            imm1: imm, target: target)
     }
 
     /// The ops, then `jump_indirect ra` (finishes), with a `trap` block as the last op's branch target.
     static func program(_ ops: [Opcode], isa: InstructionSetKind, _ rng: inout Rng) -> (ProgramCode, [Instruction]) {
-        let insts = ops.map { instruction($0, &rng, target: 0) } + [Instruction(.jumpIndirect, regA: 0), Instruction(.trap)]
+        let narrow = rng.below(2) == 0
+        let insts = ops.map { instruction($0, &rng, target: 0, narrow: narrow) } + [Instruction(.jumpIndirect, regA: 0), Instruction(.trap)]
         var targets = [LayoutTarget?](repeating: nil, count: insts.count)
         let last = ops[ops.count - 1]
         if last.operandKind == .regRegOffset || last.operandKind == .regImmOffset { targets[ops.count - 1] = .instruction(insts.count - 1) }
@@ -62,8 +66,9 @@ import PolkaVMProgram
 
     /// Runs `ops` (with random operands and registers) threaded, where they are fused, and trampolined,
     /// one by one, and expects the same interrupt, registers, gas, program counter and memory. Returns
-    /// which of the ops page-faulted (if one did) and whether the run trapped (a taken branch).
-    static func checkFused(_ ops: [Opcode], isa: InstructionSetKind, _ rng: inout Rng) -> (faultingOp: Int?, trapped: Bool) {
+    /// which of the ops page-faulted (if one did), whether the run trapped (a taken branch) and the
+    /// forwarding variant of each link (`OpKind.forwarding(to:d:a:b:)`: 0 none, 1 into `r[a]`, 2 into `r[b]`).
+    static func checkFused(_ ops: [Opcode], isa: InstructionSetKind, _ rng: inout Rng) -> (faultingOp: Int?, trapped: Bool, forwarding: [Int]) {
         let (code, insts) = program(ops, isa: isa, &rng)
         let regs = registers(&rng)
         let a = DispatchEquivalenceTests.run(code, dispatch: .threaded, model: .simple, gas: 100, registers: regs)
@@ -80,7 +85,11 @@ import PolkaVMProgram
         while pcs.count < ops.count { pcs.append(code.decode(at: Int(pcs[pcs.count - 1])).nextPC) }
         var faultingOp: Int?
         if case .pageFault = b.0, let pc = b.3 { faultingOp = pcs.firstIndex(of: pc) }
-        return (faultingOp, b.0 == .trap)
+        let compiled = a.5.ops
+        let forwarding = (1..<ops.count).map { k in
+            compiled[k].kind.forwarding(to: compiled[k + 1].kind, d: compiled[k].d, a: compiled[k + 1].a, b: compiled[k + 1].b)
+        }
+        return (faultingOp, b.0 == .trap, forwarding)
     }
 
     @Test(arguments: [InstructionSetKind.latest64, .latest32])
@@ -88,14 +97,17 @@ import PolkaVMProgram
         let pairs = Self.pairs(isa)
         #expect(pairs.count >= (isa.is64Bit ? 80 : 50))
         var rng = Rng(state: 0xF05E_D9A1_25EE_D001)
-        var faults = [0, 0], taken = 0
+        var faults = [0, 0], taken = 0, forwarded = [0, 0, 0]
         for (first, second) in pairs {
             for _ in 0..<60 {
                 let result = Self.checkFused([first, second], isa: isa, &rng)
                 if let k = result.faultingOp { faults[k] += 1 }
                 if result.trapped { taken += 1 }
+                forwarded[result.forwarding[0]] += 1
             }
         }
+        // The plain variant and both forwarding variants (into r[a] and r[b]) all run.
+        #expect(forwarded.allSatisfy { $0 > 200 }, "\(forwarded)")
         // The random operands reach both fault positions and taken branches.
         #expect(faults[0] > 50)
         #expect(faults[1] > 50)
@@ -110,13 +122,18 @@ import PolkaVMProgram
         }
         #expect(triples.count >= (isa.is64Bit ? 9 : 1))
         var rng = Rng(state: 0x7A1B_1E5E_ED00_0003)
-        var faults = [0, 0, 0], taken = 0
+        var faults = [0, 0, 0], taken = 0, forwarded = [0, 0, 0], bothLinks = 0
         for ops in triples {
             for _ in 0..<200 {
                 let result = Self.checkFused(ops, isa: isa, &rng)
                 if let k = result.faultingOp { faults[k] += 1 }
                 if result.trapped { taken += 1 }
+                for code in result.forwarding { forwarded[code] += 1 }
+                if !result.forwarding.contains(0) { bothLinks += 1 }
             }
+        }
+        if isa.is64Bit {
+            #expect(forwarded.allSatisfy { $0 > 50 } && bothLinks > 50, "\(forwarded), \(bothLinks)")
         }
         if isa.is64Bit {
             // Faults in the first, second and third op, and taken branches, all occur.

@@ -2325,2160 +2325,5452 @@ extension OpKind {
 
 extension OpKind {
     /// The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.
-    /// The fused op keeps this op's kind; only its handler changes.
-    func fusedHandler(with next: OpKind) -> Handler? {
+    /// The fused op keeps this op's kind; only its handler changes. `forwarding` is
+    /// `forwarding(to:d:a:b:)` of the pair: the variant that passes this op's result to `next` in a
+    /// host register (the register file is still written), which shortens the dependency chain.
+    func fusedHandler(with next: OpKind, forwarding: Int = 0) -> Handler? {
         switch (self, next) {
         case (.addImm32, .branchEq):
             // addImm32ThenBranchEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchNotEq):
             // addImm32ThenBranchNotEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchLessUnsigned):
             // addImm32ThenBranchLessUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchLessSigned):
             // addImm32ThenBranchLessSigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchGreaterOrEqualUnsigned):
             // addImm32ThenBranchGreaterOrEqualUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchGreaterOrEqualSigned):
             // addImm32ThenBranchGreaterOrEqualSigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchEqImm):
             // addImm32ThenBranchEqImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchNotEqImm):
             // addImm32ThenBranchNotEqImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchLessUnsignedImm):
             // addImm32ThenBranchLessUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchLessOrEqualUnsignedImm):
             // addImm32ThenBranchLessOrEqualUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchGreaterOrEqualUnsignedImm):
             // addImm32ThenBranchGreaterOrEqualUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchGreaterUnsignedImm):
             // addImm32ThenBranchGreaterUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchLessSignedImm):
             // addImm32ThenBranchLessSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchLessOrEqualSignedImm):
             // addImm32ThenBranchLessOrEqualSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchGreaterOrEqualSignedImm):
             // addImm32ThenBranchGreaterOrEqualSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm32, .branchGreaterSignedImm):
             // addImm32ThenBranchGreaterSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchEq):
             // addImm64ThenBranchEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchNotEq):
             // addImm64ThenBranchNotEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchLessUnsigned):
             // addImm64ThenBranchLessUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchLessSigned):
             // addImm64ThenBranchLessSigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchGreaterOrEqualUnsigned):
             // addImm64ThenBranchGreaterOrEqualUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchGreaterOrEqualSigned):
             // addImm64ThenBranchGreaterOrEqualSigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchEqImm):
             // addImm64ThenBranchEqImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchNotEqImm):
             // addImm64ThenBranchNotEqImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchLessUnsignedImm):
             // addImm64ThenBranchLessUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchLessOrEqualUnsignedImm):
             // addImm64ThenBranchLessOrEqualUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchGreaterOrEqualUnsignedImm):
             // addImm64ThenBranchGreaterOrEqualUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchGreaterUnsignedImm):
             // addImm64ThenBranchGreaterUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchLessSignedImm):
             // addImm64ThenBranchLessSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchLessOrEqualSignedImm):
             // addImm64ThenBranchLessOrEqualSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchGreaterOrEqualSignedImm):
             // addImm64ThenBranchGreaterOrEqualSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .branchGreaterSignedImm):
             // addImm64ThenBranchGreaterSignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectU8, .loadIndirectU8):
             // loadIndirectU8ThenLoadIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(p_2.load(as: UInt8.self))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .loadIndirectI32):
             // loadIndirectI32ThenLoadIndirectI32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU64, .loadIndirectU64):
             // loadIndirectU64ThenLoadIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.storeIndirectU8, .storeIndirectU8):
             // storeIndirectU8ThenStoreIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.storeIndirectU32, .storeIndirectU32):
             // storeIndirectU32ThenStoreIndirectU32
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.storeIndirectU64, .storeIndirectU64):
             // storeIndirectU64ThenStoreIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.loadIndirectU8, .storeIndirectU8):
             // loadIndirectU8ThenStoreIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU64, .storeIndirectU64):
             // loadIndirectU64ThenStoreIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: v1_, toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.storeIndirectU8, .addImm64):
             // storeIndirectU8ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.storeIndirectU32, .addImm64):
             // storeIndirectU32ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.storeIndirectU64, .addImm64):
             // storeIndirectU64ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.loadIndirectU8, .addImm64):
             // loadIndirectU8ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .addImm64):
             // loadIndirectI32ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add64, .loadIndirectU8):
             // add64ThenLoadIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(p_2.load(as: UInt8.self))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add64, .loadIndirectI32):
             // add64ThenLoadIndirectI32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add64, .loadIndirectU64):
             // add64ThenLoadIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add64, .storeIndirectU8):
             // add64ThenStoreIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add64, .storeIndirectU64):
             // add64ThenStoreIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: v1_, toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .addImm64):
             // addImm64ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add64, .add64):
             // add64ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.mul64, .add64):
             // mul64ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &* r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .mul64):
             // loadIndirectI32ThenMul64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &* r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &* r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &* v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &* r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalLeftImm64, .shiftLogicalRightImm64):
             // shiftLogicalLeftImm64ThenShiftLogicalRightImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &>> imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &>> imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &>> imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalRightImm64, .add64):
             // shiftLogicalRightImm64ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &>> imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &>> imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalLeftImm64, .add64):
             // shiftLogicalLeftImm64ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.rotateRightImm32, .rotateRightImm32):
             // rotateRightImm32ThenRotateRightImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(rotr32(lo32(v1_), lo32(imm_2)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(rotr32(lo32(r[a_2]), lo32(imm_2)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(rotr32(lo32(r[a_2]), lo32(imm_2)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.rotateRightImm32, .xor):
             // rotateRightImm32ThenXor
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] ^ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(rotr32(lo32(r[a]), lo32(imm)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.xor, .xor):
             // xorThenXor
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] ^ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] ^ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] ^ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] ^ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] ^ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadImm, .loadImm):
             // loadImmThenLoadImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.moveReg, .moveReg):
             // moveRegThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.and, .xor):
             // andThenXor
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] & r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] ^ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] & r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.xor, .add64):
             // xorThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] ^ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] ^ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] ^ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] ^ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalRightImm64, .xor):
             // shiftLogicalRightImm64ThenXor
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &>> imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] ^ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] ^ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &>> imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] ^ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.xor, .shiftLogicalLeftImm64):
             // xorThenShiftLogicalLeftImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] ^ r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] ^ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &<< imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &<< imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] ^ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &<< imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.mul64, .shiftLogicalRightImm64):
             // mul64ThenShiftLogicalRightImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &* r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &>> imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &>> imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &>> imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.moveReg, .storeIndirectU64):
             // moveRegThenStoreIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: v1_, toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.moveReg, .loadIndirectU64):
             // moveRegThenLoadIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = p_2.loadUnaligned(as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU64, .moveReg):
             // loadIndirectU64ThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .moveReg):
             // addImm64ThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .addImm64):
             // addImm32ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .addImm32):
             // addImm64ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .storeIndirectU64):
             // addImm64ThenStoreIndirectU64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: v1_, toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU64, .addImm64):
             // loadIndirectU64ThenAddImm64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = v1_ &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = r[a_2] &+ imm_2
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = r[a_2] &+ imm_2
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .jumpIndirect):
             // addImm64ThenJumpIndirect
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(v1_ &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let address = lo32(r[a_2] &+ imm_2)
-                if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
-                let slot = address &>> 1
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(r[a_2] &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.add32, .loadIndirectU8):
             // add32ThenLoadIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(p_2.load(as: UInt8.self))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(p_2.load(as: UInt8.self))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add32, .loadIndirectI32):
             // add32ThenLoadIndirectI32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add32, .storeIndirectU8):
             // add32ThenStoreIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add32, .storeIndirectU32):
             // add32ThenStoreIndirectU32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.storeIndirectU8, .addImm32):
             // storeIndirectU8ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt8(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt8.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.storeIndirectU32, .addImm32):
             // storeIndirectU32ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
             }
         case (.loadIndirectU8, .addImm32):
             // loadIndirectU8ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .addImm32):
             // loadIndirectI32ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .storeIndirectU32):
             // loadIndirectI32ThenStoreIndirectU32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .addImm32):
             // addImm32ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add32, .add32):
             // add32ThenAdd32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &+ r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &+ v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.mul32, .add32):
             // mul32ThenAdd32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &* r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &* r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &+ r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &* r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &+ v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &* r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .mul32):
             // loadIndirectI32ThenMul32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &* r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &* r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &* v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &* r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalLeftImm32, .add32):
             // shiftLogicalLeftImm32ThenAdd32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(lo32(r[a]) &<< lo32(imm))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &<< lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &+ r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &<< lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &+ v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(lo32(r[a]) &<< lo32(imm))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.moveReg, .storeIndirectU32):
             // moveRegThenStoreIndirectU32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.moveReg, .loadIndirectI32):
             // moveRegThenLoadIndirectI32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    r[d_2] = UInt64(bitPattern: Int64(p_2.loadUnaligned(as: Int32.self)))
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectI32, .moveReg):
             // loadIndirectI32ThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .moveReg):
             // addImm32ThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .storeIndirectU32):
             // addImm32ThenStoreIndirectU32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt32(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .jumpIndirect):
             // addImm32ThenJumpIndirect
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(v1_ &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let address = lo32(r[a_2] &+ imm_2)
-                if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
-                let slot = address &>> 1
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(r[a_2] &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectI32, .add64):
             // loadIndirectI32ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU64, .add64):
             // loadIndirectU64ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadImm, .moveReg):
             // loadImmThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .add64):
             // addImm64ThenAdd64
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] &+ r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] &+ v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] &+ r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .loadImmAndJump):
             // addImm64ThenLoadImmAndJump
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    r[d_2] = imm_2
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                r[d_2] = imm_2
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case (.loadIndirectU8, .branchNotEqImm):
             // loadIndirectU8ThenBranchNotEqImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectU8, .branchNotEq):
             // loadIndirectU8ThenBranchNotEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .storeIndirectU8):
             // addImm64ThenStoreIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.storeIndirectU64, .jump):
             // storeIndirectU64ThenJump
-            return { ip, r, m, g, c in
-                do {
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let aux_2 = ip2_.pointee.aux
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let aux_2 = ip2_.pointee.aux
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case (.shiftLogicalLeftImm64, .addImm32):
             // shiftLogicalLeftImm64ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.moveReg, .branchNotEq):
             // moveRegThenBranchNotEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectI32, .branchGreaterOrEqualUnsigned):
             // loadIndirectI32ThenBranchGreaterOrEqualUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectI32, .jump):
             // loadIndirectI32ThenJump
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let aux_2 = ip2_.pointee.aux
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let aux_2 = ip2_.pointee.aux
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case (.addImm64, .fallthrough):
             // addImm64ThenFallthrough
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case (.moveReg, .fallthrough):
             // moveRegThenFallthrough
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case (.and, .and):
             // andThenAnd
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] & r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ & r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] & r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] & v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] & r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] & r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalLeftImm64, .or):
             // shiftLogicalLeftImm64ThenOr
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ | r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] | r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] | v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] | r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.andInverted, .or):
             // andInvertedThenOr
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] & ~r[b]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & ~r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ | r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] | r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & ~r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] | v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] & ~r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] | r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalRightImm32, .branchNotEqImm):
             // shiftLogicalRightImm32ThenBranchNotEqImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(lo32(r[a]) &>> lo32(imm))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &>> lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(lo32(r[a]) &>> lo32(imm))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectI32, .add32):
             // loadIndirectI32ThenAdd32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &+ r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &+ v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .add32):
             // addImm32ThenAdd32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &+ r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &+ v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .storeIndirectU8):
             // addImm32ThenStoreIndirectU8
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: v1_), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let imm_2 = ip2_.pointee.imm
-                let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    p_2.storeBytes(of: UInt8(truncatingIfNeeded: r[a_2]), toByteOffset: 0, as: UInt8.self)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU8, .branchLessUnsigned):
             // loadIndirectU8ThenBranchLessUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(p.load(as: UInt8.self))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(p.load(as: UInt8.self))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(p.load(as: UInt8.self))
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.add32, .setLessThanUnsigned):
             // add32ThenSetLessThanUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = bool(v1_ < r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = bool(r[a_2] < r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = bool(r[a_2] < v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = bool(r[a_2] < r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalLeftImm32, .or):
             // shiftLogicalLeftImm32ThenOr
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(lo32(r[a]) &<< lo32(imm))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &<< lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = v1_ | r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = r[a_2] | r[b_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &<< lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2] | v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(lo32(r[a]) &<< lo32(imm))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = r[a_2] | r[b_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalRightImm32, .add32):
             // shiftLogicalRightImm32ThenAdd32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(lo32(r[a]) &>> lo32(imm))
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &>> lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(v1_ &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                r[d_2] = sx32(r[a_2] &+ r[b_2])
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(lo32(r[a]) &>> lo32(imm))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = sx32(r[a_2] &+ v1_)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(lo32(r[a]) &>> lo32(imm))
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    r[d_2] = sx32(r[a_2] &+ r[b_2])
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.moveReg, .addImm32):
             // moveRegThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    r[d] = r[a]
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a]
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.add32, .moveReg):
             // add32ThenMoveReg
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &+ r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &+ r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    r[d_2] = v1_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                r[d_2] = r[a_2]
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &+ r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    r[d_2] = r[a_2]
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .setGreaterThanUnsignedImm):
             // addImm32ThenSetGreaterThanUnsignedImm
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = sx32(r[a] &+ imm)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = bool(v1_ > imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = bool(r[a_2] > imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = bool(r[a_2] > imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.sub32, .addImm32):
             // sub32ThenAddImm32
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = sx32(r[a] &- r[b])
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = sx32(r[a] &- r[b])
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(v1_ &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let a_2 = Int(ip2_.pointee.a)
-                let imm_2 = ip2_.pointee.imm
-                r[d_2] = sx32(r[a_2] &+ imm_2)
-                let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = sx32(r[a] &- r[b])
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    r[d_2] = sx32(r[a_2] &+ imm_2)
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm32, .loadImmAndJump):
             // addImm32ThenLoadImmAndJump
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = sx32(r[a] &+ imm)
+            switch forwarding {
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = sx32(r[a] &+ imm)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let aux_2 = ip2_.pointee.aux
+                    r[d_2] = imm_2
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let d_2 = Int(ip2_.pointee.d)
-                let imm_2 = ip2_.pointee.imm
-                let aux_2 = ip2_.pointee.aux
-                r[d_2] = imm_2
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
             }
         case (.loadImm, .branchEq):
             // loadImmThenBranchEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadImm, .branchNotEq):
             // loadImmThenBranchNotEq
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadImm, .branchLessUnsigned):
             // loadImmThenBranchLessUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadImm, .branchLessSigned):
             // loadImmThenBranchLessSigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadImm, .branchGreaterOrEqualUnsigned):
             // loadImmThenBranchGreaterOrEqualUnsigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadImm, .branchGreaterOrEqualSigned):
             // loadImmThenBranchGreaterOrEqualSigned
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let imm = ip.pointee.imm
-                    r[d] = imm
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                let a_2 = Int(ip2_.pointee.a)
-                let b_2 = Int(ip2_.pointee.b)
-                let aux_2 = ip2_.pointee.aux
-                if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        r[d] = imm
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let aux_2 = ip2_.pointee.aux
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         default: return nil
         }
@@ -4498,219 +7790,1211 @@ extension OpKind {
     ]
 
     /// The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple
-    /// is fused. The fused op keeps this op's kind; only its handler changes.
-    func fusedHandler(with next: OpKind, and third: OpKind) -> Handler? {
+    /// is fused. The fused op keeps this op's kind; only its handler changes. `forwarding` is the
+    /// first link's `forwarding(to:d:a:b:)` plus 3 times the second's.
+    func fusedHandler(with next: OpKind, and third: OpKind, forwarding: Int = 0) -> Handler? {
         switch (self, next, third) {
         case (.shiftLogicalLeftImm64, .shiftLogicalRightImm64, .add64):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &>> imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let b_3 = Int(ip3_.pointee.b)
+                    r[d_3] = v2_ &+ r[b_3]
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    r[d_2] = r[a_2] &>> imm_2
+            case 6:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &>> imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    r[d_3] = r[a_3] &+ v2_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip3_ = ip + 2
-                let d_3 = Int(ip3_.pointee.d)
-                let a_3 = Int(ip3_.pointee.a)
-                let b_3 = Int(ip3_.pointee.b)
-                r[d_3] = r[a_3] &+ r[b_3]
-                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = v1_ &>> imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    r[d_3] = r[a_3] &+ r[b_3]
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &>> imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let b_3 = Int(ip3_.pointee.b)
+                    r[d_3] = v2_ &+ r[b_3]
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            case 7:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &>> imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    r[d_3] = r[a_3] &+ v2_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = r[a_2] &>> imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    r[d_3] = r[a_3] &+ r[b_3]
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalLeftImm64, .add64, .loadIndirectI32):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &<< imm
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let b_2 = Int(ip2_.pointee.b)
-                    r[d_2] = r[a_2] &+ r[b_2]
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        r[d_2] = v1_ &+ r[b_2]
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip3_ = ip + 2
-                let d_3 = Int(ip3_.pointee.d)
-                let a_3 = Int(ip3_.pointee.a)
-                let imm_3 = ip3_.pointee.imm
-                let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
-                r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
-                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        r[d_2] = r[a_2] &+ v1_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            case 5:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &<< imm
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        r[d_2] = r[a_2] &+ r[b_2]
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(bitPattern: Int64(p_3.loadUnaligned(as: Int32.self)))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.shiftLogicalRightImm64, .add64, .loadIndirectU8):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &>> imm
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &>> imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let b_2 = Int(ip2_.pointee.b)
-                    r[d_2] = r[a_2] &+ r[b_2]
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        r[d_2] = v1_ &+ r[b_2]
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip3_ = ip + 2
-                let d_3 = Int(ip3_.pointee.d)
-                let a_3 = Int(ip3_.pointee.a)
-                let imm_3 = ip3_.pointee.imm
-                let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
-                r[d_3] = UInt64(p_3.load(as: UInt8.self))
-                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            case 2:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        r[d_2] = r[a_2] &+ v1_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            case 5:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &>> imm
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        r[d_2] = r[a_2] &+ r[b_2]
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = UInt64(p_3.load(as: UInt8.self))
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.addImm64, .addImm64, .branchNotEq):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    r[d_2] = r[a_2] &+ imm_2
+            case 6:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip3_ = ip + 2
-                let a_3 = Int(ip3_.pointee.a)
-                let b_3 = Int(ip3_.pointee.b)
-                let aux_3 = ip3_.pointee.aux
-                if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = v1_ &+ imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            case 7:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = r[a_2] &+ imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .addImm64, .branchLessUnsigned):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    r[d_2] = r[a_2] &+ imm_2
+            case 6:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip3_ = ip + 2
-                let a_3 = Int(ip3_.pointee.a)
-                let b_3 = Int(ip3_.pointee.b)
-                let aux_3 = ip3_.pointee.aux
-                if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = v1_ &+ imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            case 7:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = r[a_2] &+ imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.addImm64, .addImm32, .branchEq):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    r[d] = r[a] &+ imm
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = sx32(r[a_2] &+ imm_2)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    r[d_2] = sx32(r[a_2] &+ imm_2)
+            case 6:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = sx32(r[a_2] &+ imm_2)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip3_ = ip + 2
-                let a_3 = Int(ip3_.pointee.a)
-                let b_3 = Int(ip3_.pointee.b)
-                let aux_3 = ip3_.pointee.aux
-                if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
-                let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = sx32(v1_ &+ imm_2)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = sx32(v1_ &+ imm_2)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            case 7:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = sx32(v1_ &+ imm_2)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        r[d] = r[a] &+ imm
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = sx32(r[a_2] &+ imm_2)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let aux_3 = ip3_.pointee.aux
+                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c) }
+                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.add64, .loadIndirectU64, .loadIndirectU64):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let b = Int(ip.pointee.b)
-                    r[d] = r[a] &+ r[b]
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = p_3.loadUnaligned(as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
-                    r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = p_3.loadUnaligned(as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
                 }
-                let ip3_ = ip + 2
-                let d_3 = Int(ip3_.pointee.d)
-                let a_3 = Int(ip3_.pointee.a)
-                let imm_3 = ip3_.pointee.imm
-                let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
-                r[d_3] = p_3.loadUnaligned(as: UInt64.self)
-                let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = p_3.loadUnaligned(as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &+ r[b]
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, c, .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, c, .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        r[d_2] = p_2.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, c, .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, c, .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    r[d_3] = p_3.loadUnaligned(as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, c)
+                }
             }
         case (.loadIndirectU64, .addImm64, .jumpIndirect):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = p.loadUnaligned(as: UInt64.self)
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(v2_ &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    r[d_2] = r[a_2] &+ imm_2
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = v1_ &+ imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(r[a_3] &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip3_ = ip + 2
-                let a_3 = Int(ip3_.pointee.a)
-                let imm_3 = ip3_.pointee.imm
-                let address = lo32(r[a_3] &+ imm_3)
-                if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
-                let slot = address &>> 1
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(v2_ &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = r[a_2] &+ imm_2
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(r[a_3] &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         case (.loadIndirectI32, .addImm32, .jumpIndirect):
-            return { ip, r, m, g, c in
-                do {
-                    let d = Int(ip.pointee.d)
-                    let a = Int(ip.pointee.a)
-                    let imm = ip.pointee.imm
-                    let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
-                    r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = sx32(r[a_2] &+ imm_2)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(v2_ &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip2_ = ip + 1
-                do {
-                    let d_2 = Int(ip2_.pointee.d)
-                    let a_2 = Int(ip2_.pointee.a)
-                    let imm_2 = ip2_.pointee.imm
-                    r[d_2] = sx32(r[a_2] &+ imm_2)
+            case 1:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = sx32(v1_ &+ imm_2)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(r[a_3] &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
                 }
-                let ip3_ = ip + 2
-                let a_3 = Int(ip3_.pointee.a)
-                let imm_3 = ip3_.pointee.imm
-                let address = lo32(r[a_3] &+ imm_3)
-                if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
-                let slot = address &>> 1
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+            case 4:
+                return { ip, r, m, g, c in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = sx32(v1_ &+ imm_2)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(v2_ &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
+            default:
+                return { ip, r, m, g, c in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, c, .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, c, .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        r[d_2] = sx32(r[a_2] &+ imm_2)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let address = lo32(r[a_3] &+ imm_3)
+                    if address == 0xFFFF_0000 { return leave(ip3_, g, c, .halt) }
+                    let slot = address &>> 1
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, c, .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, c)
+                }
             }
         default: return nil
         }
+    }
+
+    /// How a fused op hands its result to the op after it (`next`, reading registers `a` and `b`):
+    /// 1 if `next` reads it as `r[a]`, 2 as `r[b]`, 0 if not at all (or this op produces no value).
+    func forwarding(to next: OpKind, d: UInt8, a: UInt8, b: UInt8) -> Int {
+        switch self {
+        case .add32, .add64, .addImm32, .addImm64, .and, .andImm, .andInverted, .countLeadingZeroBits32, .countLeadingZeroBits64, .countSetBits32, .countSetBits64, .countTrailingZeroBits32, .countTrailingZeroBits64, .divSigned32, .divSigned64, .divUnsigned32, .divUnsigned64, .loadI16, .loadI32, .loadI8, .loadImm, .loadImm64, .loadIndirectI16, .loadIndirectI32, .loadIndirectI8, .loadIndirectU16, .loadIndirectU32, .loadIndirectU64, .loadIndirectU8, .loadU16, .loadU32, .loadU64, .loadU8, .maximum, .maximumUnsigned, .minimum, .minimumUnsigned, .moveReg, .mul32, .mul64, .mulImm32, .mulImm64, .mulUpperSignedSigned, .mulUpperSignedSigned32, .mulUpperSignedUnsigned, .mulUpperSignedUnsigned32, .mulUpperUnsignedUnsigned, .mulUpperUnsignedUnsigned32, .negateAndAddImm32, .negateAndAddImm64, .or, .orImm, .orInverted, .remSigned32, .remSigned64, .remUnsigned32, .remUnsigned64, .reverseByte, .reverseByte32, .rotateLeft32, .rotateLeft64, .rotateRight32, .rotateRight64, .rotateRightImm32, .rotateRightImm64, .rotateRightImmAlt32, .rotateRightImmAlt64, .setGreaterThanSignedImm, .setGreaterThanUnsignedImm, .setLessThanSigned, .setLessThanSignedImm, .setLessThanUnsigned, .setLessThanUnsignedImm, .shiftArithmeticRight32, .shiftArithmeticRight64, .shiftArithmeticRightImm32, .shiftArithmeticRightImm64, .shiftArithmeticRightImmAlt32, .shiftArithmeticRightImmAlt64, .shiftLogicalLeft32, .shiftLogicalLeft64, .shiftLogicalLeftImm32, .shiftLogicalLeftImm64, .shiftLogicalLeftImmAlt32, .shiftLogicalLeftImmAlt64, .shiftLogicalRight32, .shiftLogicalRight64, .shiftLogicalRightImm32, .shiftLogicalRightImm64, .shiftLogicalRightImmAlt32, .shiftLogicalRightImmAlt64, .signExtend16, .signExtend8, .sub32, .sub64, .xnor, .xor, .xorImm, .zeroExtend16: break
+        default: return 0
+        }
+        switch next {
+        case .add32, .add64, .addImm32, .addImm64, .and, .andImm, .andInverted, .branchEq, .branchEqImm, .branchGreaterOrEqualSigned, .branchGreaterOrEqualSignedImm, .branchGreaterOrEqualUnsigned, .branchGreaterOrEqualUnsignedImm, .branchGreaterSignedImm, .branchGreaterUnsignedImm, .branchLessOrEqualSignedImm, .branchLessOrEqualUnsignedImm, .branchLessSigned, .branchLessSignedImm, .branchLessUnsigned, .branchLessUnsignedImm, .branchNotEq, .branchNotEqImm, .cmovIfNotZero, .cmovIfNotZeroImm, .cmovIfZero, .cmovIfZeroImm, .countLeadingZeroBits32, .countLeadingZeroBits64, .countSetBits32, .countSetBits64, .countTrailingZeroBits32, .countTrailingZeroBits64, .divSigned32, .divSigned64, .divUnsigned32, .divUnsigned64, .jumpIndirect, .loadImmAndJumpIndirect, .loadIndirectI16, .loadIndirectI32, .loadIndirectI8, .loadIndirectU16, .loadIndirectU32, .loadIndirectU64, .loadIndirectU8, .maximum, .maximumUnsigned, .minimum, .minimumUnsigned, .moveReg, .mul32, .mul64, .mulImm32, .mulImm64, .mulUpperSignedSigned, .mulUpperSignedSigned32, .mulUpperSignedUnsigned, .mulUpperSignedUnsigned32, .mulUpperUnsignedUnsigned, .mulUpperUnsignedUnsigned32, .negateAndAddImm32, .negateAndAddImm64, .or, .orImm, .orInverted, .remSigned32, .remSigned64, .remUnsigned32, .remUnsigned64, .reverseByte, .reverseByte32, .rotateLeft32, .rotateLeft64, .rotateRight32, .rotateRight64, .rotateRightImm32, .rotateRightImm64, .rotateRightImmAlt32, .rotateRightImmAlt64, .setGreaterThanSignedImm, .setGreaterThanUnsignedImm, .setLessThanSigned, .setLessThanSignedImm, .setLessThanUnsigned, .setLessThanUnsignedImm, .shiftArithmeticRight32, .shiftArithmeticRight64, .shiftArithmeticRightImm32, .shiftArithmeticRightImm64, .shiftArithmeticRightImmAlt32, .shiftArithmeticRightImmAlt64, .shiftLogicalLeft32, .shiftLogicalLeft64, .shiftLogicalLeftImm32, .shiftLogicalLeftImm64, .shiftLogicalLeftImmAlt32, .shiftLogicalLeftImmAlt64, .shiftLogicalRight32, .shiftLogicalRight64, .shiftLogicalRightImm32, .shiftLogicalRightImm64, .shiftLogicalRightImmAlt32, .shiftLogicalRightImmAlt64, .signExtend16, .signExtend8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64, .storeIndirectU8, .storeU16, .storeU32, .storeU64, .storeU8, .sub32, .sub64, .xnor, .xor, .xorImm, .zeroExtend16: if a == d { return 1 }
+        default: break
+        }
+        switch next {
+        case .add32, .add64, .and, .andInverted, .branchEq, .branchGreaterOrEqualSigned, .branchGreaterOrEqualUnsigned, .branchLessSigned, .branchLessUnsigned, .branchNotEq, .cmovIfNotZero, .cmovIfZero, .divSigned32, .divSigned64, .divUnsigned32, .divUnsigned64, .maximum, .maximumUnsigned, .minimum, .minimumUnsigned, .mul32, .mul64, .mulUpperSignedSigned, .mulUpperSignedSigned32, .mulUpperSignedUnsigned, .mulUpperSignedUnsigned32, .mulUpperUnsignedUnsigned, .mulUpperUnsignedUnsigned32, .or, .orInverted, .remSigned32, .remSigned64, .remUnsigned32, .remUnsigned64, .rotateLeft32, .rotateLeft64, .rotateRight32, .rotateRight64, .setLessThanSigned, .setLessThanUnsigned, .shiftArithmeticRight32, .shiftArithmeticRight64, .shiftLogicalLeft32, .shiftLogicalLeft64, .shiftLogicalRight32, .shiftLogicalRight64, .storeImmIndirectU16, .storeImmIndirectU32, .storeImmIndirectU64, .storeImmIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64, .storeIndirectU8, .sub32, .sub64, .xnor, .xor: if b == d { return 2 }
+        default: break
+        }
+        return 0
     }
 }
 
