@@ -272,13 +272,18 @@ OPS.update({
 })
 
 
-def expand(body, mode, ip="ip", sfx="", tail=True):
+def expand(body, mode, ip="ip", sfx="", tail=True, carry="v"):
     """Expands an op body into Swift lines. `ip` names the op's pointer and `sfx` suffixes the op's
     locals (for the second op of a fused pair); with `tail` false, NEXT is dropped (the first op of a
-    fused pair falls into the second)."""
+    fused pair falls into the second). `carry` is what a threaded NEXT passes on as the next handler's
+    carried value: the op's own result if it produces one (see `produces_value`), else `v` unchanged."""
+    if mode == "threaded" and tail and len(PRODUCER.findall(body)) == 1 and body.endswith("\nNEXT") and "JUMP" not in body:
+        body = PRODUCER.sub(lambda m: "let o_ = %s\nr[d] = o_" % m.group(1), body)
+        carry = "o%s_" % sfx
     original = body
     uses = lambda name: re.search(r"\b%s\b" % name, original) is not None
     body = re.sub(r"\b(d|a|b|imm|aux|p)\b", lambda m: m.group(1) + sfx, body)
+    body = re.sub(r"\bo_\b", "o%s_" % sfx, body)
     body = re.sub(r"\bip\b", ip, body)
     lines = []
     for name, field in (("d", "d"), ("a", "a"), ("b", "b")):
@@ -310,8 +315,8 @@ def expand(body, mode, ip="ip", sfx="", tail=True):
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "
                  "if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; ")
         if mode == "threaded":
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, c)" + (mm.group(2) or ""), line)
-            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, m, g, c)")
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, c, v)" + (mm.group(2) or ""), line)
+            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, m, g, c, {carry})")
         else:
             # The trampoline does not fold: it continues at the block's chargeGas op, which the loop then
             # runs as an op of its own, so step tracing stops before a block is charged.
@@ -355,15 +360,16 @@ def expand_fused(kinds, forward=None):
     record at ip, ip + 1, ...; then the last op, which may end in anything. `forward[k]` (for k >= 1)
     says whether op k takes op k - 1's result from a host register instead of reloading it from the
     register file (1: as its r[a], 2: as its r[b]); the value is still stored first, so faults, slow
-    paths and every other reader see the same register file."""
+    paths and every other reader see the same register file. `forward[0]` does the same for the first
+    op with the handler's carried value `v` (the result of the op before the group)."""
     forward = forward or [0] * len(kinds)
     lines = []
     for k, kind in enumerate(kinds):
         body = OPS[kind]
         ip = "ip" if k == 0 else "ip%d_" % (k + 1)
         sfx = "" if k == 0 else "_%d" % (k + 1)
-        if k > 0 and forward[k]:
-            body = body.replace("r[a]" if forward[k] == 1 else "r[b]", "v%d_" % k)
+        if forward[k]:
+            body = body.replace("r[a]" if forward[k] == 1 else "r[b]", "v%d_" % k if k > 0 else "v")
         value = k + 1 < len(kinds) and forward[k + 1]
         if value:
             body = PRODUCER.sub(lambda m: "v%d_ = %s\nr[d] = v%d_" % (k + 1, m.group(1), k + 1), body)
@@ -420,17 +426,23 @@ def write_op_kinds():
     open(path, "w").write("\n".join(w) + "\n")
 
 
+def input_codes(kind):
+    """The variants of an op that can take its r[a] (1) or r[b] (2) from the carried value `v`."""
+    return [0] + [c for c, reg in ((1, "a"), (2, "b")) if reads(kind, reg)]
+
+
 def group_variants(group):
-    """(code, forward list) for every forwarding variant of a fused group; a group's code is the sum of
-    its links' codes (0, 1 or 2) in base 3, first link lowest."""
-    variants = [(0, [0])]
+    """(code, forward list) for every forwarding variant of a single op or a fused group; the code is
+    the sum of its links' codes (0, 1 or 2) in base 3: the carried value into the first op lowest,
+    then the first op's result into the second, and so on."""
+    variants = [(c, [c]) for c in input_codes(group[0])]
     for k in range(1, len(group)):
-        variants = [(code + c * 3 ** (k - 1), fwd + [c])
+        variants = [(code + c * 3 ** k, fwd + [c])
                     for code, fwd in variants for c in forwarding_codes(group[k - 1], group[k])]
     return variants
 
 
-def fused_switch(w, doc, signature, subject, groups, comment=False):
+def fused_switch(w, doc, signature, subject, groups, comment=False, exhaustive=False):
     """Emits `func <signature> -> Handler?`: a switch over `subject` with the fused handlers of each group
     of op kinds (pairs or triples), one per forwarding variant, chosen by `forwarding`."""
     for line in doc:
@@ -438,19 +450,20 @@ def fused_switch(w, doc, signature, subject, groups, comment=False):
     w.append(f"    func {signature} -> Handler? {{")
     w.append(f"        switch {subject} {{")
     for group in groups:
-        w.append("        case (%s):" % ", ".join("." + k for k in group))
+        w.append("        case (%s):" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in group))
         if comment:
             w.append(f"            // {pair_name(*group)}")
         w.append("            switch forwarding {")
         variants = group_variants(group)
         for code, fwd in variants[1:] + variants[:1]:  # the plain variant last, as the default
             w.append("            %s:" % ("default" if code == 0 else "case %d" % code))
-            w.append("                return { ip, r, m, g, c in")
+            w.append("                return { ip, r, m, g, c, v in")
             for line in expand_fused(list(group), fwd):
                 w.append("                    " + line)
             w.append("                }")
         w.append("            }")
-    w.append("        default: return nil")
+    if not exhaustive:
+        w.append("        default: return nil")
     w.append("        }")
     w.append("    }")
 
@@ -487,22 +500,37 @@ def main():
     w.append("// Generated by Utilities/generate_handlers.py. Do not edit.")
     w.append("// swiftlint:disable all")
     w.append("")
-    for mode in ("threaded", "trampoline"):
-        w.append("extension OpKind {")
-        w.append(f"    /// The {mode} handler of this op (a non-capturing closure, so it converts to a thin function pointer).")
-        w.append(f"    var {mode}Handler: Handler {{")
-        w.append("        switch self {")
-        for k in kinds:
-            case = "`%s`" % k if k in ("fallthrough",) else k
-            w.append(f"        case .{case}:")
-            w.append("            return { ip, r, m, g, c in")
-            for line in expand(OPS[k], mode):
-                w.append("                " + line)
-            w.append("            }")
-        w.append("        }")
-        w.append("    }")
-        w.append("}")
-        w.append("")
+    w.append("extension OpKind {")
+    w.append("    /// The trampoline handler of this op (a non-capturing closure, so it converts to a thin function pointer).")
+    w.append("    var trampolineHandler: Handler {")
+    w.append("        switch self {")
+    for k in kinds:
+        case = "`%s`" % k if k in ("fallthrough",) else k
+        w.append(f"        case .{case}:")
+        w.append("            return { ip, r, m, g, c, v in")
+        for line in expand(OPS[k], "trampoline"):
+            w.append("                " + line)
+        w.append("            }")
+    w.append("        }")
+    w.append("    }")
+    w.append("")
+    w.append("    /// The threaded handler of this op that takes no carried value.")
+    w.append("    var threadedHandler: Handler { threadedHandler(forwarding: 0)! }")
+    w.append("")
+    fused_switch(w, ["The threaded handler of this op (a non-capturing closure, so it converts to a thin function pointer).",
+                     "`forwarding` is `forwarding(to:d:a:b:)` from the op before it, when that op runs just before",
+                     "(in the same basic block): the variant that takes `r[a]` (1) or `r[b]` (2) from the carried value."],
+                 "threadedHandler(forwarding: Int)", "self", [(k,) for k in kinds], exhaustive=True)
+    w.append("")
+    w.append("    /// Whether this op's threaded handler passes its result (the value it writes to `r[d]`) to the next handler.")
+    w.append("    var producesValue: Bool {")
+    w.append("        switch self {")
+    w.append("        case %s: return true" % ", ".join("." + k for k in sorted(k for k in OPS if produces_value(k))))
+    w.append("        default: return false")
+    w.append("        }")
+    w.append("    }")
+    w.append("}")
+    w.append("")
     w.append("extension OpKind {")
     fused_switch(w, ["The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.",
                      "The fused op keeps this op's kind; only its handler changes. `forwarding` is",

@@ -72,25 +72,29 @@ public final class CompiledProgram: @unchecked Sendable {
         let count = compiler.ops.count
         let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
         let threaded = options.dispatch == .threaded
+        // Where an op reads the result of the op before it, the variant that passes the value in a host
+        // register is chosen (`OpKind.forwarding(to:d:a:b:)`): within a fused group from one op to the
+        // next, and into an op (single or the first of a group) from the op that ran just before it
+        // (its predecessor in the array: a block's first op follows its `chargeGas`, which produces nothing).
+        func forwarding(_ i: Int) -> Int {
+            guard i >= 0 else { return 0 }
+            let p = compiler.ops[i], q = compiler.ops[i + 1]
+            return p.kind.forwarding(to: q.kind, d: p.d, a: q.a, b: q.b)
+        }
         var fusedHandlers = [Handler?](repeating: nil, count: threaded ? count : 0)
         if threaded {
             // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fusedHandler(with:)`),
             // chosen left to right. The first op keeps its kind (slow paths and the trampoline read it); the
             // second op stays in place for host entry mid-block and slow paths.
-            // Where an op reads the result of the op before it, the variant that passes the value in a host
-            // register is chosen (`OpKind.forwarding(to:d:a:b:)`).
-            func forwarding(_ i: Int) -> Int {
-                let p = compiler.ops[i], q = compiler.ops[i + 1]
-                return p.kind.forwarding(to: q.kind, d: p.d, a: q.a, b: q.b)
-            }
             var i = 0
             while i + 1 < count {
                 if i + 2 < count,
                    let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, and: compiler.ops[i + 2].kind,
-                                                                 forwarding: forwarding(i) + 3 * forwarding(i + 1)) {
+                                                                 forwarding: forwarding(i - 1) + 3 * forwarding(i) + 9 * forwarding(i + 1)) {
                     fusedHandlers[i] = fused
                     i += 3
-                } else if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, forwarding: forwarding(i)) {
+                } else if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind,
+                                                                        forwarding: forwarding(i - 1) + 3 * forwarding(i)) {
                     fusedHandlers[i] = fused
                     i += 2
                 } else {
@@ -108,7 +112,8 @@ public final class CompiledProgram: @unchecked Sendable {
                 aux = p.imm2
             }
             if p.kind == .loadImmAndJumpIndirect { aux = p.imm2 }
-            let handler = threaded ? (fusedHandlers[i] ?? p.kind.threadedHandler) : p.kind.trampolineHandler
+            let handler = threaded ? (fusedHandlers[i] ?? p.kind.threadedHandler(forwarding: forwarding(i - 1)) ?? p.kind.threadedHandler)
+                : p.kind.trampolineHandler
             (ops + i).initialize(to: Op(handler: handler, aux: aux, imm: p.imm, pc: p.pc, kind: p.kind, d: p.d, a: p.a, b: p.b))
         }
         self.ops = ops

@@ -149,7 +149,9 @@ public final class InterpreterInstance {
         let reason: LoopExit = withUnsafeMutablePointer(to: &ctx) { c in
             if program.options.dispatch == .threaded {
                 let ip = c.pointee.ip
-                return LoopExit(rawValue: ip.pointee.handler(ip, regs, root, c.pointee.gas, c)) ?? .trap
+                // The handler may take the previous op's result as its carried value: it is in the register file.
+                let carried = ip > UnsafePointer(base) && (ip - 1).pointee.kind.producesValue ? regs[Int((ip - 1).pointee.d)] : 0
+                return LoopExit(rawValue: ip.pointee.handler(ip, regs, root, c.pointee.gas, c, carried)) ?? .trap
             }
             var armed = stepArmed
             defer { stepArmed = armed }
@@ -158,7 +160,7 @@ public final class InterpreterInstance {
                 if stepping {
                     if armed { armed = false } else { armed = true; return .step }
                 }
-                let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, root, c.pointee.gas, c)
+                let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, root, c.pointee.gas, c, 0)
                 if code != 0 {
                     let why = LoopExit(rawValue: code) ?? .trap
                     if why == .outOfGas { armed = false }

@@ -3,8 +3,11 @@ import PolkaVMProgram
 
 /// An instruction handler: executes the op at `ip` and either continues (tail-calling the next op's
 /// handler, or returning ``LoopExit/proceed`` to a trampoline) or leaves with another ``LoopExit``.
-/// Arguments: the op, the register file, the page tables (``PageTableView``), the gas counter and the run context.
-typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTables.Base, Int64, UnsafeMutablePointer<RunContext>) -> UInt64
+/// Arguments: the op, the register file, the page tables (``PageTableView``), the gas counter, the run context
+/// and the carried value: the result of the op that ran just before, which a threaded handler chosen for
+/// that (see `OpKind.threadedHandler(forwarding:)`) reads instead of reloading it from the register file.
+/// Whoever enters a handler passes the value the op before it wrote (`Op.carriedValue(into:)`).
+typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTables.Base, Int64, UnsafeMutablePointer<RunContext>, UInt64) -> UInt64
 
 /// Per-run state that handlers reach through a pointer: where execution stands when a handler leaves,
 /// and the dynamic jump table.

@@ -21,7 +21,10 @@ import PolkaVMProgram
     }
 
     /// A random program: straight-line ALU blocks, loads and stores into one mapped page, and branches.
-    static func randomProgram(_ rng: inout Rng, isa: InstructionSetKind) -> ProgramCode {
+    /// With `narrow`, the ALU ops use r0...r2 only, so most read the register the op before them wrote
+    /// (the threaded handlers that take it as the carried value).
+    static func randomProgram(_ rng: inout Rng, isa: InstructionSetKind, narrow: Bool = false) -> ProgramCode {
+        let regs = narrow ? 3 : 13
         var instructions: [Instruction] = []
         var targets: [LayoutTarget?] = []
         let blocks = 4 + rng.below(4)
@@ -31,7 +34,7 @@ import PolkaVMProgram
             for _ in 0..<(1 + rng.below(8)) {
                 var op = aluOpcodes[rng.below(aluOpcodes.count)]
                 if !isa.contains(op) { op = .add32 }
-                var i = Instruction(op, regA: UInt8(rng.below(13)), regB: UInt8(rng.below(13)), regD: UInt8(rng.below(13)),
+                var i = Instruction(op, regA: UInt8(rng.below(regs)), regB: UInt8(rng.below(regs)), regD: UInt8(rng.below(regs)),
                                     imm1: Instruction.immediate(Int32(truncatingIfNeeded: rng.next())))
                 if rng.below(4) == 0 { i.imm1 = Instruction.immediate(Int32(rng.below(70)) - 3) }
                 instructions.append(i)
@@ -83,8 +86,9 @@ import PolkaVMProgram
     @Test(arguments: InstructionSetKind.allCases)
     func threadedAndTrampolineAgree(isa: InstructionSetKind) {
         var rng = Rng(state: 0x9E37_79B9_7F4A_7C15 ^ UInt64(isa.rawValue + 1))
-        for _ in 0..<150 {
-            let code = Self.randomProgram(&rng, isa: isa)
+        var carried = 0
+        for round in 0..<150 {
+            let code = Self.randomProgram(&rng, isa: isa, narrow: round % 2 == 1)
             let regs = (0..<13).map { _ in rng.below(3) == 0 ? UInt64(rng.below(300)) : rng.next() }
             for model in [GasCostModel.simple, .upstreamFull] {
                 let a = Self.run(code, dispatch: .threaded, model: model, gas: 600, registers: regs)
@@ -94,7 +98,49 @@ import PolkaVMProgram
                 #expect(a.2 == b.2)
                 #expect(a.3 == b.3)
                 #expect(a.4 == b.4)
+                carried += Self.carriedValueOps(a.5)
             }
         }
+        #expect(carried > 300, "ops that take the carried value: \(carried)")
+    }
+
+    /// How many ops of `program` run a single-op handler that takes its predecessor's result as the carried value.
+    static func carriedValueOps(_ program: CompiledProgram) -> Int {
+        let address = { (h: Handler?) in h.map { unsafeBitCast($0, to: UInt.self) } }
+        return (0..<program.opCount).filter { i in
+            let op = program.ops[i]
+            return [1, 2].contains { address(op.kind.threadedHandler(forwarding: $0)) == address(op.handler) }
+                && address(op.kind.threadedHandler) != address(op.handler)
+        }.count
+    }
+
+    /// A page fault in an op that takes its predecessor's result as the carried value: the run resumes at
+    /// that op, and the host entry passes the value from the register file.
+    @Test func resumingAtAnOpThatTakesTheCarriedValue() {
+        let insts = [
+            Instruction(.addImm64, regA: 7, regB: 8, imm1: Instruction.immediate(0x1008)),   // r7 = r8 + 0x1008
+            Instruction(.loadIndirectU64, regA: 9, regB: 7, imm1: 0),                      // r9 = [r7], faults
+            Instruction(.xor, regA: 9, regB: 10, regD: 11),                                // r11 = r9 ^ r10
+            Instruction(.jumpIndirect, regA: 0),
+        ]
+        let code = try! InstructionEncoder.layout(insts, targets: insts.map { _ in nil }, isa: .latest64).programCode()
+        let program = CompiledProgram(code: code, options: InterpreterOptions(gasMetering: true, costModel: .simple, semantics: .polkavm, dispatch: .threaded))
+        #expect(program.ops[1].kind.forwarding(to: program.ops[2].kind, d: program.ops[1].d, a: program.ops[2].a, b: program.ops[2].b) == 1)
+        #expect(program.ops[2].kind.forwarding(to: program.ops[3].kind, d: program.ops[2].d, a: program.ops[3].a, b: program.ops[3].b) == 1)
+        let memory = GuestMemory()
+        memory.map(address: 0x20000, length: 0x1000, writable: true)
+        let vm = InterpreterInstance(program: program, memory: memory, dynamicPaging: true)
+        vm.setRegister(0, 0xFFFF_0000)
+        vm.setRegister(8, 0x20000)
+        vm.setRegister(10, 0xFF)
+        vm.gas = 100
+        vm.setNextProgramCounter(0)
+        #expect(vm.run() == .pageFault(address: 0x21000))
+        vm.setRegister(8, 0x1234)  // r7 was already written: the load must use it, not recompute it
+        memory.map(address: 0x21000, length: 0x1000, writable: true)
+        try! memory.write([1, 2, 3, 4, 5, 6, 7, 8], at: 0x21008)
+        #expect(vm.run() == .finished)
+        #expect(vm.register(9) == 0x0807_0605_0403_0201)
+        #expect(vm.register(11) == 0x0807_0605_0403_02FE)
     }
 }

@@ -21,9 +21,11 @@ import PolkaVMProgram
         return result
     }
 
-    /// Whether the op runs a fused pair's handler rather than its own.
+    /// Whether the op runs a fused pair's handler rather than one of its own (`OpKind.threadedHandler(forwarding:)`).
     static func isFused(_ op: Op) -> Bool {
-        unsafeBitCast(op.handler, to: UInt.self) != unsafeBitCast(op.kind.threadedHandler, to: UInt.self)
+        !(0...2).contains { f in
+            op.kind.threadedHandler(forwarding: f).map { unsafeBitCast($0, to: UInt.self) } == unsafeBitCast(op.handler, to: UInt.self)
+        }
     }
 
     /// A random instruction; with `narrow`, its registers come from r0...r2 only, so that an op often reads
