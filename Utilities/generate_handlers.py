@@ -71,6 +71,7 @@ for name, cond in BRANCHES.items():
 
 DJUMP = """if address == 0xFFFF_0000 { EXIT(.halt) }
 let slot = address &>> 1
+let c = context(r)
 guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { EXIT(.trap) }
 JUMP(t)"""
 
@@ -272,11 +273,12 @@ OPS.update({
 })
 
 
-def expand(body, mode, ip="ip", sfx="", tail=True, carry="v"):
+def expand(body, mode, ip="ip", sfx="", tail=True, carry="v", carry2="v"):
     """Expands an op body into Swift lines. `ip` names the op's pointer and `sfx` suffixes the op's
     locals (for the second op of a fused pair); with `tail` false, NEXT is dropped (the first op of a
-    fused pair falls into the second). `carry` is what a threaded NEXT passes on as the next handler's
-    carried value: the op's own result if it produces one (see `produces_value`), else `v` unchanged."""
+    fused pair falls into the second). A threaded NEXT passes on two carried values: `carry`, the op's
+    own result if it produces one (see `produces_value`; else `v`, unused), and `carry2`, the result of
+    the op before it (`v` for a single op)."""
     if mode == "threaded" and tail and len(PRODUCER.findall(body)) == 1 and body.endswith("\nNEXT") and "JUMP" not in body:
         body = PRODUCER.sub(lambda m: "let o_ = %s\nr[d] = o_" % m.group(1), body)
         carry = "o%s_" % sfx
@@ -311,17 +313,17 @@ def expand(body, mode, ip="ip", sfx="", tail=True, carry="v"):
                        f"if _slowPath(addr{sfx}_ & {int(m.group(3)) - 1} != 0) {{ guard (addr{sfx}_ & 0xFFF) &+ {m.group(3)} <= 4096 else {{ EXIT(.memory) }} }}; ") +
                     f"let p{sfx} = UnsafeMutableRawPointer(bitPattern: e{sfx}_ &+ UInt(addr{sfx}_)).unsafelyUnwrapped")
         line = line.replace("TARGET", f"UnsafePointer<Op>(bitPattern: UInt(aux{sfx})).unsafelyUnwrapped")
-        line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(%s, g, c, \1)" % ip, line)
+        line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(%s, g, context(r), \1)" % ip, line)
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "
-                 "if _slowPath(g < cost_) { return leave(t_, g, c, .outOfGas) }; let n_ = t_ + 1; ")
+                 "if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; ")
         if mode == "threaded":
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, c, v)" + (mm.group(2) or ""), line)
-            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, m, g, c, {carry})")
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, v, w)" + (mm.group(2) or ""), line)
+            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, m, g, {carry}, {carry2})")
         else:
             # The trampoline does not fold: it continues at the block's chargeGas op, which the loop then
             # runs as an op of its own, so step tracing stops before a block is charged.
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "return proceed(%s, g, c)%s" % (mm.group(1), mm.group(2) or ""), line)
-            line = line.replace("NEXT", f"return proceed({ip} + 1, g, c)")
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: "return proceed(%s, g, context(r))%s" % (mm.group(1), mm.group(2) or ""), line)
+            line = line.replace("NEXT", f"return proceed({ip} + 1, g, context(r))")
         out.append(line)
     return lines + out
 
@@ -370,13 +372,14 @@ def expand_fused(kinds, forward=None):
         sfx = "" if k == 0 else "_%d" % (k + 1)
         if forward[k]:
             body = body.replace("r[a]" if forward[k] == 1 else "r[b]", "v%d_" % k if k > 0 else "v")
-        value = k + 1 < len(kinds) and forward[k + 1]
+        value = k + 1 < len(kinds) and (forward[k + 1] or (k == len(kinds) - 2 and produces_value(kind)))
         if value:
             body = PRODUCER.sub(lambda m: "v%d_ = %s\nr[d] = v%d_" % (k + 1, m.group(1), k + 1), body)
         if k > 0:
             lines.append("let %s = ip + %d" % (ip, k))
         if k == len(kinds) - 1:
-            return lines + expand(body, "threaded", ip=ip, sfx=sfx)
+            before = "v%d_" % k if k > 0 and produces_value(kinds[k - 1]) else "v"
+            return lines + expand(body, "threaded", ip=ip, sfx=sfx, carry2=before)
         assert body.endswith("\nNEXT") and body.count("NEXT") == 1 and "JUMP" not in body, kind
         assert re.findall(r"EXIT\((\.\w+)\)", body) in ([], [".memory"]), kind
         if value:
@@ -426,6 +429,21 @@ def write_op_kinds():
     open(path, "w").write("\n".join(w) + "\n")
 
 
+def input_sources(kind, reg):
+    """Where a single op's r[a] or r[b] can come from: the register file (0), the value carried from the op
+    before (1), from two ops before (2)."""
+    return [0, 1, 2] if reads(kind, reg) else [0]
+
+
+def passes_values_through(kind):
+    """Whether the op falls through to the next op having written no register but its own result (so a
+    value carried from the op before it is still current after it)."""
+    body = OPS[kind]
+    writes = re.findall(r"r\[\w+\] = ", body)
+    return (kind != "chargeGas" and body.endswith("\nNEXT") and "JUMP" not in body
+            and (produces_value(kind) or not writes))
+
+
 def input_codes(kind):
     """The variants of an op that can take its r[a] (1) or r[b] (2) from the carried value `v`."""
     return [0] + [c for c, reg in ((1, "a"), (2, "b")) if reads(kind, reg)]
@@ -457,7 +475,7 @@ def fused_switch(w, doc, signature, subject, groups, comment=False, exhaustive=F
         variants = group_variants(group)
         for code, fwd in variants[1:] + variants[:1]:  # the plain variant last, as the default
             w.append("            %s:" % ("default" if code == 0 else "case %d" % code))
-            w.append("                return { ip, r, m, g, c, v in")
+            w.append("                return { ip, r, m, g, v, w in")
             for line in expand_fused(list(group), fwd):
                 w.append("                    " + line)
             w.append("                }")
@@ -507,7 +525,7 @@ def main():
     for k in kinds:
         case = "`%s`" % k if k in ("fallthrough",) else k
         w.append(f"        case .{case}:")
-        w.append("            return { ip, r, m, g, c, v in")
+        w.append("            return { ip, r, m, g, v, w in")
         for line in expand(OPS[k], "trampoline"):
             w.append("                " + line)
         w.append("            }")
@@ -515,13 +533,43 @@ def main():
     w.append("    }")
     w.append("")
     w.append("    /// The threaded handler of this op that takes no carried value.")
-    w.append("    var threadedHandler: Handler { threadedHandler(forwarding: 0)! }")
+    w.append("    var threadedHandler: Handler { threadedHandler(a: 0, b: 0)! }")
     w.append("")
-    fused_switch(w, ["The threaded handler of this op (a non-capturing closure, so it converts to a thin function pointer).",
-                     "`forwarding` is `forwarding(to:d:a:b:)` from the op before it, when that op runs just before",
-                     "(in the same basic block): the variant that takes `r[a]` (1) or `r[b]` (2) from the carried value."],
-                 "threadedHandler(forwarding: Int)", "self", [(k,) for k in kinds], exhaustive=True)
+    w.append("    /// The threaded handler of this op (a non-capturing closure, so it converts to a thin function pointer) that")
+    w.append("    /// reads `r[a]` and `r[b]` from the register file (0), the value carried from the op before (1) or the one")
+    w.append("    /// two ops before (2); nil if the op has no such variant.")
+    w.append("    func threadedHandler(a: Int, b: Int) -> Handler? {")
+    w.append("        switch (self, a, b) {")
+    for k in kinds:
+        case = "`%s`" % k if k in ("fallthrough",) else k
+        for sa in input_sources(k, "a"):
+            for sb in input_sources(k, "b"):
+                body = OPS[k]
+                for reg, src in (("a", sa), ("b", sb)):
+                    if src:
+                        body = body.replace("r[%s]" % reg, ("v", "w")[src - 1])
+                w.append(f"        case (.{case}, {sa}, {sb}):")
+                w.append("            return { ip, r, m, g, v, w in")
+                for line in expand(body, "threaded"):
+                    w.append("                " + line)
+                w.append("            }")
+    w.append("        default: return nil")
+    w.append("        }")
+    w.append("    }")
     w.append("")
+    for prop, doc, pred in (
+            ("readsA", "Whether this op reads `r[a]`.", lambda k: reads(k, "a")),
+            ("readsB", "Whether this op reads `r[b]`.", lambda k: reads(k, "b")),
+            ("passesValuesThrough", "Whether the op after this one (in the same block) runs right after it, with no register written "
+             "but this op's result: the value carried from before this op is then still current.", passes_values_through)):
+        w.append("    /// " + doc)
+        w.append(f"    var {prop}: Bool {{")
+        w.append("        switch self {")
+        w.append("        case %s: return true" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in kinds if pred(k)))
+        w.append("        default: return false")
+        w.append("        }")
+        w.append("    }")
+        w.append("")
     w.append("    /// Whether this op's threaded handler passes its result (the value it writes to `r[d]`) to the next handler.")
     w.append("    var producesValue: Bool {")
     w.append("        switch self {")

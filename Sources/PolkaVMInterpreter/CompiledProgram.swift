@@ -81,6 +81,21 @@ public final class CompiledProgram: @unchecked Sendable {
             let p = compiler.ops[i], q = compiler.ops[i + 1]
             return p.kind.forwarding(to: q.kind, d: p.d, a: q.a, b: q.b)
         }
+        // A single op may also take `r[a]` or `r[b]` from the result of the op two before it, when the op
+        // between them writes no other register (`OpKind.threadedHandler(a:b:)`).
+        func source(_ i: Int, _ register: UInt8) -> Int {
+            guard i >= 1 else { return 0 }
+            let previous = compiler.ops[i - 1]
+            if previous.kind.producesValue && previous.d == register { return 1 }
+            guard i >= 2, previous.kind.passesValuesThrough else { return 0 }
+            let before = compiler.ops[i - 2]
+            return before.kind.producesValue && before.d == register ? 2 : 0
+        }
+        func singleHandler(_ i: Int) -> Handler {
+            let op = compiler.ops[i]
+            let a = op.kind.readsA ? source(i, op.a) : 0, b = op.kind.readsB ? source(i, op.b) : 0
+            return op.kind.threadedHandler(a: a, b: b) ?? op.kind.threadedHandler
+        }
         var fusedHandlers = [Handler?](repeating: nil, count: threaded ? count : 0)
         if threaded {
             // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fusedHandler(with:)`),
@@ -112,7 +127,7 @@ public final class CompiledProgram: @unchecked Sendable {
                 aux = p.imm2
             }
             if p.kind == .loadImmAndJumpIndirect { aux = p.imm2 }
-            let handler = threaded ? (fusedHandlers[i] ?? p.kind.threadedHandler(forwarding: forwarding(i - 1)) ?? p.kind.threadedHandler)
+            let handler = threaded ? (fusedHandlers[i] ?? singleHandler(i))
                 : p.kind.trampolineHandler
             (ops + i).initialize(to: Op(handler: handler, aux: aux, imm: p.imm, pc: p.pc, kind: p.kind, d: p.d, a: p.a, b: p.b))
         }

@@ -95,14 +95,17 @@ public final class InterpreterInstance {
         self.memory = memory
         self.dynamicPaging = dynamicPaging
         self.heap = heap
-        registers = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
-        registers.initialize(repeating: 0, count: 16)
+        // One block: the run context (reached by handlers from the register pointer), then the registers.
+        precondition(MemoryLayout<RunContext>.stride <= runContextSlots * 8 && MemoryLayout<RunContext>.alignment <= 8)
+        let block = UnsafeMutableRawPointer.allocate(byteCount: (runContextSlots + registerSlots) * 8, alignment: 8)
+        block.initializeMemory(as: UInt64.self, repeating: 0, count: runContextSlots + registerSlots)
+        registers = (block + runContextSlots * 8).assumingMemoryBound(to: UInt64.self)
         state = UnsafeMutablePointer<RunState>.allocate(capacity: 1)
         state.initialize(to: RunState())
     }
 
     deinit {
-        registers.deallocate()
+        UnsafeMutableRawPointer(registers - runContextSlots).deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -141,36 +144,45 @@ public final class InterpreterInstance {
         let base = program.ops
         // Without metering every block costs 0 and gas is left untouched (a negative value must not stop a run).
         let metering = program.options.gasMetering
-        var ctx = RunContext(ip: UnsafePointer(base + index), gas: metering ? gas : 0,
-                             dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount))
         let regs = registers
+        let c = context(regs)
+        c.initialize(to: RunContext(ip: UnsafePointer(base + index), gas: metering ? gas : 0,
+                                    dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount)))
         let root = memory.table.base
         let stepping = program.options.stepTracing
-        let reason: LoopExit = withUnsafeMutablePointer(to: &ctx) { c in
-            if program.options.dispatch == .threaded {
-                let ip = c.pointee.ip
-                // The handler may take the previous op's result as its carried value: it is in the register file.
-                let carried = ip > UnsafePointer(base) && (ip - 1).pointee.kind.producesValue ? regs[Int((ip - 1).pointee.d)] : 0
-                return LoopExit(rawValue: ip.pointee.handler(ip, regs, root, c.pointee.gas, c, carried)) ?? .trap
+        let reason: LoopExit
+        if program.options.dispatch == .threaded {
+            let ip = c.pointee.ip
+            // The handler may take the results of the two ops before it as its carried values (see `Handler`):
+            // they are in the register file.
+            let at = ip - UnsafePointer(base)
+            func carried(_ back: Int) -> UInt64 {
+                guard at >= back else { return 0 }
+                let op = base[at - back]
+                return op.kind.producesValue ? regs[Int(op.d)] : 0
             }
+            reason = LoopExit(rawValue: ip.pointee.handler(ip, regs, root, c.pointee.gas, carried(1), carried(2))) ?? .trap
+        } else {
             var armed = stepArmed
             defer { stepArmed = armed }
-            while true {
-                let ip = c.pointee.ip
-                if stepping {
-                    if armed { armed = false } else { armed = true; return .step }
+            reason = {
+                while true {
+                    let ip = c.pointee.ip
+                    if stepping {
+                        if armed { armed = false } else { armed = true; return .step }
+                    }
+                    let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, root, c.pointee.gas, 0, 0)
+                    if code != 0 {
+                        let why = LoopExit(rawValue: code) ?? .trap
+                        if why == .outOfGas { armed = false }
+                        return why
+                    }
+                    if stepping && ip.pointee.kind == .chargeGas { armed = true }
                 }
-                let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, root, c.pointee.gas, c, 0)
-                if code != 0 {
-                    let why = LoopExit(rawValue: code) ?? .trap
-                    if why == .outOfGas { armed = false }
-                    return why
-                }
-                if stepping && ip.pointee.kind == .chargeGas { armed = true }
-            }
+            }()
         }
-        index = ctx.ip - UnsafePointer(base)
-        if metering { gas = ctx.gas }
+        index = c.pointee.ip - UnsafePointer(base)
+        if metering { gas = c.pointee.gas }
         return reason
     }
 

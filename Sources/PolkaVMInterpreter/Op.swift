@@ -3,14 +3,15 @@ import PolkaVMProgram
 
 /// An instruction handler: executes the op at `ip` and either continues (tail-calling the next op's
 /// handler, or returning ``LoopExit/proceed`` to a trampoline) or leaves with another ``LoopExit``.
-/// Arguments: the op, the register file, the page tables (``PageTableView``), the gas counter, the run context
-/// and the carried value: the result of the op that ran just before, which a threaded handler chosen for
-/// that (see `OpKind.threadedHandler(forwarding:)`) reads instead of reloading it from the register file.
-/// Whoever enters a handler passes the value the op before it wrote (`Op.carriedValue(into:)`).
-typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTables.Base, Int64, UnsafeMutablePointer<RunContext>, UInt64) -> UInt64
+/// Arguments: the op, the register file (with the ``RunContext`` just before it, see `context(_:)`), the page
+/// tables (``PageTableView``), the gas counter, and the two carried values: the results of the ops that ran
+/// one and two ops before (when those ops write a register), which a threaded handler chosen for that (see
+/// `OpKind.threadedHandler(a:b:)`) reads instead of reloading them from the register file. Whoever enters a
+/// handler from the host passes those values from the register file (`InterpreterInstance.execute()`).
+typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTables.Base, Int64, UInt64, UInt64) -> UInt64
 
-/// Per-run state that handlers reach through a pointer: where execution stands when a handler leaves,
-/// and the dynamic jump table.
+/// Per-run state that handlers reach through the register file pointer (it sits just before the registers,
+/// so it costs no argument): where execution stands when a handler leaves, and the dynamic jump table.
 struct RunContext {
     /// The current op (written when a handler leaves).
     var ip: UnsafePointer<Op>
@@ -20,6 +21,16 @@ struct RunContext {
     let dynamic: UnsafePointer<UnsafePointer<Op>?>
     /// The number of slots in `dynamic`.
     let dynamicCount: UInt32
+}
+
+/// The slots of the per-instance block that holds the ``RunContext`` and then the register file.
+let runContextSlots = 4
+/// The register slots after the context (13 registers; 16 so that any 4-bit index stays in the block).
+let registerSlots = 16
+
+/// The run context of the register file `r` (in the same block, just before the registers).
+@inline(__always) func context(_ r: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<RunContext> {
+    UnsafeMutableRawPointer(r - runContextSlots).assumingMemoryBound(to: RunContext.self)
 }
 
 /// One pre-decoded instruction: 32 bytes with its handler, operands and resolved branch target.

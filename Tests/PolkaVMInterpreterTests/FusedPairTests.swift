@@ -21,11 +21,9 @@ import PolkaVMProgram
         return result
     }
 
-    /// Whether the op runs a fused pair's handler rather than one of its own (`OpKind.threadedHandler(forwarding:)`).
+    /// Whether the op runs a fused pair's handler rather than one of its own (`OpKind.threadedHandler(a:b:)`).
     static func isFused(_ op: Op) -> Bool {
-        !(0...2).contains { f in
-            op.kind.threadedHandler(forwarding: f).map { unsafeBitCast($0, to: UInt.self) } == unsafeBitCast(op.handler, to: UInt.self)
-        }
+        DispatchEquivalenceTests.singleVariant(op) == nil
     }
 
     /// A random instruction; with `narrow`, its registers come from r0...r2 only, so that an op often reads
