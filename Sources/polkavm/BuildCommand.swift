@@ -127,11 +127,14 @@ enum GuestToolchain {
     enum Target: String {
         case rv64, rv32
 
-        /// Target selection flags: RV64E/RV32E with M, A, C, Zbb and XTheadCondMov, the E ABIs.
+        /// Target selection flags: RV64E/RV32E with M, A, C, Zbb and XTheadCondMov, the E ABIs, and
+        /// `-mno-strict-align`: PolkaVM loads and stores take any address, so the compiler may merge
+        /// byte accesses into wider ones instead of splitting unaligned accesses into bytes (a later
+        /// `--cflag=-mstrict-align` turns that off).
         var clangFlags: [String] {
             switch self {
-            case .rv64: return ["--target=riscv64-unknown-none-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
-            case .rv32: return ["--target=riscv32-unknown-none-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"]
+            case .rv64: return ["--target=riscv64-unknown-none-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e", "-mno-strict-align"]
+            case .rv32: return ["--target=riscv32-unknown-none-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e", "-mno-strict-align"]
             }
         }
 

@@ -104,8 +104,8 @@ if [ -n "$keep" ]; then work="$keep"; mkdir -p "$work"; else work="$(mktemp -d)"
 # Compiler and linker flags. A function, so that the parallel workers (which cannot inherit arrays)
 # get them too.
 flags() {
-    guest_rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e)
-    guest_rv32=(--target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e)
+    guest_rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e -mno-strict-align)
+    guest_rv32=(--target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e -mno-strict-align)
     guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
     native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d)
     native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d)
@@ -114,8 +114,8 @@ flags() {
     # include); the ld variants use its clang target flags (GuestToolchain.Target.clangFlags).
     build_common=(-ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections
                   -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -fno-stack-protector -fno-ident -I "$root/guest")
-    cc_ld64=("$CLANG" --target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e "${build_common[@]}")
-    cc_ld32=("$CLANG" --target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e "${build_common[@]}")
+    cc_ld64=("$CLANG" --target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e -mno-strict-align "${build_common[@]}")
+    cc_ld32=("$CLANG" --target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e -mno-strict-align "${build_common[@]}")
     cc_gcc32=("$GNU_CC" -march=rv32emac_zbb -mabi=ilp32e "${build_common[@]}")
     cc_gcc64=("$GNU_CC" -march=rv64imac_zbb -mabi=lp64 -ffixed-gp -ffixed-tp -ffixed-a6 -ffixed-a7 -ffixed-t3 -ffixed-t4 -ffixed-t5 -ffixed-t6
               -ffixed-s2 -ffixed-s3 -ffixed-s4 -ffixed-s5 -ffixed-s6 -ffixed-s7 -ffixed-s8 -ffixed-s9 -ffixed-s10 -ffixed-s11 "${build_common[@]}")
