@@ -586,7 +586,13 @@ def main():
                      "host register (the register file is still written), which shortens the dependency chain."],
                  "fusedHandler(with next: OpKind, forwarding: Int = 0)", "(self, next)", PAIRS, comment=True)
     w.append("")
-    w.append("    /// The fused triples (for tests and tools).")
+    w.append("    /// The fused pairs (for the compiler's lookup tables, tests and tools).")
+    w.append("    static let fusedPairs: [(OpKind, OpKind)] = [")
+    for pair in PAIRS:
+        w.append("        (.%s, .%s)," % tuple(("`%s`" % k if k == "fallthrough" else k) for k in pair))
+    w.append("    ]")
+    w.append("")
+    w.append("    /// The fused triples (for the compiler's lookup tables, tests and tools).")
     w.append("    static let fusedTriples: [(OpKind, OpKind, OpKind)] = [")
     for triple in TRIPLES:
         w.append("        (.%s, .%s, .%s)," % triple)

@@ -69,55 +69,13 @@ public final class CompiledProgram: @unchecked Sendable {
         self.isWholeProgramValid = code.isWholeProgramValid
         var compiler = Compiler(code: code, options: options)
         compiler.run()
-        let count = compiler.ops.count
+        let protoOps = compiler.ops
+        let count = protoOps.count
         let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
         let threaded = options.dispatch == .threaded
-        // Where an op reads the result of the op before it, the variant that passes the value in a host
-        // register is chosen (`OpKind.forwarding(to:d:a:b:)`): within a fused group from one op to the
-        // next, and into an op (single or the first of a group) from the op that ran just before it
-        // (its predecessor in the array: a block's first op follows its `chargeGas`, which produces nothing).
-        func forwarding(_ i: Int) -> Int {
-            guard i >= 0 else { return 0 }
-            let p = compiler.ops[i], q = compiler.ops[i + 1]
-            return p.kind.forwarding(to: q.kind, d: p.d, a: q.a, b: q.b)
-        }
-        // A single op may also take `r[a]` or `r[b]` from the result of the op two before it, when the op
-        // between them writes no other register (`OpKind.threadedHandler(a:b:)`).
-        func source(_ i: Int, _ register: UInt8) -> Int {
-            guard i >= 1 else { return 0 }
-            let previous = compiler.ops[i - 1]
-            if previous.kind.producesValue && previous.d == register { return 1 }
-            guard i >= 2, previous.kind.passesValuesThrough else { return 0 }
-            let before = compiler.ops[i - 2]
-            return before.kind.producesValue && before.d == register ? 2 : 0
-        }
-        func singleHandler(_ i: Int) -> Handler {
-            let op = compiler.ops[i]
-            let a = op.kind.readsA ? source(i, op.a) : 0, b = op.kind.readsB ? source(i, op.b) : 0
-            return op.kind.threadedHandler(a: a, b: b) ?? op.kind.threadedHandler
-        }
-        var fusedHandlers = [Handler?](repeating: nil, count: threaded ? count : 0)
-        if threaded {
-            // Superinstructions: adjacent pairs of one block that one handler runs (see `OpKind.fusedHandler(with:)`),
-            // chosen left to right. The first op keeps its kind (slow paths and the trampoline read it); the
-            // second op stays in place for host entry mid-block and slow paths.
-            var i = 0
-            while i + 1 < count {
-                if i + 2 < count,
-                   let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind, and: compiler.ops[i + 2].kind,
-                                                                 forwarding: forwarding(i - 1) + 3 * forwarding(i) + 9 * forwarding(i + 1)) {
-                    fusedHandlers[i] = fused
-                    i += 3
-                } else if let fused = compiler.ops[i].kind.fusedHandler(with: compiler.ops[i + 1].kind,
-                                                                        forwarding: forwarding(i - 1) + 3 * forwarding(i)) {
-                    fusedHandlers[i] = fused
-                    i += 2
-                } else {
-                    i += 1
-                }
-            }
-        }
-        for (i, p) in compiler.ops.enumerated() {
+        // Threaded handlers: fused groups and the variants that take carried values (`HandlerTables`).
+        let threadedHandlers = threaded ? HandlerTables.threadedHandlers(for: protoOps) : []
+        for (i, p) in protoOps.enumerated() {
             var aux: UInt64
             if p.kind == .chargeGas {
                 aux = UInt64(p.target)
@@ -127,8 +85,7 @@ public final class CompiledProgram: @unchecked Sendable {
                 aux = p.imm2
             }
             if p.kind == .loadImmAndJumpIndirect { aux = p.imm2 }
-            let handler = threaded ? (fusedHandlers[i] ?? singleHandler(i))
-                : p.kind.trampolineHandler
+            let handler = threaded ? threadedHandlers[i] : p.kind.trampolineHandler
             (ops + i).initialize(to: Op(handler: handler, aux: aux, imm: p.imm, pc: p.pc, kind: p.kind, d: p.d, a: p.a, b: p.b))
         }
         self.ops = ops

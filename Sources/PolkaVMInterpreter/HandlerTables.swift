@@ -1,0 +1,115 @@
+/// The compiler's handler lookups as flat tables, built once per process from the generated switches
+/// (`OpKind.threadedHandler(a:b:)`, `fusedHandler(with:forwarding:)`, `fusedHandler(with:and:forwarding:)`),
+/// so that choosing an op's handler costs a few array reads instead of a walk through those switches.
+enum HandlerTables {
+    /// Single-op variants: index `kind * 9 + a + 3 * b` (sources as in `OpKind.threadedHandler(a:b:)`).
+    static let singles: [Handler] = {
+        var table: [Handler] = []
+        table.reserveCapacity(256 * 9)
+        for raw in 0..<256 {
+            let kind = OpKind(rawValue: UInt8(raw)) ?? .trap
+            for code in 0..<9 {
+                table.append(kind.threadedHandler(a: code % 3, b: code / 3) ?? kind.threadedHandler)
+            }
+        }
+        return table
+    }()
+
+    /// For `first * 256 + second`: the pair's index in `OpKind.fusedPairs`, or -1 if the pair is not fused.
+    static let pairIndex: [Int16] = {
+        var table = [Int16](repeating: -1, count: 256 * 256)
+        for (i, pair) in OpKind.fusedPairs.enumerated() {
+            table[Int(pair.0.rawValue) << 8 | Int(pair.1.rawValue)] = Int16(i)
+        }
+        return table
+    }()
+
+    /// The forwarding variants of every fused pair: index `pair * 9 + code` (code as in `fusedHandler(with:forwarding:)`).
+    static let pairs: [Handler] = OpKind.fusedPairs.flatMap { pair in
+        (0..<9).map { pair.0.fusedHandler(with: pair.1, forwarding: $0)! }
+    }
+
+    /// For `first * 256 + second`: whether some fused triple starts with these two kinds.
+    static let tripleStarts: [Bool] = {
+        var table = [Bool](repeating: false, count: 256 * 256)
+        for triple in OpKind.fusedTriples { table[Int(triple.0.rawValue) << 8 | Int(triple.1.rawValue)] = true }
+        return table
+    }()
+
+    /// The forwarding variants of every fused triple: index `triple * 27 + code`.
+    static let triples: [Handler] = OpKind.fusedTriples.flatMap { triple in
+        (0..<27).map { triple.0.fusedHandler(with: triple.1, and: triple.2, forwarding: $0)! }
+    }
+
+    /// Per kind (raw value): bit 0 `producesValue`, bit 1 `readsA`, bit 2 `readsB`, bit 3 `passesValuesThrough`.
+    static let kindFlags: [UInt8] = (0..<256).map { raw in
+        guard let kind = OpKind(rawValue: UInt8(raw)) else { return 0 }
+        return (kind.producesValue ? 1 : 0) | (kind.readsA ? 2 : 0) | (kind.readsB ? 4 : 0) | (kind.passesValuesThrough ? 8 : 0)
+    }
+
+    /// The fused triples' kinds packed as `first << 16 | second << 8 | third`, in `OpKind.fusedTriples` order.
+    static let tripleKeys: [UInt32] = OpKind.fusedTriples.map {
+        UInt32($0.0.rawValue) << 16 | UInt32($0.1.rawValue) << 8 | UInt32($0.2.rawValue)
+    }
+
+    /// The threaded handler of every op of a compiled block sequence. Fused groups are chosen left to right
+    /// (a triple before a pair); every op, fused or not, reads the values carried from the ops just before
+    /// it where its registers allow (`OpKind.forwarding(to:d:a:b:)` within and into groups, and one or two
+    /// ops back for single ops, `OpKind.threadedHandler(a:b:)`). The ops after a group's first keep single
+    /// handlers, for host entry in the middle of a group and for slow paths.
+    static func threadedHandlers(for ops: [ProtoOp]) -> [Handler] {
+        let singles = self.singles, pairIndex = self.pairIndex, pairs = self.pairs
+        let tripleStarts = self.tripleStarts, tripleKeys = self.tripleKeys, triples = self.triples, flags = self.kindFlags
+        let count = ops.count
+        // link[i + 1]: how op i hands its result to op i + 1 (0 not at all, 1 as r[a], 2 as r[b]); link[0] = 0.
+        let links = UnsafeMutableBufferPointer<Int>.allocate(capacity: count + 1)
+        defer { links.deallocate() }
+        links.initialize(repeating: 0)
+        let handlers = [Handler](unsafeUninitializedCapacity: count) { handlers, initialized in
+            ops.withUnsafeBufferPointer { ops in
+            flags.withUnsafeBufferPointer { flags in
+                // (`OpKind.forwarding(to:d:a:b:)` from the flags.)
+                for i in 0..<Swift.max(0, count - 1) where flags[Int(ops[i].kind.rawValue)] & 1 != 0 {
+                    let d = ops[i].d, next = ops[i + 1], nextFlags = flags[Int(next.kind.rawValue)]
+                    links[i + 1] = nextFlags & 2 != 0 && next.a == d ? 1 : nextFlags & 4 != 0 && next.b == d ? 2 : 0
+                }
+                // Where a single op's register comes from: 1 = the previous op's result, 2 = the one before it.
+                func source(_ i: Int, _ register: UInt8) -> Int {
+                    guard i >= 1 else { return 0 }
+                    let previous = ops[i - 1], previousFlags = flags[Int(previous.kind.rawValue)]
+                    if previousFlags & 1 != 0 && previous.d == register { return 1 }
+                    guard i >= 2, previousFlags & 8 != 0 else { return 0 }
+                    let before = ops[i - 2]
+                    return flags[Int(before.kind.rawValue)] & 1 != 0 && before.d == register ? 2 : 0
+                }
+                for i in 0..<count {
+                    let op = ops[i], opFlags = flags[Int(op.kind.rawValue)]
+                    let a = opFlags & 2 != 0 ? source(i, op.a) : 0, b = opFlags & 4 != 0 ? source(i, op.b) : 0
+                    (handlers.baseAddress! + i).initialize(to: singles[Int(op.kind.rawValue) * 9 + a + 3 * b])
+                }
+                initialized = count
+                var i = 0
+                while i + 1 < count {
+                    let first = Int(ops[i].kind.rawValue), second = Int(ops[i + 1].kind.rawValue)
+                    if i + 2 < count && tripleStarts[first << 8 | second] {
+                        let key = UInt32(first << 16 | second << 8) | UInt32(ops[i + 2].kind.rawValue)
+                        if let index = tripleKeys.firstIndex(of: key) {
+                            handlers[i] = triples[index * 27 + links[i] + 3 * links[i + 1] + 9 * links[i + 2]]
+                            i += 3
+                            continue
+                        }
+                    }
+                    let pair = Int(pairIndex[first << 8 | second])
+                    if pair >= 0 {
+                        handlers[i] = pairs[pair * 9 + links[i] + 3 * links[i + 1]]
+                        i += 2
+                    } else {
+                        i += 1
+                    }
+                }
+            }
+            }
+        }
+        return handlers
+    }
+}
