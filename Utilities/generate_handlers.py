@@ -254,6 +254,21 @@ TRIPLES = [
     ("add64", "loadIndirectU64", "loadIndirectU64"),
     ("loadIndirectU64", "addImm64", "jumpIndirect"),
     ("loadIndirectI32", "addImm32", "jumpIndirect"),
+    # Chosen after the carried-value handlers made longer chains cheap: multiply-accumulate-store,
+    # read-modify-write of a memory word, a store then two pointer bumps, and runs of 64-bit loads and
+    # stores (prologues, epilogues, struct copies).
+    ("mul64", "add64", "storeIndirectU32"),
+    ("loadIndirectI32", "addImm64", "storeIndirectU32"),
+    ("storeIndirectU32", "addImm64", "addImm64"),
+    ("loadIndirectU64", "loadIndirectU64", "loadIndirectU64"),
+    ("storeIndirectU64", "storeIndirectU64", "storeIndirectU64"),
+]
+# The same way, after the carried-value handlers: a relative jump-table tail (add the table base, jump),
+# 64-bit to 32-bit shift chains, a spill followed by a reload, and a few chains from the larger programs.
+PAIRS += [
+    ("add64", "jumpIndirect"), ("shiftLogicalRightImm64", "shiftLogicalRightImm32"), ("loadIndirectI32", "loadIndirectU32"),
+    ("loadIndirectU64", "fallthrough"), ("storeIndirectU64", "loadIndirectU64"), ("addImm64", "shiftLogicalRightImm64"),
+    ("and", "shiftLogicalLeftImm64"), ("shiftLogicalLeftImm64", "xor"),
 ]
 # A constant loaded for a compare (RISC-V has no compare-with-immediate branches).
 for name in ("branchEq", "branchNotEq", "branchLessUnsigned", "branchLessSigned",

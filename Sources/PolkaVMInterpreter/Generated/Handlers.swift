@@ -18109,6 +18109,644 @@ extension OpKind {
                     let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
                 }
             }
+        case (.add64, .jumpIndirect):
+            // add64ThenJumpIndirect
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(v1_ &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                    let slot = address &>> 1
+                    let c = context(r)
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(r[a_2] &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                    let slot = address &>> 1
+                    let c = context(r)
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(v1_ &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                    let slot = address &>> 1
+                    let c = context(r)
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            case 2:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &+ v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(r[a_2] &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                    let slot = address &>> 1
+                    let c = context(r)
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            case 5:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &+ v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(v1_ &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                    let slot = address &>> 1
+                    let c = context(r)
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &+ r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let address = lo32(r[a_2] &+ imm_2)
+                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                    let slot = address &>> 1
+                    let c = context(r)
+                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            }
+        case (.shiftLogicalRightImm64, .shiftLogicalRightImm32):
+            // shiftLogicalRightImm64ThenShiftLogicalRightImm32
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = sx32(lo32(v1_) &>> lo32(imm_2))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = sx32(lo32(r[a_2]) &>> lo32(imm_2))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = sx32(lo32(v1_) &>> lo32(imm_2))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &>> imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = sx32(lo32(r[a_2]) &>> lo32(imm_2))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            }
+        case (.loadIndirectI32, .loadIndirectU32):
+            // loadIndirectI32ThenLoadIndirectU32
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = UInt64(p_2.loadUnaligned(as: UInt32.self))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = UInt64(p_2.loadUnaligned(as: UInt32.self))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = UInt64(p_2.loadUnaligned(as: UInt32.self))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 3 != 0) { guard (addr_2_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = UInt64(p_2.loadUnaligned(as: UInt32.self))
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            }
+        case (.loadIndirectU64, .`fallthrough`):
+            // loadIndirectU64ThenFallthrough
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            }
+        case (.storeIndirectU64, .loadIndirectU64):
+            // storeIndirectU64ThenLoadIndirectU64
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: v, toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = p_2.loadUnaligned(as: UInt64.self)
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v)
+                }
+            case 2:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = p_2.loadUnaligned(as: UInt64.self)
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                    let o_2_ = p_2.loadUnaligned(as: UInt64.self)
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v)
+                }
+            }
+        case (.addImm64, .shiftLogicalRightImm64):
+            // addImm64ThenShiftLogicalRightImm64
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = v1_ &>> imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = r[a_2] &>> imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = v1_ &>> imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &+ imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = r[a_2] &>> imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            }
+        case (.and, .shiftLogicalLeftImm64):
+            // andThenShiftLogicalLeftImm64
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = v1_ &<< imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = r[a_2] &<< imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = v1_ &<< imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 2:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] & v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = r[a_2] &<< imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 5:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] & v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = v1_ &<< imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] & r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let imm_2 = ip2_.pointee.imm
+                    let o_2_ = r[a_2] &<< imm_2
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            }
+        case (.shiftLogicalLeftImm64, .xor):
+            // shiftLogicalLeftImm64ThenXor
+            switch forwarding {
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let o_2_ = v1_ ^ r[b_2]
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 6:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let o_2_ = r[a_2] ^ v1_
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let o_2_ = r[a_2] ^ r[b_2]
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let o_2_ = v1_ ^ r[b_2]
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            case 7:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        v1_ = v &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let o_2_ = r[a_2] ^ v1_
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        v1_ = r[a] &<< imm
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let d_2 = Int(ip2_.pointee.d)
+                    let a_2 = Int(ip2_.pointee.a)
+                    let b_2 = Int(ip2_.pointee.b)
+                    let o_2_ = r[a_2] ^ r[b_2]
+                    r[d_2] = o_2_
+                    let n_ = ip2_ + 1; return n_.pointee.handler(n_, r, m, g, o_2_, v1_)
+                }
+            }
         case (.loadImm, .branchEq):
             // loadImmThenBranchEq
             switch forwarding {
@@ -18542,6 +19180,14 @@ extension OpKind {
         (.addImm32, .setGreaterThanUnsignedImm),
         (.sub32, .addImm32),
         (.addImm32, .loadImmAndJump),
+        (.add64, .jumpIndirect),
+        (.shiftLogicalRightImm64, .shiftLogicalRightImm32),
+        (.loadIndirectI32, .loadIndirectU32),
+        (.loadIndirectU64, .`fallthrough`),
+        (.storeIndirectU64, .loadIndirectU64),
+        (.addImm64, .shiftLogicalRightImm64),
+        (.and, .shiftLogicalLeftImm64),
+        (.shiftLogicalLeftImm64, .xor),
         (.loadImm, .branchEq),
         (.loadImm, .branchNotEq),
         (.loadImm, .branchLessUnsigned),
@@ -18561,6 +19207,11 @@ extension OpKind {
         (.add64, .loadIndirectU64, .loadIndirectU64),
         (.loadIndirectU64, .addImm64, .jumpIndirect),
         (.loadIndirectI32, .addImm32, .jumpIndirect),
+        (.mul64, .add64, .storeIndirectU32),
+        (.loadIndirectI32, .addImm64, .storeIndirectU32),
+        (.storeIndirectU32, .addImm64, .addImm64),
+        (.loadIndirectU64, .loadIndirectU64, .loadIndirectU64),
+        (.storeIndirectU64, .storeIndirectU64, .storeIndirectU64),
     ]
 
     /// The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple
@@ -21097,6 +21748,1424 @@ extension OpKind {
                     let c = context(r)
                     guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, m, g &- cost_, v, w)
+                }
+            }
+        case (.mul64, .add64, .storeIndirectU32):
+            switch forwarding {
+            case 9:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 18:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 12:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 21:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 6:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 15:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 24:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        v1_ = r[a] &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        r[d] = v &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 10:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        r[d] = v &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 19:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        r[d] = v &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 13:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 22:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 7:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 16:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 25:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let b = Int(ip.pointee.b)
+                        v1_ = v &* r[b]
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 2:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a] &* v
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 11:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a] &* v
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 20:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        r[d] = r[a] &* v
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 5:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &* v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 14:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &* v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 23:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &* v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = v1_ &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 8:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &* v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 17:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &* v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 26:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        v1_ = r[a] &* v
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        v2_ = r[a_2] &+ v1_
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        r[d] = r[a] &* r[b]
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        v2_ = r[a_2] &+ r[b_2]
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            }
+        case (.loadIndirectI32, .addImm64, .storeIndirectU32):
+            switch forwarding {
+            case 9:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 18:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 12:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 21:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 10:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 19:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 13:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: v2_), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            case 22:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = v1_ &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 3 != 0) { guard (addr_3_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: UInt32(truncatingIfNeeded: r[a_3]), toByteOffset: 0, as: UInt32.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v2_)
+                }
+            }
+        case (.storeIndirectU32, .addImm64, .addImm64):
+            switch forwarding {
+            case 9:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let o_3_ = v2_ &+ imm_3
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: v), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let o_3_ = r[a_3] &+ imm_3
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 10:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: v), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let o_3_ = v2_ &+ imm_3
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 2:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let o_3_ = r[a_3] &+ imm_3
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 11:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let o_3_ = v2_ &+ imm_3
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 3 != 0) { guard (addr_ & 0xFFF) &+ 4 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: UInt32(truncatingIfNeeded: r[a]), toByteOffset: 0, as: UInt32.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        v2_ = r[a_2] &+ imm_2
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let o_3_ = r[a_3] &+ imm_3
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            }
+        case (.loadIndirectU64, .loadIndirectU64, .loadIndirectU64):
+            switch forwarding {
+            case 9:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 3:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 12:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 1:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 10:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 4:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            case 13:
+                return { ip, r, m, g, v, w in
+                    let v1_: UInt64
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        v1_ = p.loadUnaligned(as: UInt64.self)
+                        r[d] = v1_
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(v1_ &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(v2_ &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let d = Int(ip.pointee.d)
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[a] &+ imm); let e_ = m[Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        r[d] = p.loadUnaligned(as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    let v2_: UInt64
+                    do {
+                        let d_2 = Int(ip2_.pointee.d)
+                        let a_2 = Int(ip2_.pointee.a)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[a_2] &+ imm_2); let e_2_ = m[Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        v2_ = p_2.loadUnaligned(as: UInt64.self)
+                        r[d_2] = v2_
+                    }
+                    let ip3_ = ip + 2
+                    let d_3 = Int(ip3_.pointee.d)
+                    let a_3 = Int(ip3_.pointee.a)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[a_3] &+ imm_3); let e_3_ = m[Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    let o_3_ = p_3.loadUnaligned(as: UInt64.self)
+                    r[d_3] = o_3_
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, o_3_, v2_)
+                }
+            }
+        case (.storeIndirectU64, .storeIndirectU64, .storeIndirectU64):
+            switch forwarding {
+            case 1:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: v, toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: r[a_3], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v)
+                }
+            case 2:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(v &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: r[a_3], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v)
+                }
+            default:
+                return { ip, r, m, g, v, w in
+                    do {
+                        let a = Int(ip.pointee.a)
+                        let b = Int(ip.pointee.b)
+                        let imm = ip.pointee.imm
+                        let addr_ = lo32(r[b] &+ imm); let e_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_ &>> 12)]; guard _fastPath(e_ != 0) else { return leave(ip, g, context(r), .memory) }; if _slowPath(addr_ & 7 != 0) { guard (addr_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip, g, context(r), .memory) } }; let p = UnsafeMutableRawPointer(bitPattern: e_ &+ UInt(addr_)).unsafelyUnwrapped
+                        p.storeBytes(of: r[a], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip2_ = ip + 1
+                    do {
+                        let a_2 = Int(ip2_.pointee.a)
+                        let b_2 = Int(ip2_.pointee.b)
+                        let imm_2 = ip2_.pointee.imm
+                        let addr_2_ = lo32(r[b_2] &+ imm_2); let e_2_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_2_ &>> 12)]; guard _fastPath(e_2_ != 0) else { return leave(ip2_, g, context(r), .memory) }; if _slowPath(addr_2_ & 7 != 0) { guard (addr_2_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip2_, g, context(r), .memory) } }; let p_2 = UnsafeMutableRawPointer(bitPattern: e_2_ &+ UInt(addr_2_)).unsafelyUnwrapped
+                        p_2.storeBytes(of: r[a_2], toByteOffset: 0, as: UInt64.self)
+                    }
+                    let ip3_ = ip + 2
+                    let a_3 = Int(ip3_.pointee.a)
+                    let b_3 = Int(ip3_.pointee.b)
+                    let imm_3 = ip3_.pointee.imm
+                    let addr_3_ = lo32(r[b_3] &+ imm_3); let e_3_ = m[(1 << 20) + Int(truncatingIfNeeded: addr_3_ &>> 12)]; guard _fastPath(e_3_ != 0) else { return leave(ip3_, g, context(r), .memory) }; if _slowPath(addr_3_ & 7 != 0) { guard (addr_3_ & 0xFFF) &+ 8 <= 4096 else { return leave(ip3_, g, context(r), .memory) } }; let p_3 = UnsafeMutableRawPointer(bitPattern: e_3_ &+ UInt(addr_3_)).unsafelyUnwrapped
+                    p_3.storeBytes(of: r[a_3], toByteOffset: 0, as: UInt64.self)
+                    let n_ = ip3_ + 1; return n_.pointee.handler(n_, r, m, g, v, v)
                 }
             }
         default: return nil
