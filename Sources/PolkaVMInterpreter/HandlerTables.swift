@@ -15,11 +15,26 @@ enum HandlerTables {
         return table
     }()
 
-    /// For `first * 256 + second`: the pair's index in `OpKind.fusedPairs`, or -1 if the pair is not fused.
-    static let pairIndex: [Int16] = {
-        var table = [Int16](repeating: -1, count: 256 * 256)
+    /// For each first kind (raw value): 1 + its row in `pairRows`, or 0 if no fused pair starts with it.
+    static let pairRowOfFirst: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        var rows = 0
+        for pair in OpKind.fusedPairs where table[Int(pair.0.rawValue)] == 0 {
+            rows += 1
+            table[Int(pair.0.rawValue)] = UInt8(rows)
+        }
+        return table
+    }()
+
+    /// Rows of 256 entries, one row per first kind that starts a pair: for the second kind (raw value), 1 +
+    /// the pair's index in `OpKind.fusedPairs`, or 0. (About 12 KB, where a full 256 x 256 table would be 64.)
+    static let pairRows: [UInt8] = {
+        precondition(OpKind.fusedPairs.count < 255, "pair indices must fit in a byte")
+        let rowCount = Int(pairRowOfFirst.max() ?? 0)
+        var table = [UInt8](repeating: 0, count: rowCount * 256)
         for (i, pair) in OpKind.fusedPairs.enumerated() {
-            table[Int(pair.0.rawValue) << 8 | Int(pair.1.rawValue)] = Int16(i)
+            let row = Int(pairRowOfFirst[Int(pair.0.rawValue)]) - 1
+            table[row * 256 + Int(pair.1.rawValue)] = UInt8(i + 1)
         }
         return table
     }()
@@ -29,10 +44,14 @@ enum HandlerTables {
         (0..<9).map { pair.0.fusedHandler(with: pair.1, forwarding: $0)! }
     }
 
-    /// For `first * 256 + second`: whether some fused triple starts with these two kinds.
-    static let tripleStarts: [Bool] = {
-        var table = [Bool](repeating: false, count: 256 * 256)
-        for triple in OpKind.fusedTriples { table[Int(triple.0.rawValue) << 8 | Int(triple.1.rawValue)] = true }
+    /// For `first * 4 + second / 64`, bit `second % 64`: whether some fused triple starts with these two
+    /// kinds (raw values), a 256 x 256 bit set (8 KB).
+    static let tripleStarts: [UInt64] = {
+        var table = [UInt64](repeating: 0, count: 256 * 4)
+        for triple in OpKind.fusedTriples {
+            let second = Int(triple.1.rawValue)
+            table[Int(triple.0.rawValue) * 4 + second / 64] |= 1 << UInt64(second % 64)
+        }
         return table
     }()
 
@@ -58,7 +77,7 @@ enum HandlerTables {
     /// ops back for single ops, `OpKind.threadedHandler(a:b:)`). The ops after a group's first keep single
     /// handlers, for host entry in the middle of a group and for slow paths.
     static func threadedHandlers(for ops: [ProtoOp]) -> [Handler] {
-        let singles = self.singles, pairIndex = self.pairIndex, pairs = self.pairs
+        let singles = self.singles, pairRowOfFirst = self.pairRowOfFirst, pairRows = self.pairRows, pairs = self.pairs
         let tripleStarts = self.tripleStarts, tripleKeys = self.tripleKeys, triples = self.triples, flags = self.kindFlags
         let count = ops.count
         // link[i + 1]: how op i hands its result to op i + 1 (0 not at all, 1 as r[a], 2 as r[b]); link[0] = 0.
@@ -91,7 +110,7 @@ enum HandlerTables {
                 var i = 0
                 while i + 1 < count {
                     let first = Int(ops[i].kind.rawValue), second = Int(ops[i + 1].kind.rawValue)
-                    if i + 2 < count && tripleStarts[first << 8 | second] {
+                    if i + 2 < count && tripleStarts[first * 4 + second / 64] & (1 << UInt64(second % 64)) != 0 {
                         let key = UInt32(first << 16 | second << 8) | UInt32(ops[i + 2].kind.rawValue)
                         if let index = tripleKeys.firstIndex(of: key) {
                             handlers[i] = triples[index * 27 + links[i] + 3 * links[i + 1] + 9 * links[i + 2]]
@@ -99,7 +118,8 @@ enum HandlerTables {
                             continue
                         }
                     }
-                    let pair = Int(pairIndex[first << 8 | second])
+                    let row = Int(pairRowOfFirst[first])
+                    let pair = row == 0 ? -1 : Int(pairRows[(row - 1) * 256 + second]) - 1
                     if pair >= 0 {
                         handlers[i] = pairs[pair * 9 + links[i] + 3 * links[i + 1]]
                         i += 2
