@@ -483,7 +483,7 @@ def fused_switch(w, doc, signature, subject, groups, comment=False, exhaustive=F
     w.append(f"    func {signature} -> Handler? {{")
     w.append(f"        switch {subject} {{")
     for group in groups:
-        w.append("        case (%s):" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in group))
+        w.append("        case (%s):" % ", ".join("." + swift_case(k) for k in group))
         if comment:
             w.append(f"            // {pair_name(*group)}")
         w.append("            switch forwarding {")
@@ -510,19 +510,33 @@ def forwarding_function(w):
     w.append("    /// 1 if `next` reads it as `r[a]`, 2 as `r[b]`, 0 if not at all (or this op produces no value).")
     w.append("    func forwarding(to next: OpKind, d: UInt8, a: UInt8, b: UInt8) -> Int {")
     w.append("        switch self {")
-    w.append("        case %s: break" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in producers))
+    w.append("        case %s: break" % ", ".join("." + swift_case(k) for k in producers))
     w.append("        default: return 0")
     w.append("        }")
     w.append("        switch next {")
-    w.append("        case %s: if a == d { return 1 }" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in reads_a))
+    w.append("        case %s: if a == d { return 1 }" % ", ".join("." + swift_case(k) for k in reads_a))
     w.append("        default: break")
     w.append("        }")
     w.append("        switch next {")
-    w.append("        case %s: if b == d { return 2 }" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in reads_b))
+    w.append("        case %s: if b == d { return 2 }" % ", ".join("." + swift_case(k) for k in reads_b))
     w.append("        default: break")
     w.append("        }")
     w.append("        return 0")
     w.append("    }")
+
+
+def swift_case(kind):
+    """The op kind as a Swift enum case name (`fallthrough` is a keyword)."""
+    return "`%s`" % kind if kind == "fallthrough" else kind
+
+
+def emit_handler(w, case, lines):
+    """Emits `case <case>: return { ... }`, a handler closure with the given body lines."""
+    w.append(f"        case {case}:")
+    w.append("            return { ip, r, m, g, v, w in")
+    for line in lines:
+        w.append("                " + line)
+    w.append("            }")
 
 
 def main():
@@ -538,12 +552,7 @@ def main():
     w.append("    var trampolineHandler: Handler {")
     w.append("        switch self {")
     for k in kinds:
-        case = "`%s`" % k if k in ("fallthrough",) else k
-        w.append(f"        case .{case}:")
-        w.append("            return { ip, r, m, g, v, w in")
-        for line in expand(OPS[k], "trampoline"):
-            w.append("                " + line)
-        w.append("            }")
+        emit_handler(w, "." + swift_case(k), expand(OPS[k], "trampoline"))
     w.append("        }")
     w.append("    }")
     w.append("")
@@ -556,18 +565,13 @@ def main():
     w.append("    func threadedHandler(a: Int, b: Int) -> Handler? {")
     w.append("        switch (self, a, b) {")
     for k in kinds:
-        case = "`%s`" % k if k in ("fallthrough",) else k
         for sa in input_sources(k, "a"):
             for sb in input_sources(k, "b"):
                 body = OPS[k]
                 for reg, src in (("a", sa), ("b", sb)):
                     if src:
                         body = body.replace("r[%s]" % reg, ("v", "w")[src - 1])
-                w.append(f"        case (.{case}, {sa}, {sb}):")
-                w.append("            return { ip, r, m, g, v, w in")
-                for line in expand(body, "threaded"):
-                    w.append("                " + line)
-                w.append("            }")
+                emit_handler(w, f"(.{swift_case(k)}, {sa}, {sb})", expand(body, "threaded"))
     w.append("        default: return nil")
     w.append("        }")
     w.append("    }")
@@ -580,7 +584,7 @@ def main():
         w.append("    /// " + doc)
         w.append(f"    var {prop}: Bool {{")
         w.append("        switch self {")
-        w.append("        case %s: return true" % ", ".join("." + ("`%s`" % k if k == "fallthrough" else k) for k in kinds if pred(k)))
+        w.append("        case %s: return true" % ", ".join("." + swift_case(k) for k in kinds if pred(k)))
         w.append("        default: return false")
         w.append("        }")
         w.append("    }")
@@ -604,7 +608,7 @@ def main():
     w.append("    /// The fused pairs (for the compiler's lookup tables, tests and tools).")
     w.append("    static let fusedPairs: [(OpKind, OpKind)] = [")
     for pair in PAIRS:
-        w.append("        (.%s, .%s)," % tuple(("`%s`" % k if k == "fallthrough" else k) for k in pair))
+        w.append("        (.%s, .%s)," % tuple(swift_case(k) for k in pair))
     w.append("    ]")
     w.append("")
     w.append("    /// The fused triples (for the compiler's lookup tables, tests and tools).")
