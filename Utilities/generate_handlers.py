@@ -18,6 +18,10 @@ Body mini-language (Swift, with these names available):
   TARGET       the op's resolved static target (an op pointer)
   EXIT(reason) leave to the host loop with a LoopExit reason (the op stays current)
   LOAD(addr, size) / STORE(addr, size)  -> `p`, the host pointer, or EXIT(.memory) for the slow path
+
+Besides the plain handler of every op, the generator writes the variants that read `r[a]`/`r[b]` from the
+two carried values `v` and `w` (the results of the last two ops, passed between threaded handlers), and
+the fused pairs and triples with their forwarding variants; docs/INTERPRETER.md explains them.
 Usage: python3 Utilities/generate_handlers.py
 """
 import json
@@ -426,7 +430,7 @@ def write_op_kinds():
          "/// The operation of a pre-decoded instruction. Instruction kinds share the raw value of the ``Opcode``",
          "/// they execute; the rest are interpreter-only: block gas charges, no-ops and the 32-bit-register",
          "/// variants of width-generic instructions. (Fused pairs have no kind of their own: a fused op keeps",
-         "/// its first instruction's kind and gets the pair's handler, see `OpKind.fusedHandler(with:)`.)",
+         "/// its first instruction's kind and gets the group's handler, see `HandlerTables`.)",
          "enum OpKind: UInt8 {"]
     used = set()
     for r in table:

@@ -3,7 +3,7 @@
 /// The operation of a pre-decoded instruction. Instruction kinds share the raw value of the ``Opcode``
 /// they execute; the rest are interpreter-only: block gas charges, no-ops and the 32-bit-register
 /// variants of width-generic instructions. (Fused pairs have no kind of their own: a fused op keeps
-/// its first instruction's kind and gets the pair's handler, see `OpKind.fusedHandler(with:)`.)
+/// its first instruction's kind and gets the group's handler, see `HandlerTables`.)
 enum OpKind: UInt8 {
     case trap = 0
     case `fallthrough` = 1
