@@ -369,11 +369,8 @@ def reads(kind, reg):
 
 def forwarding_codes(first, second):
     """The forwarding variants of an adjacent pair: 0 = none, 1 = the second op's r[a] is the first op's
-    result, 2 = its r[b] is."""
-    codes = [0]
-    if produces_value(first):
-        codes += [c for c, reg in ((1, "a"), (2, "b")) if reads(second, reg)]
-    return codes
+    result, 2 = its r[b] is (the rule `OpKind.forwarding(to:d:a:b:)` applies at compile time)."""
+    return input_codes(second) if produces_value(first) else [0]
 
 
 def expand_fused(kinds, forward=None):
@@ -505,30 +502,6 @@ def fused_switch(w, doc, signature, subject, groups, comment=False, exhaustive=F
     w.append("    }")
 
 
-def forwarding_function(w):
-    """Emits `OpKind.forwarding(to:d:a:b:)`, the compile-time choice of a fused link's variant."""
-    producers = sorted(k for k in OPS if produces_value(k))
-    reads_a = sorted(k for k in OPS if reads(k, "a"))
-    reads_b = sorted(k for k in OPS if reads(k, "b"))
-    w.append("    /// How a fused op hands its result to the op after it (`next`, reading registers `a` and `b`):")
-    w.append("    /// 1 if `next` reads it as `r[a]`, 2 as `r[b]`, 0 if not at all (or this op produces no value).")
-    w.append("    func forwarding(to next: OpKind, d: UInt8, a: UInt8, b: UInt8) -> Int {")
-    w.append("        switch self {")
-    w.append("        case %s: break" % ", ".join("." + swift_case(k) for k in producers))
-    w.append("        default: return 0")
-    w.append("        }")
-    w.append("        switch next {")
-    w.append("        case %s: if a == d { return 1 }" % ", ".join("." + swift_case(k) for k in reads_a))
-    w.append("        default: break")
-    w.append("        }")
-    w.append("        switch next {")
-    w.append("        case %s: if b == d { return 2 }" % ", ".join("." + swift_case(k) for k in reads_b))
-    w.append("        default: break")
-    w.append("        }")
-    w.append("        return 0")
-    w.append("    }")
-
-
 def swift_case(kind):
     """The op kind as a Swift enum case name (`fallthrough` is a keyword)."""
     return "`%s`" % kind if kind == "fallthrough" else kind
@@ -625,8 +598,7 @@ def main():
                      "is fused. The fused op keeps this op's kind; only its handler changes. `forwarding` is the",
                      "first link's `forwarding(to:d:a:b:)` plus 3 times the second's."],
                  "fusedHandler(with next: OpKind, and third: OpKind, forwarding: Int = 0)", "(self, next, third)", TRIPLES)
-    w.append("")
-    forwarding_function(w)
+
     w.append("}")
     w.append("")
     write_op_kinds()

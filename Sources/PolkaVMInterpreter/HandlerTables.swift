@@ -66,6 +66,16 @@ enum HandlerTables {
         return (kind.producesValue ? 1 : 0) | (kind.readsA ? 2 : 0) | (kind.readsB ? 4 : 0) | (kind.passesValuesThrough ? 8 : 0)
     }
 
+    /// How an op of kind `kind` writing register `d` hands its result to the op after it (`next`, reading
+    /// registers `a` and `b`): 1 if `next` reads it as `r[a]`, 2 as `r[b]`, 0 if not at all (or the op
+    /// produces no value). `flags` is `kindFlags`.
+    @inline(__always) static func forwarding(_ flags: UnsafeBufferPointer<UInt8>, from kind: OpKind, d: UInt8,
+                                             to next: OpKind, a: UInt8, b: UInt8) -> Int {
+        guard flags[Int(kind.rawValue)] & 1 != 0 else { return 0 }
+        let nextFlags = flags[Int(next.rawValue)]
+        return nextFlags & 2 != 0 && a == d ? 1 : nextFlags & 4 != 0 && b == d ? 2 : 0
+    }
+
     /// The fused triples' kinds packed as `first << 16 | second << 8 | third`, in `OpKind.fusedTriples` order.
     static let tripleKeys: [UInt32] = OpKind.fusedTriples.map {
         UInt32($0.0.rawValue) << 16 | UInt32($0.1.rawValue) << 8 | UInt32($0.2.rawValue)
@@ -87,10 +97,9 @@ enum HandlerTables {
         let handlers = [Handler](unsafeUninitializedCapacity: count) { handlers, initialized in
             ops.withUnsafeBufferPointer { ops in
             flags.withUnsafeBufferPointer { flags in
-                // (`OpKind.forwarding(to:d:a:b:)` from the flags.)
-                for i in 0..<Swift.max(0, count - 1) where flags[Int(ops[i].kind.rawValue)] & 1 != 0 {
-                    let d = ops[i].d, next = ops[i + 1], nextFlags = flags[Int(next.kind.rawValue)]
-                    links[i + 1] = nextFlags & 2 != 0 && next.a == d ? 1 : nextFlags & 4 != 0 && next.b == d ? 2 : 0
+                for i in 0..<Swift.max(0, count - 1) {
+                    let op = ops[i], next = ops[i + 1]
+                    links[i + 1] = forwarding(flags, from: op.kind, d: op.d, to: next.kind, a: next.a, b: next.b)
                 }
                 // Where a single op's register comes from: 1 = the previous op's result, 2 = the one before it.
                 func source(_ i: Int, _ register: UInt8) -> Int {
@@ -131,5 +140,16 @@ enum HandlerTables {
             }
         }
         return handlers
+    }
+}
+
+extension OpKind {
+    /// How this op, writing register `d`, hands its result to the op after it (`next`, reading registers `a`
+    /// and `b`): 1 if `next` reads it as `r[a]`, 2 as `r[b]`, 0 if not at all. The fused-group variant
+    /// chosen at compile time (`fusedHandler(with:forwarding:)`) follows it.
+    func forwarding(to next: OpKind, d: UInt8, a: UInt8, b: UInt8) -> Int {
+        HandlerTables.kindFlags.withUnsafeBufferPointer {
+            HandlerTables.forwarding($0, from: self, d: d, to: next, a: a, b: b)
+        }
     }
 }
