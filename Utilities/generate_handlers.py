@@ -466,7 +466,7 @@ def input_codes(kind):
 
 
 def group_variants(group):
-    """(code, forward list) for every forwarding variant of a single op or a fused group; the code is
+    """(code, forward list) for every forwarding variant of a fused group; the code is
     the sum of its links' codes (0, 1 or 2) in base 3: the carried value into the first op lowest,
     then the first op's result into the second, and so on."""
     variants = [(c, [c]) for c in input_codes(group[0])]
