@@ -75,12 +75,22 @@ public final class GuestMemory {
         PageTables.release(tableStorage, usedStretches: usedStretches)
     }
 
+    /// Sets the entries of the page at `address`; its stretch must already be in ``usedStretches``
+    /// (see ``noteStretches(_:_:)``).
     private func setEntries(_ address: UInt32, host: UInt?, writable: Bool) {
         let i = Int(address >> 12)
-        usedStretches.insert(i / PageTableView.stretch)
         let delta = host.map { $0 &- UInt(address) } ?? 0
         table.base[i] = delta
         table.base[PageTableView.entryCount + i] = writable ? delta : 0
+    }
+
+    /// Records that the table entries of `count` 4 KiB pages from `first` are about to be written.
+    private func noteStretches(_ first: UInt64, _ count: Int) {
+        guard count > 0 else { return }
+        let firstPage = Int(first >> 12)
+        for stretch in (firstPage / PageTableView.stretch)...((firstPage + count - 1) / PageTableView.stretch) {
+            usedStretches.insert(stretch)
+        }
     }
 
     /// The host address of the page containing `address` (nil when unmapped).
@@ -115,6 +125,7 @@ public final class GuestMemory {
         for r in rejected { PageAllocation.free(r) }
         blocks.append(block)
         allocatedBytes += bytes
+        noteStretches(first, count)
         for k in 0..<count {
             setEntries(UInt32(first + UInt64(k) * 4096), host: UInt(bitPattern: block.pointer + k * 4096), writable: writable)
         }
@@ -123,6 +134,7 @@ public final class GuestMemory {
     /// Changes the access of mapped pages in the range (unmapped pages stay unmapped).
     public func protect(address: UInt32, length: UInt64, writable: Bool) {
         let (first, count) = pages(address, length)
+        noteStretches(first, count)
         for k in 0..<count {
             let a = UInt32(first + UInt64(k) * 4096)
             if let host = hostPage(a) { setEntries(a, host: host, writable: writable) }
@@ -132,6 +144,7 @@ public final class GuestMemory {
     /// Unmaps the pages in the range.
     public func unmap(address: UInt32, length: UInt64) {
         let (first, count) = pages(address, length)
+        noteStretches(first, count)
         for k in 0..<count { setEntries(UInt32(first + UInt64(k) * 4096), host: nil, writable: false) }
     }
 
@@ -162,36 +175,58 @@ public final class GuestMemory {
 
     /// Copies bytes into guest memory, ignoring write protection (the host may write read-only pages).
     public func write(_ bytes: some Collection<UInt8>, at address: UInt32) throws(MemoryAccessError) {
-        guard UInt64(address) + UInt64(bytes.count) <= 1 << 32 else {
-            throw .outOfRange(address: address, length: bytes.count)
-        }
-        guard isAccessible(address: address, length: bytes.count, writable: false) else {
-            throw .notMapped(address: address, length: bytes.count)
-        }
-        var a = address
-        var iterator = bytes.makeIterator()
-        while let b = iterator.next() {
-            hostByte(a)!.pointee = b
-            a &+= 1
+        try checkHostAccess(address: address, length: bytes.count)
+        if bytes.withContiguousStorageIfAvailable({ copyIn(UnsafeRawBufferPointer($0), at: address) }) == nil {
+            Array(bytes).withUnsafeBytes { copyIn($0, at: address) }
         }
     }
 
     /// Fills `[address, address + length)` with zeros, ignoring write protection.
     public func zero(address: UInt32, length: Int) throws(MemoryAccessError) {
-        try write(repeatElement(0, count: length), at: address)
+        try checkHostAccess(address: address, length: length)
+        forEachChunk(address: address, length: length) { host, _, count in
+            host.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        }
     }
 
     /// Reads bytes from guest memory.
     public func read(at address: UInt32, count: Int) throws(MemoryAccessError) -> [UInt8] {
-        guard UInt64(address) + UInt64(count) <= 1 << 32 else {
-            throw .outOfRange(address: address, length: count)
+        try checkHostAccess(address: address, length: count)
+        return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            forEachChunk(address: address, length: count) { host, offset, n in
+                UnsafeMutableRawPointer(out.baseAddress! + offset).copyMemory(from: host, byteCount: n)
+            }
+            initialized = count
         }
-        guard isAccessible(address: address, length: count, writable: false) else {
-            throw .notMapped(address: address, length: count)
+    }
+
+    /// Throws unless the host may access every byte of `[address, address + length)` (mapped, within 2^32).
+    private func checkHostAccess(address: UInt32, length: Int) throws(MemoryAccessError) {
+        guard length >= 0, UInt64(address) + UInt64(length) <= 1 << 32 else {
+            throw .outOfRange(address: address, length: length)
         }
-        var out = [UInt8](repeating: 0, count: count)
-        for k in 0..<count { out[k] = hostByte(address &+ UInt32(k))!.pointee }
-        return out
+        guard isAccessible(address: address, length: length, writable: false) else {
+            throw .notMapped(address: address, length: length)
+        }
+    }
+
+    /// Copies `bytes` to `address` (already checked accessible), a page at a time.
+    private func copyIn(_ bytes: UnsafeRawBufferPointer, at address: UInt32) {
+        forEachChunk(address: address, length: bytes.count) { host, offset, n in
+            host.copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+        }
+    }
+
+    /// Calls `body` with the host address, the offset from `address` and the length of each piece of
+    /// `[address, address + length)` that lies in one 4 KiB page (the range is already checked mapped).
+    private func forEachChunk(address: UInt32, length: Int, _ body: (UnsafeMutableRawPointer, Int, Int) -> Void) {
+        var offset = 0
+        while offset < length {
+            let a = address &+ UInt32(truncatingIfNeeded: offset)
+            let n = Swift.min(length - offset, 4096 - Int(a & 0xFFF))
+            body(UnsafeMutableRawPointer(bitPattern: table.readEntry(a) &+ UInt(a))!, offset, n)
+            offset += n
+        }
     }
 
     /// Calls `body` for every mapped 4 KiB page, in address order, with its bytes and access.

@@ -27,6 +27,34 @@ import PolkaVMProgram
         #expect(!memory.isMapped(0x10000))
     }
 
+    @Test func hostCopiesSpanPagesOfSeparateMappings() throws {
+        // Two mappings that meet at 0x3000, so a copy across it goes to two host blocks.
+        let memory = GuestMemory()
+        memory.map(address: 0x1000, length: 0x2000, writable: true)
+        memory.map(address: 0x3000, length: 0x3000, writable: false)
+        let bytes = (0..<0x4321).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        try memory.write(bytes, at: 0x1ABC)
+        #expect(try memory.read(at: 0x1ABC, count: bytes.count) == bytes)
+        #expect(try memory.read(at: 0x1ABB, count: 1) == [0])
+        #expect(try memory.read(at: 0x1ABC + UInt32(bytes.count), count: 1) == [0])
+        // Byte by byte agrees with the bulk read, and non-contiguous collections are copied too.
+        for offset in [0, 0x543, 0x1543, 0x2FFF, 0x4320] {
+            #expect(try memory.read(at: 0x1ABC + UInt32(offset), count: 1) == [bytes[offset]])
+        }
+        let flipped = bytes.reversed().map { $0 ^ 0xFF }
+        try memory.write(bytes.reversed().lazy.map { $0 ^ 0xFF }, at: 0x1ABC)
+        #expect(try memory.read(at: 0x1ABC, count: bytes.count) == flipped)
+        try memory.zero(address: 0x2FF0, length: 0x1020)
+        #expect(try memory.read(at: 0x2FF0, count: 0x1020) == [UInt8](repeating: 0, count: 0x1020))
+        #expect(try memory.read(at: 0x2FEE, count: 2) == [flipped[0x2FEE - 0x1ABC], flipped[0x2FEF - 0x1ABC]])
+        #expect(try memory.read(at: 0x4010, count: 1) == [flipped[0x4010 - 0x1ABC]])
+        // A range that runs into unmapped memory is rejected before anything is copied.
+        #expect(throws: MemoryAccessError.notMapped(address: 0x5FFF, length: 2)) { try memory.write([9, 9], at: 0x5FFF) }
+        #expect(try memory.read(at: 0x5FFF, count: 1) == [0])
+        #expect(throws: MemoryAccessError.outOfRange(address: 0xFFFF_FFFF, length: 2)) { try memory.read(at: 0xFFFF_FFFF, count: 2) }
+        #expect(try memory.read(at: 0x1000, count: 0) == [])
+    }
+
     @Test func straddlingFaultsFollowTheConfiguredRule() {
         let memory = GuestMemory()
         memory.map(address: 0x20000, length: 0x1000, writable: true)

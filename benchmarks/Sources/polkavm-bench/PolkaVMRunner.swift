@@ -96,6 +96,22 @@ struct PolkaVMRunner {
         return (median(both), median(callOnly), median(moduleTimes))
     }
 
+    /// Median ns of `instantiate()` alone (guest memory mapped, RO and RW data copied in), and the
+    /// program's RO plus RW data size.
+    func instantiateTime(path: String, reps: Int) throws -> (dataBytes: Int, medianNs: Double) {
+        let bytes = try readBytes(path)
+        let module = try Module(engine: Engine(), bytes: bytes, configuration: configuration)
+        blackHole(module.instantiate())
+        var times: [Double] = []
+        for _ in 0..<reps {
+            let t0 = nowNanoseconds()
+            let instance = module.instantiate()
+            times.append(Double(nowNanoseconds() - t0))
+            blackHole(instance)
+        }
+        return ((module.blob?.roData.count ?? 0) + (module.blob?.rwData.count ?? 0), median(times))
+    }
+
     /// RSS added per live instance, over `count` instances that each ran the trivial export once.
     func memoryPerInstance(path: String, count: Int) throws -> (rssPerInstanceBytes: Double, guestBytesPerInstance: Double, rssPerIdleInstanceBytes: Double) {
         let bytes = try readBytes(path)

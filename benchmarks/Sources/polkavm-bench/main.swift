@@ -7,6 +7,7 @@ import Foundation
 //   polkavm-bench run wasmkit FILE.wasm N [--repeat R]
 //   polkavm-bench micro load FILE...                 (median ns bytes -> callable instance)
 //   polkavm-bench micro instantiate TRIVIAL.polkavm  (instantiate + call a trivial export)
+//   polkavm-bench micro instances [--reps R] FILE... (instantiate alone: maps and fills the data)
 //   polkavm-bench micro memory TRIVIAL.polkavm [COUNT]
 //   polkavm-bench micro hostcall HOSTCALL.polkavm [N]
 //
@@ -19,6 +20,7 @@ func usage() -> Never {
       polkavm-bench run wasmkit FILE N [--repeat R]
       polkavm-bench micro load [--reps R] FILE...
       polkavm-bench micro instantiate FILE [--reps R]
+      polkavm-bench micro instances [--reps R] FILE...
       polkavm-bench micro memory FILE [COUNT]
       polkavm-bench micro hostcall FILE [N]
 
@@ -61,6 +63,13 @@ func main() throws {
         guard args.count == 1 else { usage() }
         let r = try PolkaVMRunner(gas: .none).instantiateAndCall(path: args[0], reps: reps)
         print("module_ns=\(Int(r.moduleNs)) instantiate_call_ns=\(Int(r.instantiateCallNs)) call_ns=\(Int(r.callNs))")
+    case ("micro", "instances"):
+        let reps = Int(option(&args, "--reps") ?? "200") ?? 200
+        let runner = PolkaVMRunner(gas: .none)
+        for path in args {
+            let r = try runner.instantiateTime(path: path, reps: reps)
+            print("file=\(path) data_bytes=\(r.dataBytes) instantiate_ns=\(Int(r.medianNs))")
+        }
     case ("micro", "memory"):
         guard args.count >= 1 else { usage() }
         let count = args.count > 1 ? Int(args[1]) ?? 1000 : 1000
