@@ -249,7 +249,7 @@ def summarize(results, columns):
 
 # ----------------------------------------------------------------------------- micro measurements
 
-def micro(target, cli_commands):
+def micro(target, cli_commands, built):
     """Returns (lines for the report, dict of figures) or a reason string."""
     os.makedirs(os.path.join(OUT, "micro"), exist_ok=True)
     micro_src = os.path.join(PROGRAMS_DIR, "micro")
@@ -293,6 +293,15 @@ def micro(target, cli_commands):
         builds[name] = out
     f = dict(LINE.findall(run([RUNNER, "micro", "instantiate", builds["trivial"]]).stdout))
     figures["instantiate"] = {k: int(v) for k, v in f.items()}
+    # Instantiating the suite's programs (maps memory, copies RO and RW data in).
+    blobs = [(name, entry["polkavm"]) for name, entry in built.items() if "polkavm" in entry]
+    figures["instances"] = []
+    if blobs:
+        p = run([RUNNER, "micro", "instances", *[f for _, f in blobs]])
+        for (name, _), line in zip(blobs, p.stdout.strip().splitlines()):
+            f = dict(LINE.findall(line))
+            figures["instances"].append({"program": name, "data_bytes": int(f["data_bytes"]),
+                                         "instantiate_ns": int(f["instantiate_ns"])})
     f = dict(LINE.findall(run([RUNNER, "micro", "memory", builds["trivial"], "1000"]).stdout))
     figures["memory"] = {k: int(v) for k, v in f.items()}
     f = dict(LINE.findall(run([RUNNER, "micro", "hostcall", builds["hostcall"], "1000000"]).stdout))
@@ -425,6 +434,9 @@ def render(summary, columns, machine, args, notes, micro_figures, scale):
         L.append(f"| Module creation, trivial program (bytes to module) | {i['module_ns'] / 1000:.1f} µs |")
         L.append(f"| instantiate + call a trivial export | {i['instantiate_call_ns'] / 1000:.2f} µs |")
         L.append(f"| call a trivial export on an existing instance | {i['call_ns'] / 1000:.2f} µs |")
+        for row in micro_figures.get("instances", []):
+            L.append(f"| instantiate `{row['program']}` ({row['data_bytes']:,} bytes of RO and RW data), median of 200 | "
+                     f"{row['instantiate_ns'] / 1000:.2f} µs |")
         L.append(f"| RSS added per live instance (1,000 instances, each called once) | {m['rss_per_instance_bytes'] / 1024:.1f} KB |")
         L.append(f"| RSS added per idle instance (1,000 instances, never called) | {m['rss_per_idle_instance_bytes'] / 1024:.1f} KB |")
         L.append(f"| guest page bytes allocated per called instance | {m['guest_bytes_per_instance'] / 1024:.1f} KB |")
@@ -531,7 +543,7 @@ def main():
     micro_figures = None
     if not args.no_micro:
         log("== micro measurements")
-        micro_figures = micro(args.target, cli)
+        micro_figures = micro(args.target, cli, built)
         if isinstance(micro_figures, str):
             log("!! micro measurements not run: " + micro_figures)
         else:
