@@ -19,6 +19,9 @@
  *   POLKAVM_MIN_STACK_SIZE(bytes)                           ask for at least this much stack
  *   polkavm_sbrk, polkavm_heap_base                         the heap custom instructions
  *   memcpy, memmove, memset, memcmp, strlen, malloc, ...    a freestanding C library (polkavm_libc.c)
+ *   float, double, __int128                                 work: the soft-float and 128-bit helpers
+ *                                                           the compiler calls are in polkavm_softfloat.c
+ *                                                           (IEEE 754, round to nearest even; no libm)
  *   polkavm_write, polkavm_read, polkavm_arg_*, polkavm_exit  the `polkavm run` I/O host calls
  *                                                           (docs/HOSTCALLS.md)
  *   polkavm_print*, polkavm_printf                          small formatting helpers on top of them

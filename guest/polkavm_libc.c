@@ -462,3 +462,10 @@ int polkavm_snprintf(char *buf, size_t size, const char *f, ...) {
     if (size > 0) buf[s.used] = 0;
     return (int)s.total;
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Floating point, bit counting and 128-bit division: the helpers clang and GCC call on RISC-V.    */
+
+#if defined(__riscv) || defined(POLKAVM_SOFTFLOAT_NATIVE_TEST)
+#include "polkavm_softfloat.c"
+#endif

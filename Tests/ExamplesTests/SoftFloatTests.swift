@@ -1,0 +1,128 @@
+import Foundation
+import PolkaVM
+import Testing
+
+/// guest/polkavm_softfloat.c inside the VM: C guests built with `polkavm build` do floating-point
+/// arithmetic through it, and every result must be the host hardware's (IEEE 754, round to nearest
+/// even), with NaN results canonical and integer conversions saturating (tools/softfloat checks the
+/// same natively with far more cases).
+@Suite struct SoftFloatTests {
+    static let source = """
+        #include "polkavm.h"
+        typedef union { double d; uint64_t u; } bits64;
+        typedef union { float f; uint32_t u; } bits32;
+        static double D(uint64_t u) { bits64 b; b.u = u; return b.d; }
+        static uint64_t U(double d) { bits64 b; b.d = d; return b.u; }
+        static float F(uint64_t u) { bits32 b; b.u = (uint32_t)u; return b.f; }
+        static uint64_t UF(float f) { bits32 b; b.f = f; return b.u; }
+        POLKAVM_EXPORT(uint64_t, op, uint32_t, uint64_t, uint64_t);
+        uint64_t op(uint32_t which, uint64_t a, uint64_t b) {
+            switch (which) {
+            case 0: return U(D(a) + D(b));
+            case 1: return U(D(a) - D(b));
+            case 2: return U(D(a) * D(b));
+            case 3: return U(D(a) / D(b));
+            case 4: return (D(a) < D(b)) | (D(a) <= D(b)) << 1 | (D(a) == D(b)) << 2 | (D(a) != D(b)) << 3
+                         | (D(a) > D(b)) << 4 | (D(a) >= D(b)) << 5;
+            case 5: return UF(F(a) + F(b));
+            case 6: return UF(F(a) - F(b));
+            case 7: return UF(F(a) * F(b));
+            case 8: return UF(F(a) / F(b));
+            case 9: return UF((float)D(a));
+            case 10: return U((double)F(a));
+            case 11: return (uint64_t)(int64_t)D(a);
+            case 12: return (uint64_t)(int32_t)D(a);
+            case 13: return U((double)(int64_t)a);
+            case 14: return U((double)a);
+            case 15: return UF((float)(int64_t)a);
+            case 16: return (F(a) < F(b)) | (F(a) <= F(b)) << 1 | (F(a) == F(b)) << 2 | (F(a) != F(b)) << 3;
+            default: return 0;
+            }
+        }
+        """
+
+    static func canonical(_ d: Double) -> UInt64 { d.isNaN ? 0x7FF8_0000_0000_0000 : d.bitPattern }
+    static func canonical(_ f: Float) -> UInt64 { f.isNaN ? 0x7FC0_0000 : UInt64(f.bitPattern) }
+
+    /// What the guest must return for `op(which, a, b)`.
+    static func expected(_ which: UInt32, _ a: UInt64, _ b: UInt64) -> UInt64 {
+        let x = Double(bitPattern: a), y = Double(bitPattern: b)
+        let p = Float(bitPattern: UInt32(truncatingIfNeeded: a)), q = Float(bitPattern: UInt32(truncatingIfNeeded: b))
+        func flags(_ bits: [Bool]) -> UInt64 { bits.enumerated().reduce(0) { $0 | ($1.element ? 1 << UInt64($1.offset) : 0) } }
+        func saturating(_ d: Double, bits: Int) -> Int64 {
+            let limit = bits == 64 ? 9_223_372_036_854_775_808.0 : 2_147_483_648.0
+            if d.isNaN || d >= limit { return bits == 64 ? .max : Int64(Int32.max) }
+            if d <= -limit { return bits == 64 ? .min : Int64(Int32.min) }
+            return Int64(d.rounded(.towardZero))
+        }
+        switch which {
+        case 0: return canonical(x + y)
+        case 1: return canonical(x - y)
+        case 2: return canonical(x * y)
+        case 3: return canonical(x / y)
+        case 4: return flags([x < y, x <= y, x == y, x != y, x > y, x >= y])
+        case 5: return canonical(p + q)
+        case 6: return canonical(p - q)
+        case 7: return canonical(p * q)
+        case 8: return canonical(p / q)
+        case 9: return canonical(Float(x))
+        case 10: return canonical(Double(p))
+        case 11: return UInt64(bitPattern: saturating(x, bits: 64))
+        case 12: return UInt64(bitPattern: saturating(x, bits: 32))
+        case 13: return Double(Int64(bitPattern: a)).bitPattern
+        case 14: return Double(a).bitPattern
+        case 15: return UInt64(Float(Int64(bitPattern: a)).bitPattern)
+        case 16: return flags([p < q, p <= q, p == q, p != q])
+        default: return 0
+        }
+    }
+
+    @Test("double and float arithmetic, comparisons and conversions match the host's IEEE 754 hardware",
+          .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
+    func matchesHardware(target: String) throws {
+        let module = try GuestSDKTests().build(SoftFloatTests.source, target: target)
+        let instance = module.instantiate()
+        let is64 = module.isa.is64Bit
+        let specials: [UInt64] = [0, 1 << 63, 0x7FF0_0000_0000_0000, 0xFFF0_0000_0000_0000, 0x7FF8_0000_0000_0000, 1,
+                                  0x000F_FFFF_FFFF_FFFF, 0x0010_0000_0000_0000, 0x7FEF_FFFF_FFFF_FFFF, 0x3FF0_0000_0000_0000,
+                                  0x3FEF_FFFF_FFFF_FFFF, 0x3FF0_0000_0000_0001, 0x4340_0000_0000_0000, 0x7F80_0000, 0x0000_0001,
+                                  0x3F80_0000, 0x0080_0000, 0x7F7F_FFFF, 0x43E0_0000_0000_0000, 0xC1E0_0000_0000_0000]
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return seed }
+        func operand(_ near: UInt64) -> UInt64 {
+            let r = next()
+            switch r % 6 {
+            case 0: return specials[Int((r >> 8) % UInt64(specials.count))]
+            case 1: // an exponent close to the other operand's: cancellation, ties
+                let e = (((near >> 52) & 0x7FF) &+ (r >> 8) % 5 &- 2) & 0x7FF
+                return (r & (1 << 63)) | (e << 52) | (next() & 0x000F_FFFF_FFFF_FFFF & (~0 << ((r >> 20) % 53)))
+            case 2: return (next() & 0x000F_FFFF_FFFF_FFFF) >> ((r >> 10) % 52) // subnormal
+            case 3: return UInt64(truncatingIfNeeded: next()) & 0xFFFF_FFFF // a float pattern
+            default: return next()
+            }
+        }
+        var checked = 0, mismatches: [String] = []
+        for _ in 0..<1500 {
+            let a = operand(0x3FF0_0000_0000_0000), b = operand(a)
+            for which in UInt32(0)...16 {
+                // Float operands also as the float rounding of the double (so both agree on magnitude).
+                let (x, y) = (5...10).contains(which) || which == 16
+                    ? (next() & 1 == 0 ? UInt64(Float(Double(bitPattern: a)).bitPattern) : a & 0xFFFF_FFFF,
+                       next() & 1 == 0 ? UInt64(Float(Double(bitPattern: b)).bitPattern) : b & 0xFFFF_FFFF)
+                    : (a, b)
+                let args: [UInt64] = is64 ? [UInt64(which), x, y] : [UInt64(which), x & 0xFFFF_FFFF, x >> 32, y & 0xFFFF_FFFF, y >> 32]
+                let (lo, hi) = try instance.call("op", args)
+                let got = is64 ? lo : (lo & 0xFFFF_FFFF) | (hi << 32)
+                let want = SoftFloatTests.expected(which, x, y)
+                // 32-bit results come back sign- (rv64) or zero-extended (rv32): compare the low half.
+                let narrow = [5, 6, 7, 8, 9, 12, 15].contains(which)
+                if narrow ? (got & 0xFFFF_FFFF) != (want & 0xFFFF_FFFF) : got != want {
+                    mismatches.append("op \(which)(0x\(String(x, radix: 16)), 0x\(String(y, radix: 16))): got 0x\(String(got, radix: 16)), want 0x\(String(want, radix: 16))")
+                }
+                checked += 1
+            }
+        }
+        #expect(mismatches.count == 0, "\(mismatches.count) of \(checked) results differ, first: \(mismatches.prefix(5))")
+        #expect(checked == 1500 * 17)
+    }
+}

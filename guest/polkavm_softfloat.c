@@ -1,0 +1,504 @@
+/*
+ * polkavm_softfloat.c — the runtime helpers clang calls for floating point and 128-bit integer
+ * arithmetic on PolkaVM guests, which have no floating-point instructions (RV32E/RV64E soft-float ABI).
+ *
+ * Included by polkavm_libc.c when compiling for RISC-V (or for a native test with
+ * POLKAVM_SOFTFLOAT_NATIVE_TEST); like the rest of the library, functions a program does not call are
+ * removed by the linker.
+ *
+ * Semantics (IEEE 754 binary32/binary64, the RISC-V F/D rules where C leaves a choice):
+ *   - every operation rounds to nearest, ties to even; there are no exception flags;
+ *   - an operation whose result is NaN returns the canonical quiet NaN (0x7ff8000000000000 for double,
+ *     0x7fc00000 for float), whatever NaNs its inputs held;
+ *   - conversions to integers truncate toward zero and saturate: out-of-range values give the
+ *     nearest representable integer, and NaN gives the largest (C leaves these cases undefined);
+ *   - comparisons return the libgcc/compiler-rt values (an unordered pair makes <, <=, >, >=, ==
+ *     false and != true).
+ *
+ * Everything here works on the bit patterns with integer operations only: a floating-point operation
+ * in this file would call itself. Floats use double arithmetic where that is exact or provably
+ * rounds the same way: a product of two 24-bit significands fits in 53 bits, and for +, -, and /
+ * rounding first to double (53 >= 2 * 24 + 2 bits) and then to float gives the correctly rounded
+ * float result.
+ */
+
+#define SF_SIGN 0x8000000000000000ull
+#define SF_INF 0x7ff0000000000000ull
+#define SF_FRAC 0x000fffffffffffffull
+#define SF_IMPLICIT 0x0010000000000000ull
+#define SF_QNAN 0x7ff8000000000000ull
+#define SF_FLOAT_QNAN 0x7fc00000u
+
+typedef union {
+    double value;
+    uint64_t bits;
+} sf_double;
+
+typedef union {
+    float value;
+    uint32_t bits;
+} sf_float;
+
+static inline uint64_t sf_bits(double x) { sf_double c; c.value = x; return c.bits; }
+static inline double sf_from_bits(uint64_t b) { sf_double c; c.bits = b; return c.value; }
+static inline uint32_t sf_float_bits(float x) { sf_float c; c.value = x; return c.bits; }
+static inline float sf_float_from_bits(uint32_t b) { sf_float c; c.bits = b; return c.value; }
+
+static inline int sf_is_nan(uint64_t a) { return (a & ~SF_SIGN) > SF_INF; }
+
+/* Shifts right by `shift` (>= 0), ORing the bits shifted out into bit 0 (the sticky bit). */
+static inline uint64_t sf_shift_right_sticky(uint64_t m, int shift) {
+    if (shift <= 0) return m;
+    if (shift >= 64) return m != 0;
+    return (m >> shift) | ((m << (64 - shift)) != 0);
+}
+
+/*
+ * Rounds and packs a double. `m` is the significand with three extra low bits (guard, round,
+ * sticky); for a normal value its leading one is at bit 55. `e` is the biased exponent of that
+ * leading bit; e <= 0 denormalizes first. A value whose leading one lies below bit 55 with e == 1
+ * is a subnormal and packs as one.
+ */
+static uint64_t sf_round_pack(uint64_t sign, int e, uint64_t m) {
+    if (e >= 0x7ff) return sign | SF_INF;
+    if (e <= 0) {
+        m = sf_shift_right_sticky(m, 1 - e);
+        e = 1;
+    }
+    uint64_t low = m & 7;
+    m >>= 3;
+    if (low > 4 || (low == 4 && (m & 1))) m++;
+    /* m is at most 2^53 here; adding it to (e - 1) << 52 carries a rounding overflow into the exponent
+     * (up to infinity), and a subnormal (e == 1, m < 2^52) keeps exponent field 0. */
+    return sign | (((uint64_t)(e - 1) << 52) + m);
+}
+
+/* Unpacks a finite nonzero double's magnitude into a significand with its leading one at bit 52 and
+ * the biased exponent that goes with it (below 1 for subnormals). */
+static inline uint64_t sf_unpack(uint64_t abs, int *e) {
+    int exponent = (int)(abs >> 52);
+    uint64_t m = abs & SF_FRAC;
+    if (exponent) {
+        *e = exponent;
+        return m | SF_IMPLICIT;
+    }
+    int shift = __builtin_clzll(m) - 11;
+    *e = 1 - shift;
+    return m << shift;
+}
+
+static uint64_t sf_add(uint64_t a, uint64_t b) {
+    uint64_t absA = a & ~SF_SIGN, absB = b & ~SF_SIGN;
+    if (absA > SF_INF || absB > SF_INF) return SF_QNAN;
+    if (absA == SF_INF) return (absB == SF_INF && ((a ^ b) & SF_SIGN)) ? SF_QNAN : a;
+    if (absB == SF_INF) return b;
+    if (absA == 0) return absB == 0 ? (a & b) : b;
+    if (absB == 0) return a;
+    if (absB > absA) {
+        uint64_t t = a; a = b; b = t;
+        t = absA; absA = absB; absB = t;
+    }
+    int ea = (int)(absA >> 52), eb = (int)(absB >> 52);
+    uint64_t ma = absA & SF_FRAC, mb = absB & SF_FRAC;
+    if (ea) ma |= SF_IMPLICIT; else ea = 1;
+    if (eb) mb |= SF_IMPLICIT; else eb = 1;
+    ma <<= 3;
+    mb = sf_shift_right_sticky(mb << 3, ea - eb);
+    uint64_t sign = a & SF_SIGN;
+    if ((a ^ b) & SF_SIGN) {
+        ma -= mb;
+        if (ma == 0) return 0; /* x - x is +0 when rounding to nearest */
+        /* Normalize, but not below exponent 1 (what stays unnormalized there is a subnormal). */
+        int shift = __builtin_clzll(ma) - 8;
+        if (shift > ea - 1) shift = ea - 1;
+        if (shift > 0) {
+            ma <<= shift;
+            ea -= shift;
+        }
+    } else {
+        ma += mb;
+        if (ma >> 56) {
+            ma = sf_shift_right_sticky(ma, 1);
+            ea++;
+        }
+    }
+    return sf_round_pack(sign, ea, ma);
+}
+
+/* The 128-bit product of two 64-bit values, from 32-bit halves (so that it also works on rv32). */
+static inline void sf_mul_64x64(uint64_t a, uint64_t b, uint64_t *high, uint64_t *low) {
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t middle = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    *low = (middle << 32) | (uint32_t)p00;
+    *high = p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32);
+}
+
+static uint64_t sf_mul(uint64_t a, uint64_t b) {
+    uint64_t sign = (a ^ b) & SF_SIGN;
+    uint64_t absA = a & ~SF_SIGN, absB = b & ~SF_SIGN;
+    if (absA > SF_INF || absB > SF_INF) return SF_QNAN;
+    if (absA == SF_INF || absB == SF_INF) return (absA == 0 || absB == 0) ? SF_QNAN : sign | SF_INF;
+    if (absA == 0 || absB == 0) return sign;
+    int ea, eb;
+    uint64_t ma = sf_unpack(absA, &ea), mb = sf_unpack(absB, &eb);
+    /* ma * mb lies in [2^104, 2^106); keep 56 bits and the rest as sticky. */
+    uint64_t high, low;
+    sf_mul_64x64(ma, mb, &high, &low);
+    int e = ea + eb - 1023;
+    int shift = 49;
+    if (high >> 41) { /* product >= 2^105 */
+        shift = 50;
+        e++;
+    }
+    uint64_t m = (high << (64 - shift)) | (low >> shift) | ((low << (64 - shift)) != 0);
+    return sf_round_pack(sign, e, m);
+}
+
+static uint64_t sf_div(uint64_t a, uint64_t b) {
+    uint64_t sign = (a ^ b) & SF_SIGN;
+    uint64_t absA = a & ~SF_SIGN, absB = b & ~SF_SIGN;
+    if (absA > SF_INF || absB > SF_INF) return SF_QNAN;
+    if (absA == SF_INF) return absB == SF_INF ? SF_QNAN : sign | SF_INF;
+    if (absB == SF_INF) return sign;
+    if (absB == 0) return absA == 0 ? SF_QNAN : sign | SF_INF;
+    if (absA == 0) return sign;
+    int ea, eb;
+    uint64_t ma = sf_unpack(absA, &ea), mb = sf_unpack(absB, &eb);
+    int e = ea - eb + 1023;
+    if (ma < mb) {
+        ma <<= 1;
+        e--;
+    }
+    /* ma / mb is in [1, 2): 56 quotient bits by restoring division, the remainder as sticky. */
+    uint64_t q = 0;
+    for (int i = 0; i < 56; i++) {
+        q <<= 1;
+        if (ma >= mb) {
+            ma -= mb;
+            q |= 1;
+        }
+        ma <<= 1;
+    }
+    return sf_round_pack(sign, e, q | (ma != 0));
+}
+
+/* -1, 0 or 1 for a < b, a == b, a > b; `unordered` when either is NaN. */
+static long sf_compare(uint64_t a, uint64_t b, long unordered) {
+    if (sf_is_nan(a) || sf_is_nan(b)) return unordered;
+    if (((a | b) & ~SF_SIGN) == 0) return 0; /* +0 == -0 */
+    int64_t sa = (int64_t)a, sb = (int64_t)b;
+    if ((sa & sb) < 0) return sa > sb ? -1 : sa < sb; /* both negative: the larger pattern is smaller */
+    return sa < sb ? -1 : sa > sb;
+}
+
+/* An unsigned 64-bit magnitude with a sign to double, rounded. */
+static uint64_t sf_from_u64(uint64_t sign, uint64_t v) {
+    if (v == 0) return sign;
+    int n = __builtin_clzll(v);
+    v <<= n;
+    return sf_round_pack(sign, 1023 + 63 - n, (v >> 8) | ((v & 0xff) != 0));
+}
+
+/* A double truncated toward zero to an integer of `bits` bits (signed or not), saturating. */
+static uint64_t sf_to_integer(uint64_t a, int bits, int is_signed) {
+    uint64_t max = is_signed ? (bits == 64 ? 0x7fffffffffffffffull : 0x7fffffffull)
+                             : (bits == 64 ? ~0ull : 0xffffffffull);
+    uint64_t min = is_signed ? (bits == 64 ? SF_SIGN : 0xffffffff80000000ull) : 0;
+    if (sf_is_nan(a)) return max;
+    int negative = (a & SF_SIGN) != 0;
+    int e = (int)((a >> 52) & 0x7ff) - 1023; /* the value is below 2^(e + 1) */
+    if (e < 0) return 0;
+    if (negative && !is_signed) return 0;
+    int limit = is_signed ? bits - 1 : bits; /* magnitudes below 2^limit fit */
+    if (e >= limit) return negative ? min : max;
+    uint64_t m = (a & SF_FRAC) | SF_IMPLICIT;
+    uint64_t magnitude = e >= 52 ? m << (e - 52) : m >> (52 - e);
+    return negative ? (uint64_t)0 - magnitude : magnitude;
+}
+
+/* Rounds and packs a float; like sf_round_pack with the leading one of a normal `m` at bit 26. */
+static uint32_t sf_float_round_pack(uint32_t sign, int e, uint64_t m) {
+    if (e >= 0xff) return sign | 0x7f800000u;
+    if (e <= 0) {
+        m = sf_shift_right_sticky(m, 1 - e);
+        e = 1;
+    }
+    uint32_t low = (uint32_t)m & 7;
+    uint32_t r = (uint32_t)(m >> 3);
+    if (low > 4 || (low == 4 && (r & 1))) r++;
+    return sign | (((uint32_t)(e - 1) << 23) + r);
+}
+
+static uint64_t sf_extend(uint32_t a) {
+    uint64_t sign = (uint64_t)(a & 0x80000000u) << 32;
+    uint32_t abs = a & 0x7fffffffu;
+    if (abs > 0x7f800000u) return SF_QNAN;
+    if (abs == 0x7f800000u) return sign | SF_INF;
+    if (abs == 0) return sign;
+    int e = (int)(abs >> 23);
+    uint64_t m = abs & 0x7fffffu;
+    if (e == 0) { /* subnormal float: normalize (every float is a normal double) */
+        int shift = __builtin_clzll(m) - 40;
+        m = (m << shift) & 0x7fffffu;
+        e = 1 - shift;
+    }
+    return sign | ((uint64_t)(e - 127 + 1023) << 52) | (m << 29);
+}
+
+static uint32_t sf_truncate(uint64_t a) {
+    uint32_t sign = (uint32_t)(a >> 32) & 0x80000000u;
+    uint64_t abs = a & ~SF_SIGN;
+    if (abs > SF_INF) return SF_FLOAT_QNAN;
+    if (abs == SF_INF) return sign | 0x7f800000u;
+    if (abs == 0) return sign;
+    int e;
+    uint64_t m = sf_unpack(abs, &e);
+    /* 53 significand bits to 24 plus guard, round and sticky: drop 26 bits into the sticky bit. */
+    return sf_float_round_pack(sign, e - 1023 + 127, sf_shift_right_sticky(m, 26));
+}
+
+static uint32_t sf_float_from_u64(uint32_t sign, uint64_t v) {
+    if (v == 0) return sign;
+    int n = __builtin_clzll(v);
+    v <<= n;
+    return sf_float_round_pack(sign, 127 + 63 - n, sf_shift_right_sticky(v, 37));
+}
+
+/* ---- The functions clang calls (their names and ABI are those of libgcc and compiler-rt). ---- */
+
+double __adddf3(double a, double b) { return sf_from_bits(sf_add(sf_bits(a), sf_bits(b))); }
+double __subdf3(double a, double b) { return sf_from_bits(sf_add(sf_bits(a), sf_bits(b) ^ SF_SIGN)); }
+double __muldf3(double a, double b) { return sf_from_bits(sf_mul(sf_bits(a), sf_bits(b))); }
+double __divdf3(double a, double b) { return sf_from_bits(sf_div(sf_bits(a), sf_bits(b))); }
+double __negdf2(double a) { return sf_from_bits(sf_bits(a) ^ SF_SIGN); }
+
+long __eqdf2(double a, double b) { return sf_compare(sf_bits(a), sf_bits(b), 1); }
+long __nedf2(double a, double b) { return sf_compare(sf_bits(a), sf_bits(b), 1); }
+long __ltdf2(double a, double b) { return sf_compare(sf_bits(a), sf_bits(b), 1); }
+long __ledf2(double a, double b) { return sf_compare(sf_bits(a), sf_bits(b), 1); }
+long __gtdf2(double a, double b) { return sf_compare(sf_bits(a), sf_bits(b), -1); }
+long __gedf2(double a, double b) { return sf_compare(sf_bits(a), sf_bits(b), -1); }
+long __unorddf2(double a, double b) { return sf_is_nan(sf_bits(a)) || sf_is_nan(sf_bits(b)); }
+
+double __floatsidf(int a) { return sf_from_bits(sf_from_u64(a < 0 ? SF_SIGN : 0, a < 0 ? -(uint64_t)(int64_t)a : (uint64_t)a)); }
+double __floatunsidf(unsigned a) { return sf_from_bits(sf_from_u64(0, a)); }
+double __floatdidf(int64_t a) { return sf_from_bits(sf_from_u64(a < 0 ? SF_SIGN : 0, a < 0 ? -(uint64_t)a : (uint64_t)a)); }
+double __floatundidf(uint64_t a) { return sf_from_bits(sf_from_u64(0, a)); }
+int __fixdfsi(double a) { return (int)(int64_t)sf_to_integer(sf_bits(a), 32, 1); }
+unsigned __fixunsdfsi(double a) { return (unsigned)sf_to_integer(sf_bits(a), 32, 0); }
+int64_t __fixdfdi(double a) { return (int64_t)sf_to_integer(sf_bits(a), 64, 1); }
+uint64_t __fixunsdfdi(double a) { return sf_to_integer(sf_bits(a), 64, 0); }
+
+double __extendsfdf2(float a) { return sf_from_bits(sf_extend(sf_float_bits(a))); }
+float __truncdfsf2(double a) { return sf_float_from_bits(sf_truncate(sf_bits(a))); }
+
+/* Float arithmetic through double (see the top of the file for why this rounds correctly). */
+static inline float sf_float_op(uint64_t (*op)(uint64_t, uint64_t), float a, float b, uint64_t flip) {
+    return sf_float_from_bits(sf_truncate(op(sf_extend(sf_float_bits(a)), sf_extend(sf_float_bits(b)) ^ flip)));
+}
+float __addsf3(float a, float b) { return sf_float_op(sf_add, a, b, 0); }
+float __subsf3(float a, float b) { return sf_float_op(sf_add, a, b, SF_SIGN); }
+float __mulsf3(float a, float b) { return sf_float_op(sf_mul, a, b, 0); }
+float __divsf3(float a, float b) { return sf_float_op(sf_div, a, b, 0); }
+float __negsf2(float a) { return sf_float_from_bits(sf_float_bits(a) ^ 0x80000000u); }
+
+#define SF_FLOAT_COMPARE(name, unordered)                                                            \
+    long name(float a, float b) {                                                                   \
+        return sf_compare(sf_extend(sf_float_bits(a)), sf_extend(sf_float_bits(b)), unordered);      \
+    }
+SF_FLOAT_COMPARE(__eqsf2, 1)
+SF_FLOAT_COMPARE(__nesf2, 1)
+SF_FLOAT_COMPARE(__ltsf2, 1)
+SF_FLOAT_COMPARE(__lesf2, 1)
+SF_FLOAT_COMPARE(__gtsf2, -1)
+SF_FLOAT_COMPARE(__gesf2, -1)
+long __unordsf2(float a, float b) { return sf_is_nan(sf_extend(sf_float_bits(a))) || sf_is_nan(sf_extend(sf_float_bits(b))); }
+
+float __floatsisf(int a) { return sf_float_from_bits(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)(int64_t)a : (uint64_t)a)); }
+float __floatunsisf(unsigned a) { return sf_float_from_bits(sf_float_from_u64(0, a)); }
+float __floatdisf(int64_t a) { return sf_float_from_bits(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)a : (uint64_t)a)); }
+float __floatundisf(uint64_t a) { return sf_float_from_bits(sf_float_from_u64(0, a)); }
+int __fixsfsi(float a) { return (int)(int64_t)sf_to_integer(sf_extend(sf_float_bits(a)), 32, 1); }
+unsigned __fixunssfsi(float a) { return (unsigned)sf_to_integer(sf_extend(sf_float_bits(a)), 32, 0); }
+int64_t __fixsfdi(float a) { return (int64_t)sf_to_integer(sf_extend(sf_float_bits(a)), 64, 1); }
+uint64_t __fixunssfdi(float a) { return sf_to_integer(sf_extend(sf_float_bits(a)), 64, 0); }
+
+/* ---- Bit counting (calls GCC emits without Zbb); written without the builtins they implement. ---- */
+
+int __clzdi2(uint64_t x) {
+    int n = 0;
+    if (x == 0) return 64;
+    for (int step = 32; step > 0; step >>= 1) {
+        if ((x >> (64 - step)) == 0) {
+            n += step;
+            x <<= step;
+        }
+    }
+    return n;
+}
+int __clzsi2(uint32_t x) { return x == 0 ? 32 : __clzdi2(x) - 32; }
+int __ctzdi2(uint64_t x) { return x == 0 ? 64 : 63 - __clzdi2(x & -x); }
+int __ctzsi2(uint32_t x) { return x == 0 ? 32 : __ctzdi2(x); }
+int __popcountdi2(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (int)((x * 0x0101010101010101ull) >> 56);
+}
+int __popcountsi2(uint32_t x) { return __popcountdi2(x); }
+
+/* ---- 128-bit integers (rv64 only: C has no 128-bit type on rv32). ---- */
+
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 sf_u128;
+typedef __int128 sf_i128;
+
+/* 128-bit shifts and multiplication (calls GCC emits at -Os), from 64-bit halves only. */
+typedef union {
+    sf_u128 all;
+    struct {
+        uint64_t low, high;
+    } s;
+} sf_qword;
+
+sf_u128 __ashlti3(sf_u128 a, int b) {
+    sf_qword x = {a}, r;
+    if (b & 64) {
+        r.s.low = 0;
+        r.s.high = x.s.low << (b & 63);
+    } else if (b == 0) {
+        return a;
+    } else {
+        r.s.low = x.s.low << b;
+        r.s.high = (x.s.high << b) | (x.s.low >> (64 - b));
+    }
+    return r.all;
+}
+
+sf_u128 __lshrti3(sf_u128 a, int b) {
+    sf_qword x = {a}, r;
+    if (b & 64) {
+        r.s.high = 0;
+        r.s.low = x.s.high >> (b & 63);
+    } else if (b == 0) {
+        return a;
+    } else {
+        r.s.high = x.s.high >> b;
+        r.s.low = (x.s.low >> b) | (x.s.high << (64 - b));
+    }
+    return r.all;
+}
+
+sf_i128 __ashrti3(sf_i128 a, int b) {
+    sf_qword x = {(sf_u128)a}, r;
+    if (b & 64) {
+        r.s.high = (uint64_t)((int64_t)x.s.high >> 63);
+        r.s.low = (uint64_t)((int64_t)x.s.high >> (b & 63));
+    } else if (b == 0) {
+        return a;
+    } else {
+        r.s.high = (uint64_t)((int64_t)x.s.high >> b);
+        r.s.low = (x.s.low >> b) | (x.s.high << (64 - b));
+    }
+    return (sf_i128)r.all;
+}
+
+sf_u128 __multi3(sf_u128 a, sf_u128 b) {
+    sf_qword x = {a}, y = {b}, r;
+    sf_mul_64x64(x.s.low, y.s.low, &r.s.high, &r.s.low);
+    r.s.high += x.s.low * y.s.high + x.s.high * y.s.low;
+    return r.all;
+}
+
+/* Unsigned 128-bit division (x / 0 = all ones, x % 0 = x, as the RISC-V division instructions). */
+static sf_u128 sf_udivmod128(sf_u128 n, sf_u128 d, sf_u128 *remainder) {
+    if (d == 0) {
+        *remainder = n;
+        return ~(sf_u128)0;
+    }
+    if ((n >> 64) == 0 && (d >> 64) == 0) {
+        *remainder = (uint64_t)n % (uint64_t)d;
+        return (uint64_t)n / (uint64_t)d;
+    }
+    if (d > n) {
+        *remainder = n;
+        return 0;
+    }
+    /* Restoring division from the highest quotient bit that can be set. */
+    int nBits = 128 - ((n >> 64) ? __builtin_clzll((uint64_t)(n >> 64)) : 64 + __builtin_clzll((uint64_t)n));
+    int dBits = 128 - ((d >> 64) ? __builtin_clzll((uint64_t)(d >> 64)) : 64 + __builtin_clzll((uint64_t)d));
+    int shift = nBits - dBits;
+    sf_u128 q = 0;
+    d <<= shift;
+    for (int i = 0; i <= shift; i++) {
+        q <<= 1;
+        if (n >= d) {
+            n -= d;
+            q |= 1;
+        }
+        d >>= 1;
+    }
+    *remainder = n;
+    return q;
+}
+
+sf_u128 __udivti3(sf_u128 n, sf_u128 d) { sf_u128 r; return sf_udivmod128(n, d, &r); }
+sf_u128 __umodti3(sf_u128 n, sf_u128 d) { sf_u128 r; sf_udivmod128(n, d, &r); return r; }
+sf_i128 __divti3(sf_i128 n, sf_i128 d) {
+    if (d == 0) return -1;
+    sf_u128 un = n < 0 ? -(sf_u128)n : (sf_u128)n, ud = d < 0 ? -(sf_u128)d : (sf_u128)d, r;
+    sf_u128 q = sf_udivmod128(un, ud, &r);
+    return (sf_i128)((n < 0) != (d < 0) ? -q : q);
+}
+sf_i128 __modti3(sf_i128 n, sf_i128 d) {
+    if (d == 0) return n;
+    sf_u128 un = n < 0 ? -(sf_u128)n : (sf_u128)n, ud = d < 0 ? -(sf_u128)d : (sf_u128)d, r;
+    sf_udivmod128(un, ud, &r);
+    return (sf_i128)(n < 0 ? -r : r);
+}
+
+/* A 128-bit magnitude to 64 bits that round the same way (the bits below folded into a sticky bit). */
+static inline uint64_t sf_fold128(sf_u128 v, int *extra) {
+    uint64_t high = (uint64_t)(v >> 64);
+    if (high == 0) {
+        *extra = 0;
+        return (uint64_t)v;
+    }
+    int n = 64 - __builtin_clzll(high); /* bits above the low 64 */
+    *extra = n;
+    return (uint64_t)(v >> n) | (((uint64_t)v << (64 - n)) != 0);
+}
+
+double __floatuntidf(sf_u128 a) {
+    int extra;
+    uint64_t v = sf_fold128(a, &extra);
+    if (v == 0) return sf_from_bits(0);
+    int n = __builtin_clzll(v);
+    v <<= n;
+    return sf_from_bits(sf_round_pack(0, 1023 + 63 - n + extra, (v >> 8) | ((v & 0xff) != 0)));
+}
+double __floattidf(sf_i128 a) {
+    double m = __floatuntidf(a < 0 ? -(sf_u128)a : (sf_u128)a);
+    return a < 0 ? sf_from_bits(sf_bits(m) ^ SF_SIGN) : m;
+}
+sf_u128 __fixunsdfti(double a) {
+    uint64_t bits = sf_bits(a);
+    if (sf_is_nan(bits)) return ~(sf_u128)0;
+    if (bits & SF_SIGN) return 0;
+    int e = (int)(bits >> 52) - 1023;
+    if (e < 0) return 0;
+    if (e >= 128) return ~(sf_u128)0;
+    sf_u128 m = (bits & SF_FRAC) | SF_IMPLICIT;
+    return e >= 52 ? m << (e - 52) : m >> (52 - e);
+}
+sf_i128 __fixdfti(double a) {
+    uint64_t bits = sf_bits(a);
+    sf_u128 max = ~(sf_u128)0 >> 1;
+    if (sf_is_nan(bits)) return (sf_i128)max;
+    int e = (int)((bits >> 52) & 0x7ff) - 1023;
+    if (e >= 127) return (bits & SF_SIGN) ? (sf_i128)(max + 1) : (sf_i128)max;
+    sf_u128 magnitude = __fixunsdfti(sf_from_bits(bits & ~SF_SIGN));
+    return (bits & SF_SIGN) ? (sf_i128)(0 - magnitude) : (sf_i128)magnitude;
+}
+#endif
