@@ -245,8 +245,9 @@ enum Toolchain {
     }
 }
 
-/// A fast subset of tools/difftest: generated programs (tools/difftest/gen.py --seed N) whose expected
-/// output was computed by running the same C natively (x86-64, and riscv64 under qemu-user; both agree).
+/// A fast subset of tools/difftest: generated programs (tools/difftest/gen.py --seed N, integer and
+/// floating-point arithmetic) whose expected output was computed by running the same C as rv64gc and
+/// rv32gc Linux executables (hardware floating point) under qemu-user; both agree.
 @Suite struct DifferentialSubsetTests {
     /// Seed and the optimization level run.sh uses for it (seed % 6 over 2, s, 1, 3, z, 0).
     static let programs: [(seed: Int, level: String)] = [(1002, "2"), (1003, "s"), (1004, "1"), (1005, "3"), (1006, "z"), (1007, "0")]

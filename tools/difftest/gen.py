@@ -8,6 +8,9 @@ output is the same on rv32, rv64 and x86-64; they mix 8/16/32/64-bit signed and 
 shifts, guarded division and remainder (by zero and INT_MIN / -1), comparisons, loops, global and
 local arrays, heap buffers, function pointers, switch statements (dense enough for jump tables),
 recursion, and print a running checksum through polkavm_write (guest/polkavm.h or the native shim).
+Float and double arithmetic (specials, subnormals and overflow included) enters the integer
+expressions through its bit patterns (NaNs canonical) and range-guarded conversions, so it too is
+fully defined; native builds must not contract a * b + c into fused multiply-adds (-ffp-contract=off).
 """
 import argparse
 import random
@@ -15,6 +18,12 @@ import random
 TYPES = ["uint8_t", "int8_t", "uint16_t", "int16_t", "uint32_t", "int32_t", "uint64_t", "int64_t"]
 WIDTH = {t: int("".join(c for c in t if c.isdigit())) for t in TYPES}
 SIGNED = {t: not t.startswith("u") for t in TYPES}
+FLOAT_CONSTANTS = ["0.0", "-0.0", "1.0", "0.5", "-2.5", "3.0", "0.1", "1e16", "-7e22", "1e300", "-1e-300",
+                   "4.9e-324", "2.2250738585072014e-308", "1.1754942e-38", "3.4028234e38", "__builtin_inf()",
+                   "__builtin_nan(\"\")", "9007199254740993.0", "2147483648.0", "-2147483649.0"]
+# (integer type of the result, helper): how a floating-point value becomes an integer expression.
+FLOAT_TO_INT = [("uint64_t", "fbits_d"), ("uint32_t", "fbits_f"), ("int64_t", "d2i64"), ("uint64_t", "d2u64"),
+                ("int32_t", "d2i32"), ("uint32_t", "d2u32")]
 
 
 def unsigned_of(t):
@@ -69,8 +78,8 @@ class Generator:
         if depth <= 0 or rng.random() < 0.25:
             return self.leaf(t, scope)
         kind = rng.choices(
-            ["arith", "div", "shift", "bit", "cmp", "ternary", "unary", "cast", "call", "array", "minmax"],
-            [6, 2, 3, 3, 2, 1, 2, 2, 0, 2, 1])[0]
+            ["arith", "div", "shift", "bit", "cmp", "ternary", "unary", "cast", "call", "array", "minmax", "float"],
+            [6, 2, 3, 3, 2, 1, 2, 2, 0, 2, 1, 1])[0]
         u = unsigned_of(t)
         if kind == "arith":
             op = rng.choice(["+", "-", "*"])
@@ -113,11 +122,33 @@ class Generator:
         if kind == "minmax":
             a, b = self.expr(t, scope, depth - 1, in_loop), self.expr(t, scope, depth - 1, in_loop)
             return f"{rng.choice(['min', 'max'])}_{t[:-2]}({a}, {b})"
+        if kind == "float":
+            rt, helper = rng.choices(FLOAT_TO_INT, [3, 2, 1, 1, 1, 1])[0]
+            ft = "float" if helper == "fbits_f" else rng.choice(["double", "float"])
+            return f"(({t}){helper}({self.fexpr(ft, scope, 3, in_loop)}))"
         if kind == "array":
             name, at, size = rng.choice(self.arrays)
             idx = self.expr("uint32_t", scope, depth - 1, in_loop)
             return f"(({t}){name}[({idx}) & {size - 1}])"
         raise AssertionError(kind)
+
+    def fexpr(self, ft, scope, depth, in_loop):
+        """A `float` or `double` expression built from integer expressions and constants."""
+        rng = self.rng
+        if depth <= 0 or rng.random() < 0.2:
+            if rng.random() < 0.75:
+                return f"(({ft})({self.leaf(rng.choice(TYPES), scope)}))"
+            return f"(({ft}){rng.choice(FLOAT_CONSTANTS)})"
+        kind = rng.choices(["arith", "convert", "select"], [6, 1, 1])[0]
+        if kind == "arith":
+            a, b = self.fexpr(ft, scope, depth - 1, in_loop), self.fexpr(ft, scope, depth - 1, in_loop)
+            return f"(({ft})({a} {rng.choice(['+', '-', '*', '/'])} {b}))"
+        if kind == "convert":
+            return f"(({ft})({self.fexpr('float' if ft == 'double' else 'double', scope, depth - 1, in_loop)}))"
+        op = rng.choice(["<", "<=", ">", ">=", "==", "!="])
+        c1, c2 = self.fexpr(ft, scope, depth - 1, in_loop), self.fexpr(ft, scope, depth - 1, in_loop)
+        a, b = self.fexpr(ft, scope, depth - 1, in_loop), self.fexpr(ft, scope, depth - 1, in_loop)
+        return f"(({c1} {op} {c2}) ? {a} : {b})"
 
     def leaf(self, t, scope):
         if scope and self.rng.random() < 0.7:
@@ -233,6 +264,13 @@ class Generator:
                 L.append(f"static {t} rem_{s}({t} a, {t} b) {{ return b == 0 ? a : ({t})(a % b); }}")
             L.append(f"static {t} min_{s}({t} a, {t} b) {{ return a < b ? a : b; }}")
             L.append(f"static {t} max_{s}({t} a, {t} b) {{ return a > b ? a : b; }}")
+        # Floating point to integers: bit patterns (NaN canonical) and conversions guarded to their range.
+        L.append("static uint64_t fbits_d(double d) { union { double d; uint64_t u; } b; b.d = d; return d != d ? 0x7ff8000000000000ull : b.u; }")
+        L.append("static uint32_t fbits_f(float f) { union { float f; uint32_t u; } b; b.f = f; return f != f ? 0x7fc00000u : b.u; }")
+        L.append("static int64_t d2i64(double d) { return d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0; }")
+        L.append("static uint64_t d2u64(double d) { return d > -1.0 && d < 18446744073709551616.0 ? (uint64_t)d : 0; }")
+        L.append("static int32_t d2i32(double d) { return d > -2147483649.0 && d < 2147483648.0 ? (int32_t)d : 0; }")
+        L.append("static uint32_t d2u32(double d) { return d > -1.0 && d < 4294967296.0 ? (uint32_t)d : 0; }")
         # Function pointers.
         L.append("static uint64_t op0(uint64_t a, uint64_t b) { return a + b * 3; }")
         L.append("static uint64_t op1(uint64_t a, uint64_t b) { return (a ^ b) >> 3; }")

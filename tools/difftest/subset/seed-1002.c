@@ -44,6 +44,12 @@ static int64_t div_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64
 static int64_t rem_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64_t)(-9223372036854775807ll - 1)) && b == -1)) ? a : (int64_t)(a % b); }
 static int64_t min_int64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max_int64(int64_t a, int64_t b) { return a > b ? a : b; }
+static uint64_t fbits_d(double d) { union { double d; uint64_t u; } b; b.d = d; return d != d ? 0x7ff8000000000000ull : b.u; }
+static uint32_t fbits_f(float f) { union { float f; uint32_t u; } b; b.f = f; return f != f ? 0x7fc00000u : b.u; }
+static int64_t d2i64(double d) { return d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0; }
+static uint64_t d2u64(double d) { return d > -1.0 && d < 18446744073709551616.0 ? (uint64_t)d : 0; }
+static int32_t d2i32(double d) { return d > -2147483649.0 && d < 2147483648.0 ? (int32_t)d : 0; }
+static uint32_t d2u32(double d) { return d > -1.0 && d < 4294967296.0 ? (uint32_t)d : 0; }
 static uint64_t op0(uint64_t a, uint64_t b) { return a + b * 3; }
 static uint64_t op1(uint64_t a, uint64_t b) { return (a ^ b) >> 3; }
 static uint64_t op2(uint64_t a, uint64_t b) { return a * (b | 1); }
@@ -58,131 +64,199 @@ static uint64_t rec(uint32_t n, uint64_t x) {
     return rec(n - 1, x * 83u + n) ^ rec(n - 2, x + 775u);
 }
 static __attribute__((noinline)) int16_t f5(int16_t p0, uint32_t p1, uint16_t p2, uint8_t p3, uint64_t p4) {
-    int32_t v6 = rem_int32(((int32_t)((int32_t)(div_int32(((int32_t)p1), ((int32_t)p0))) <= (int32_t)(((int32_t)p2)))), ((int32_t)((uint32_t)(((((uint32_t)0u)) ? (int32_t)(((int32_t)p1)) : (int32_t)(((int32_t)p3)))) * (uint32_t)(((int32_t)g4[(((uint32_t)p3)) & 3])))));
-    mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)43ull)))) & (uint64_t)(((uint64_t)p3)))))) & 3](((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)43ull)))) & (uint64_t)(((uint64_t)p3)))), ((uint64_t)8083283753670300022ull)));
-    if (((uint8_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)59u)) + (uint32_t)(((uint16_t)p0))))) != (uint16_t)(((uint16_t)(((uint64_t)p0))))))) {
-        mix((uint64_t)(int16_t)(p0));
-        v6 &= (int32_t)(((int32_t)((uint32_t)(((uint32_t)p0)) > (uint32_t)(((uint32_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)p3)) * (uint32_t)(((int16_t)p2))))) == (int16_t)(((int16_t)p4))))))));
-        int8_t v7 = div_int8(((int8_t)v6), ((int8_t)((uint32_t)(((uint32_t)((uint8_t)(((uint8_t)p2)) < (uint8_t)(((uint8_t)v6))))) >= (uint32_t)(((uint32_t)p0)))));
+    int32_t v6 = rem_int32(((((int32_t)p4)) ? (int32_t)(((int32_t)((uint32_t)(((int32_t)p0)) + (uint32_t)(((int32_t)p3))))) : (int32_t)(((int32_t)(p3)))), ((int32_t)370626507));
+    if (((int8_t)50)) {
+        p4 &= (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)-29618)) - (uint32_t)(((int16_t)p3))))) != (int16_t)(((int16_t)13364))))))));
+        v6 = (int32_t)(((int32_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((int64_t)(((int64_t)p3)) > (int64_t)(((int64_t)p0))))) + (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) >> ((uint32_t)(((uint32_t)32768u)) & 15))))))) != (uint16_t)(div_uint16(rem_uint16(((uint16_t)p0), ((uint16_t)60980u)), ((uint16_t)g4[(((uint32_t)2147483647u)) & 3]))))));
+        p4 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(div_uint64(p4, ((uint64_t)15556929349021391907ull))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) << ((uint64_t)(p3) & 63))))))) << ((uint64_t)(((int16_t)(-(uint32_t)(p0)))) & 63))));
     } else {
-        int64_t v8 = ((int64_t)p2);
-        g2[(((uint32_t)(((int8_t)((uint32_t)(((int8_t)v6)) + (uint32_t)(((int8_t)p2))))))) & 3] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p4)) ^ (uint32_t)(((uint32_t)(((uint32_t)p4)))))));
+        mix((uint64_t)(uint16_t)(p2));
+        g2[(((uint32_t)g1[(((uint32_t)((uint32_t)(((uint32_t)v6)) + (uint32_t)(((uint32_t)p2))))) & 7])) & 3] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p4)) ^ (uint32_t)(((uint32_t)(((uint32_t)p4)))))));
     }
     switch ((uint32_t)(p1) % 6u) {
     case 0: p0 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v6)) - (uint32_t)(((int16_t)p3))))) + (uint32_t)(((int16_t)((uint32_t)(((int16_t)p2)) - (uint32_t)(p0))))))); /* fall through */
-    case 1: p3 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)v6)) ^ (uint8_t)(div_uint8(((uint8_t)p4), ((uint8_t)247u)))))); break;
-    case 2: p2 ^= (uint16_t)(((uint16_t)29u)); break;
-    case 3: p3 ^= (uint8_t)(p3); break;
-    case 4: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(min_uint32(((uint32_t)4193763295u), ((uint32_t)p4))) - (uint32_t)(((uint32_t)((uint32_t)(p1) | (uint32_t)(p1))))))); break;
+    case 1: p3 ^= (uint8_t)(((uint8_t)((uint16_t)(((uint16_t)7u)) != (uint16_t)(((uint16_t)33908u))))); /* fall through */
+    case 2: p0 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)19)) - (uint32_t)(((int16_t)p2))))) + (uint32_t)(max_int16(p0, ((int16_t)p3)))))); /* fall through */
+    case 3: v6 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p1)) | (int32_t)(((int32_t)p1))))) & (int32_t)(div_int32(((int32_t)p0), ((int32_t)p3)))))); break;
+    case 4: p3 ^= (uint8_t)(((uint8_t)g4[(((uint32_t)((uint32_t)(((uint32_t)p4)) & (uint32_t)(((uint32_t)p2))))) & 3])); break;
     default: mix((uint64_t)p1); break;
     }
-    return (int16_t)(((int16_t)p3));
-}
-static int64_t f9(uint32_t p0) {
-    uint64_t v10 = ((uint64_t)!(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)12960442645387109478ull)) - (uint64_t)(((uint64_t)p0))))) * (uint64_t)(((uint64_t)p0))))));
-    int64_t v11 = ((max_uint8(((uint8_t)44u), rem_uint8(((uint8_t)p0), ((uint8_t)p0)))) ? (int64_t)(((int64_t)((int64_t)(rem_int64(((int64_t)510537020014883685ll), ((int64_t)v10))) >= (int64_t)(rem_int64(((int64_t)14ll), ((int64_t)v10)))))) : (int64_t)(((int64_t)((uint64_t)(((int64_t)!(((int64_t)7011233989762319560ll)))) << ((uint64_t)(max_uint32(((uint32_t)v10), p0)) & 63)))));
-    mix((uint64_t)(int64_t)(v11));
-    g3[(((uint32_t)((uint32_t)(((uint32_t)1u)) & (uint32_t)(((uint32_t)1380544646u))))) & 31] = (int8_t)(((int8_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)16u)) << ((uint32_t)(((int32_t)p0)) & 31)))) >= (uint32_t)(((uint32_t)2147483648u)))));
-    uint8_t v12 = (uint8_t)f5(((int16_t)(((uint16_t)7u))), ((uint32_t)((uint32_t)(((uint32_t)v11)) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v11)) - (uint32_t)(((uint32_t)v10))))) & 31))), ((((uint32_t)2236907264u)) ? (uint16_t)(((uint16_t)((int8_t)(((int8_t)35)) > (int8_t)(((int8_t)v10))))) : (uint16_t)(((uint16_t)(((uint32_t)385419056u))))), ((uint8_t)241u), ((((int64_t)((uint32_t)(((uint32_t)v11)) > (uint32_t)(((uint32_t)2147483648u))))) ? (uint64_t)(((uint64_t)((uint16_t)(((uint16_t)v11)) < (uint16_t)(((uint16_t)p0))))) : (uint64_t)(((uint64_t)7309548777339382082ull))));
-    v12 = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)(~(uint32_t)(((uint8_t)v10))))) | (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)238u)) & (uint8_t)(((uint8_t)23u)))))))) >> ((uint32_t)(((int16_t)((int16_t)(((int16_t)v12)) ^ (int16_t)(((int16_t)((int32_t)(((int32_t)v12)) < (int32_t)(((int32_t)32)))))))) & 7))));
-    if (((uint16_t)((uint16_t)(((uint16_t)g1[(((uint32_t)2147483648u)) & 7])) ^ (uint16_t)(((uint16_t)v11))))) {
-        if (((uint64_t)v11)) {
-            v12 &= (uint8_t)(((((uint16_t)v10)) ? (uint8_t)(((uint8_t)v11)) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((int8_t)(((int8_t)p0)) > (int8_t)(((int8_t)29))))) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)-15)) * (uint32_t)(((int8_t)p0))))) & 7))))));
-            p0 = (uint32_t)(((uint32_t)((uint32_t)(max_uint32(((uint32_t)((uint32_t)(((uint32_t)v12)) * (uint32_t)(((uint32_t)v11)))), ((uint32_t)23u))) + (uint32_t)(p0))));
-            uint32_t v13 = (uint32_t)f5(((int16_t)0), ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1139636891u)) | (uint32_t)(p0)))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3822817024u)) ^ (uint32_t)(((uint32_t)1150859173u))))))), ((uint16_t)(div_int8(((int8_t)v11), ((int8_t)73)))), ((uint8_t)g2[(((uint32_t)(-(uint32_t)(((uint32_t)v11))))) & 3]), v10);
+    for (uint32_t i7 = 0; i7 < 3; i7++) {
+        if (((uint8_t)p4)) {
+            p0 &= (int16_t)(((((uint8_t)fbits_d(((float)(((float)(((float)(((float)(((uint8_t)p4))) / ((float)3.4028234e38))) / ((float)(((float)(((uint8_t)v6))) * ((float)(((uint32_t)v6))))))) / ((float)(((float)(((int32_t)p2))) / ((float)(((float)(i7)) - ((float)(p4))))))))))) ? (int16_t)(((int16_t)p1)) : (int16_t)(((int16_t)(((int32_t)((int32_t)(((int32_t)p2)) & (int32_t)(((int32_t)p0)))))))));
+            uint8_t v8 = ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(p1) == (uint32_t)(((uint32_t)p3))))) - (uint32_t)(div_uint8(((uint8_t)i7), ((uint8_t)v6)))))) >> ((uint32_t)(((uint8_t)g1[(((uint32_t)g2[(i7) & 3])) & 7])) & 7)));
+            uint32_t v9 = ((uint32_t)((uint32_t)(((uint32_t)p4)) << ((uint32_t)(((int16_t)(((uint64_t)(-(uint64_t)(p4)))))) & 31)));
         } else {
-            if (((uint32_t)v10)) {
-                g4[(((uint32_t)((int32_t)(((int32_t)v12)) > (int32_t)(((((uint32_t)v10)) ? (int32_t)(((int32_t)v12)) : (int32_t)(((int32_t)255))))))) & 3] = (int8_t)(((int8_t)((uint32_t)(((int8_t)70)) * (uint32_t)(((int8_t)v12)))));
-                g2[(((uint32_t)(((int8_t)((uint32_t)(((int8_t)v11)) + (uint32_t)(((int8_t)p0))))))) & 3] = (uint32_t)(min_uint32(((uint32_t)(((uint32_t)2763897896u))), ((uint32_t)v10)));
-            } else {
-                int16_t v14 = ((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v10)) + (uint32_t)(((int16_t)30906))))) << ((uint32_t)(((uint32_t)v12)) & 15)))) + (uint32_t)(((((uint32_t)v12)) ? (int16_t)(((int16_t)(((int32_t)p0)))) : (int16_t)(div_int16(((int16_t)0), ((int16_t)v12)))))));
-                v10 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)16754452273668610758ull)) & (uint64_t)(((uint64_t)v12))))) >> ((uint64_t)(div_int32(((int32_t)v12), ((int32_t)255))) & 63)))) * (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) ^ (uint64_t)(((uint64_t)v12)))))))))));
-            }
-            p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3u)) - (uint32_t)(p0)))) << ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)43ull)) - (uint64_t)(((uint64_t)7860236299525994597ull))))) & 31)))) << ((uint32_t)(((int32_t)((uint8_t)(((uint8_t)v11)) != (uint8_t)(((uint8_t)v11))))) & 31))));
-            g3[(((uint32_t)(((((uint16_t)p0)) ? (uint32_t)(((uint32_t)3494532131u)) : (uint32_t)(((uint32_t)v10)))))) & 31] = (int8_t)(((int8_t)((uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v11)) - (uint32_t)(((uint8_t)2u))))) <= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v11)) >> ((uint32_t)(((int64_t)44ll)) & 7)))))));
+            g2[(((uint32_t)(((int32_t)((int32_t)(((int32_t)-1077105457)) >> ((uint32_t)(((uint32_t)p2)) & 31)))))) & 3] = (uint32_t)(div_uint32(((uint32_t)4050182658u), ((((int64_t)p4)) ? (uint32_t)(((uint32_t)v6)) : (uint32_t)(((uint32_t)p2)))));
+            mix(ops[(3 + (uint32_t)(p4)) & 3](p4, ((uint64_t)((uint64_t)(((uint64_t)p1)) - (uint64_t)(((uint64_t)7309548777339382082ull))))));
+            p3 = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)(~(uint32_t)(((uint8_t)p1))))) | (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)238u)) & (uint8_t)(((uint8_t)23u)))))))) << ((uint32_t)(((int16_t)((int16_t)(((int16_t)v6)) ^ (int16_t)(((int16_t)(-(uint32_t)(((int16_t)p2)))))))) & 7))));
         }
-        for (int32_t i15 = 11; i15 > 0; i15--) {
-            uint32_t v16 = ((uint32_t)v10);
-            uint32_t v17 = ((uint32_t)(~(uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)v12)))))));
-            int32_t v18 = ((int32_t)((uint32_t)(((int32_t)3)) - (uint32_t)(((((uint32_t)((uint32_t)(((uint32_t)v11)) < (uint32_t)(((uint32_t)1138673499u))))) ? (int32_t)(((int32_t)((uint32_t)(((int32_t)v12)) * (uint32_t)(((int32_t)v10))))) : (int32_t)(((int32_t)((uint32_t)(((int32_t)v11)) << ((uint32_t)(((int64_t)53ll)) & 31))))))));
-            int64_t v19 = ((int64_t)((int32_t)(((int32_t)((int32_t)(div_int32(((int32_t)1112961132), ((int32_t)p0))) & (int32_t)(((int32_t)g3[(p0) & 31]))))) >= (int32_t)(((int32_t)((int32_t)(((int32_t)((int16_t)(((int16_t)p0)) > (int16_t)(((int16_t)1))))) | (int32_t)(((int32_t)((int32_t)(i15) & (int32_t)(((int32_t)v10))))))))));
+        mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)56ull)) & (uint64_t)(((uint64_t)v6))))) | (uint64_t)(p4))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)56ull)) & (uint64_t)(((uint64_t)v6))))) | (uint64_t)(p4))), ((uint64_t)(((int8_t)((int8_t)(((int8_t)p1)) ^ (int8_t)(((int8_t)p2))))))));
+        if (((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)7u)) ^ (uint32_t)(p1)))) << ((uint32_t)(((uint16_t)p4)) & 31)))) {
+            if (((int8_t)((int8_t)(((int8_t)((int8_t)(((int8_t)16)) & (int8_t)(((int8_t)23))))) & (int8_t)(min_int8(((int8_t)p0), ((int8_t)p2)))))) {
+                if (((int16_t)(((uint16_t)((uint32_t)(((uint16_t)p3)) * (uint32_t)(((uint16_t)i7))))))) {
+                    uint16_t v10 = ((uint16_t)(((int32_t)p0)));
+                    mix((uint64_t)(uint64_t)(p4));
+                    g2[(((uint32_t)p0)) & 3] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1139636891u)) | (uint32_t)(p1)))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3822817024u)) ^ (uint32_t)(((uint32_t)1150859173u))))))));
+                } else {
+                    p2 = (uint16_t)(((uint16_t)i7));
+                    if (((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)42)) - (uint32_t)(((int32_t)i7))))) * (uint32_t)(((int32_t)-1477115939))))) {
+                        p2 = (uint16_t)(((uint16_t)p4));
+                        int8_t v11 = ((int8_t)((int32_t)(min_int8(rem_int8(((int8_t)39), ((int8_t)i7)), ((int8_t)p2))) >> ((uint32_t)(((int32_t)((uint32_t)(((int32_t)1183165605)) * (uint32_t)(((int32_t)p3))))) & 7)));
+                        int64_t v12 = ((int64_t)p0);
+                    } else {
+                        p4 |= (uint64_t)(((uint64_t)i7));
+                        mix(ops[(2 + (uint32_t)(min_uint64(((uint64_t)((uint64_t)(((uint64_t)p1)) | (uint64_t)(((uint64_t)p1)))), p4))) & 3](min_uint64(((uint64_t)((uint64_t)(((uint64_t)p1)) | (uint64_t)(((uint64_t)p1)))), p4), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) + (uint64_t)(((uint64_t)5160010089812891903ull))))) >> ((uint64_t)(((uint16_t)((uint16_t)(((uint16_t)p3)) | (uint16_t)(((uint16_t)p3))))) & 63)))));
+                    }
+                }
+                p0 ^= (int16_t)(((int16_t)(-(uint32_t)(max_int16(p0, div_int16(((int16_t)0), ((int16_t)p3)))))));
+            } else {
+                mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)p0)))) ^ (uint64_t)(max_uint64(((uint64_t)p3), ((uint64_t)v6))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)p0)))) ^ (uint64_t)(max_uint64(((uint64_t)p3), ((uint64_t)v6))))), ((uint64_t)((uint64_t)(((uint64_t)((uint32_t)(((uint32_t)63u)) > (uint32_t)(((uint32_t)v6))))) << ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) * (uint32_t)(((uint32_t)p0))))) & 63)))));
+                int16_t v13 = ((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v6)) + (uint32_t)(p0)))) - (uint32_t)(((int16_t)d2u64(((float)(((((((float)(((int32_t)6))) >= ((float)(((int32_t)0)))) ? ((float)(v6)) : ((float)(((int32_t)1118214389)))) > ((float)(((float)3.0) - ((float)(((uint8_t)208u)))))) ? ((float)(((float)(((uint8_t)i7))) + ((float)(((uint64_t)p2))))) : ((float)(((float)(((uint16_t)v6))) * ((float)(((int32_t)15)))))) + ((float)(((float)(((float)(p1)) - ((float)(((uint8_t)54u))))) + ((float)(((float)(((uint64_t)42ull))) * ((float)(((int32_t)p0))))))))))))))) << ((uint32_t)(((int64_t)(~(uint64_t)(((int64_t)!(((int64_t)-5031042515961830330ll))))))) & 15)));
+            }
+            mix((uint64_t)(uint16_t)(p2));
+            mix((uint64_t)(uint16_t)(p2));
+        } else {
+            uint8_t v14 = ((uint8_t)((uint32_t)(max_uint8(((uint8_t)g4[(((uint32_t)53u)) & 3]), ((uint8_t)p4))) * (uint32_t)(((uint8_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p2)) & (int32_t)(((int32_t)-1))))) >= (int32_t)(div_int32(((int32_t)p2), ((int32_t)p0))))))));
+            uint8_t v15 = ((uint8_t)((uint32_t)(((uint8_t)p0)) * (uint32_t)(div_uint8(((uint8_t)((uint8_t)(((uint8_t)p4)) & (uint8_t)(((uint8_t)p1)))), ((uint8_t)((int8_t)(((int8_t)p3)) <= (int8_t)(((int8_t)p2))))))));
+        }
+        int8_t v16 = ((int8_t)((int32_t)(((int8_t)((int32_t)(((int8_t)((int32_t)(((int8_t)-97)) >> ((uint32_t)(((uint32_t)p3)) & 7)))) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2053147630u)) - (uint32_t)(((uint32_t)1755825949u))))) & 7)))) >> ((uint32_t)(((int64_t)((uint64_t)(((int64_t)(((uint64_t)p0)))) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)2ll)) * (uint64_t)(((int64_t)1ll)))))))) & 7)));
+    }
+    return (int16_t)(((int16_t)((uint32_t)(((int16_t)((int16_t)(p0) | (int16_t)(((int16_t)(((uint8_t)p2))))))) * (uint32_t)(((((int64_t)(~(uint64_t)(((int64_t)0ll))))) ? (int16_t)(((int16_t)(~(uint32_t)(((int16_t)p3))))) : (int16_t)(((int16_t)((uint32_t)(((int16_t)p2)) - (uint32_t)(((int16_t)p2))))))))));
+}
+static int16_t f17(int8_t p0) {
+    uint32_t v18 = ((uint32_t)((uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)g3[(((uint32_t)p0)) & 31]))))) * (uint32_t)(((uint32_t)p0))));
+    p0 |= (int8_t)(((int8_t)(((uint64_t)g4[(((uint32_t)((int16_t)(((int16_t)p0)) < (int16_t)(((int16_t)v18))))) & 3]))));
+    return (int16_t)(((int16_t)((uint16_t)(((uint16_t)d2i32(((double)(((double)(((double)(((int32_t)-1262058232))) / ((double)(((uint32_t)4062970507u))))) - ((double)(((float)(((double)(((uint16_t)p0)))))))))))) == (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) & (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v18)) + (uint32_t)(((uint16_t)57u)))))))))));
+}
+static __attribute__((noinline)) int64_t f19(uint16_t p0, int32_t p1, uint8_t p2, uint32_t p3, uint64_t p4) {
+    g4[(((uint32_t)((uint32_t)(((uint32_t)1325107279u)) + (uint32_t)(rem_uint32(((uint32_t)p2), ((uint32_t)p2)))))) & 3] = (int8_t)(((int8_t)((uint32_t)(((int8_t)((int16_t)(((int16_t)-30613)) >= (int16_t)(((int16_t)p0))))) + (uint32_t)(((int8_t)((uint32_t)(((int8_t)p3)) - (uint32_t)(((int8_t)p0))))))));
+    uint16_t v20 = (uint16_t)f5(((int16_t)p1), ((uint32_t)((uint32_t)(rem_uint32(p3, ((uint32_t)p0))) * (uint32_t)(((uint32_t)p1)))), ((uint16_t)(-(uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p2)) & (uint16_t)(((uint16_t)22u))))))), ((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(p2) >> ((uint32_t)(((uint64_t)17912180146704170061ull)) & 7)))) ^ (uint8_t)(((uint8_t)p3)))), ((uint64_t)g3[(((uint32_t)((uint32_t)(p3) - (uint32_t)(((uint32_t)p0))))) & 31]));
+    return (int64_t)(((int64_t)g2[(((uint32_t)p2)) & 3]));
+}
+static uint64_t f21(int16_t p0, uint32_t p1) {
+    p0 &= (int16_t)(min_int16(((int16_t)((int16_t)(((int16_t)g4[(((uint32_t)p0)) & 3])) & (int16_t)(((int16_t)(-(uint32_t)(((int16_t)44))))))), rem_int16(((int16_t)g2[(p1) & 3]), ((int16_t)((int32_t)(p0) >> ((uint32_t)(((int8_t)p0)) & 15))))));
+    switch ((uint32_t)(p1) % 10u) {
+    case 0: p0 ^= (int16_t)(((int16_t)((uint32_t)(p0) * (uint32_t)(((int16_t)((uint32_t)(p0) - (uint32_t)(p0))))))); break;
+    case 1: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)32768u), ((uint32_t)2147483647u))) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)p0)))))))); break;
+    case 2: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) >> ((uint32_t)(((int32_t)p0)) & 31))))))); break;
+    case 3: p1 ^= (uint32_t)(p1); break;
+    case 4: p1 ^= (uint32_t)(((uint32_t)p0)); break;
+    case 5: p0 ^= (int16_t)(((int16_t)((uint32_t)(max_int16(p0, ((int16_t)p1))) + (uint32_t)(((int16_t)((int16_t)(((int16_t)22)) ^ (int16_t)(p0))))))); break;
+    case 6: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1517393707u)) | (uint32_t)(((uint32_t)(((int8_t)(-128)))))))); /* fall through */
+    case 7: p0 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)32767)) * (uint32_t)(((int16_t)(((int64_t)-4075540150784570915ll))))))); break;
+    case 8: p0 ^= (int16_t)(p0); break;
+    default: mix((uint64_t)p1); break;
+    }
+    if (((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) ^ (uint16_t)(((uint16_t)p0))))) * (uint32_t)(((uint16_t)p0))))) {
+        int16_t v22 = ((int16_t)((uint16_t)(((((uint8_t)d2i64(((float)(((double)(((double)(((float)(((int32_t)p1))))) + ((double)(((double)(((uint64_t)p0))) * ((double)(p1))))))))))) ? (uint16_t)(((uint16_t)p0)) : (uint16_t)(((uint16_t)(p0))))) <= (uint16_t)(((uint16_t)d2i64(((float)(((float)(((float)(((double)(((uint64_t)p0))))) - ((float)(((double)(((int8_t)p0))))))) - ((float)(((float)(((float)0.0) - ((float)(((uint8_t)p1))))) + ((float)(((float)(p1)) - ((float)(((uint8_t)112u))))))))))))));
+        mix((uint64_t)(int16_t)(p0));
+        mix((uint64_t)(int16_t)(p0));
+    } else {
+        g2[(((((uint32_t)p0)) ? (uint32_t)(((uint32_t)((uint32_t)(p1) + (uint32_t)(((uint32_t)27u))))) : (uint32_t)(((uint32_t)580997219u)))) & 3] = (uint32_t)(((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) + (uint32_t)(((int8_t)p1)))))));
+        uint64_t v23 = ((uint64_t)(~(uint64_t)(((div_uint16(((uint16_t)p0), ((uint16_t)p0))) ? (uint64_t)(((((uint16_t)p0)) ? (uint64_t)(((uint64_t)37ull)) : (uint64_t)(((uint64_t)p1)))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) & (uint64_t)(((uint64_t)p1)))))))));
+    }
+    uint8_t v24 = ((uint8_t)((int8_t)(((int8_t)((int8_t)(((((int8_t)58)) ? (int8_t)(((int8_t)-101)) : (int8_t)(((int8_t)p0)))) < (int8_t)(((int8_t)(((int16_t)p1))))))) > (int8_t)(((int8_t)p0))));
+    if (((uint64_t)!(((uint64_t)v24)))) {
+        mix(ops[(0 + (uint32_t)(((uint64_t)d2u64(((float)(((int8_t)p1))))))) & 3](((uint64_t)d2u64(((float)(((int8_t)p1))))), ((uint64_t)g3[(((uint32_t)((uint32_t)(((uint32_t)v24)) != (uint32_t)(((uint32_t)30u))))) & 31])));
+        p1 ^= (uint32_t)(((uint32_t)g2[(((uint32_t)(((int32_t)2)))) & 3]));
+        g3[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(p1) >> ((uint32_t)(((uint16_t)p1)) & 31)))) * (uint32_t)(((uint32_t)p0))))) & 31] = (int8_t)(((int8_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)12u)) > (uint8_t)(((uint8_t)p0))))) == (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) - (uint64_t)(((uint64_t)p1))))))));
+    } else {
+        v24 ^= (uint8_t)(((uint8_t)240u));
+        p0 = (int16_t)(((int16_t)52));
+        uint16_t v25 = ((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)61u))))) >> ((uint32_t)(((int64_t)8647736297281587380ll)) & 15))))));
+    }
+    int64_t v26 = ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)g1[(((uint32_t)v24)) & 7])) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)p1)) + (uint64_t)(((int64_t)808343179253024293ll)))))))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p0)) << ((uint64_t)(((uint32_t)g1[(((uint32_t)v24)) & 7])) & 63))))));
+    if (((uint32_t)((uint32_t)(p1) << ((uint32_t)(((int8_t)g1[(((uint32_t)v26)) & 7])) & 31)))) {
+        g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v24)) == (uint32_t)(((uint32_t)p0))))) + (uint32_t)(p1)))) & 3] = (uint32_t)(rem_uint32(((uint32_t)v24), ((uint32_t)((uint32_t)(((uint32_t)32767u)) << ((uint32_t)(((uint64_t)p1)) & 31)))));
+        if (((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)v24)) + (uint32_t)(((uint16_t)v24))))) << ((uint32_t)(((int64_t)(~(uint64_t)(((int64_t)v24))))) & 15)))) {
+            int8_t v27 = ((int8_t)((int32_t)(((int8_t)p0)) >> ((uint32_t)(((uint8_t)(-(uint32_t)(((uint8_t)p0))))) & 7)));
+            mix((uint64_t)(uint32_t)(p1));
+            p1 |= (uint32_t)(((uint32_t)g4[(((uint32_t)(((uint32_t)v24)))) & 3]));
+        } else {
+            p1 &= (uint32_t)(((uint32_t)((uint32_t)(((((int16_t)((int16_t)(((int16_t)14948)) & (int16_t)(((int16_t)v24))))) ? (uint32_t)(((uint32_t)v26)) : (uint32_t)(((uint32_t)g1[(((uint32_t)57u)) & 7])))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(v26) & 31)))) * (uint32_t)(((uint32_t)v26))))))));
+            p1 = (uint32_t)(p1);
         }
     } else {
-        switch ((uint32_t)(p0) % 8u) {
-        case 0: v10 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v11)) + (uint64_t)(((uint64_t)v11))))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)15246227777052756574ull)) >> ((uint64_t)(((uint32_t)v12)) & 63))))))); break;
-        case 1: p0 ^= (uint32_t)(((uint32_t)g4[(((uint32_t)g4[(((uint32_t)3u)) & 3])) & 3])); break;
-        case 2: v10 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) >> ((uint64_t)(((int8_t)(~(uint32_t)(((int8_t)v10))))) & 63)))); /* fall through */
-        case 3: v12 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g3[(((uint32_t)v10)) & 31])) + (uint32_t)(((uint8_t)(((uint8_t)v11))))))); break;
-        case 4: v11 ^= (int64_t)(((int64_t)(max_uint16(((uint16_t)v11), ((uint16_t)v12))))); break;
-        case 5: v11 ^= (int64_t)(((min_int32(((int32_t)v10), ((int32_t)p0))) ? (int64_t)(((int64_t)!(((int64_t)v12)))) : (int64_t)(((int64_t)((uint64_t)(((int64_t)v12)) + (uint64_t)(((int64_t)v12))))))); break;
-        case 6: v11 ^= (int64_t)(v11); break;
-        default: mix((uint64_t)p0); break;
-        }
-        mix((uint64_t)(uint8_t)(v12));
+        g3[(((uint32_t)((uint32_t)(((((uint32_t)v24)) ? (uint32_t)(((uint32_t)v26)) : (uint32_t)(((uint32_t)p0)))) - (uint32_t)(((uint32_t)v26))))) & 31] = (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)-126)) * (uint32_t)(((int8_t)v26))))) << ((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)v26)) & (uint16_t)(((uint16_t)65535u))))) & 7))));
+        v26 ^= (int64_t)(((int64_t)((int8_t)(((int8_t)((int8_t)(((int8_t)v24)) & (int8_t)(((int8_t)(((uint64_t)p1))))))) <= (int8_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(((int8_t)v24)) - (uint32_t)(((int8_t)42))))) >> ((uint32_t)(rem_int8(((int8_t)0), ((int8_t)-113))) & 7)))))));
+        mix((uint64_t)(int64_t)(v26));
     }
-    return (int64_t)(((int64_t)(((uint64_t)((int16_t)(((int16_t)v11)) < (int16_t)(((int16_t)g4[(((uint32_t)42u)) & 3])))))));
+    return (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)63u)) & 7])) * (uint64_t)(((uint64_t)v24))))) < (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)37ull)) | (uint64_t)(((uint64_t)11053400605722040458ull))))) - (uint64_t)(((((int8_t)0)) ? (uint64_t)(((uint64_t)v26)) : (uint64_t)(((uint64_t)p0))))))))));
 }
-static uint8_t f20(int16_t p0, int32_t p1, uint8_t p2) {
-    int32_t v21 = ((int32_t)g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3438261735u)) | (uint32_t)(((uint32_t)49u))))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) + (uint32_t)(((uint32_t)p0)))))))) & 3]);
-    p0 = (int16_t)(((int16_t)((uint32_t)(((int16_t)p2)) + (uint32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)25547)) + (uint32_t)(p0)))) << ((uint32_t)(((int8_t)((int32_t)(((int8_t)p0)) >> ((uint32_t)(((int16_t)p2)) & 7)))) & 15)))))));
-    return (uint8_t)(((uint8_t)(((uint16_t)((uint32_t)(((uint16_t)((int64_t)(((int64_t)p1)) != (int64_t)(((int64_t)p2))))) >> ((uint32_t)(div_int64(((int64_t)p2), ((int64_t)-4568783161537132480ll))) & 15))))));
-}
-static uint64_t f22(uint8_t p0, uint8_t p1) {
-    int16_t v23 = (int16_t)f5(((int16_t)((int16_t)(((int16_t)p1)) ^ (int16_t)(rem_int16(((int16_t)p1), ((int16_t)p0))))), ((uint32_t)p0), ((uint16_t)(-(uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p1)) & (uint16_t)(((uint16_t)22u))))))), ((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(p1) >> ((uint32_t)(((uint64_t)17912180146704170061ull)) & 7)))) ^ (uint8_t)(p1))), ((uint64_t)g3[(((uint32_t)((uint32_t)(((uint32_t)p1)) - (uint32_t)(((uint32_t)p0))))) & 31]));
-    uint32_t v24 = ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) << ((uint32_t)(((int32_t)p1)) & 31)))) >> ((uint32_t)(((uint8_t)(-(uint32_t)(((uint8_t)v23))))) & 31)))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)23u)) * (uint32_t)(((uint32_t)p0))))) << ((uint32_t)(((uint32_t)976705571u)) & 31))))));
-    return (uint64_t)(rem_uint64(((uint64_t)(((int8_t)127))), ((uint64_t)(((int8_t)!(((int8_t)p0)))))));
-}
-static int8_t f25(uint8_t p0, uint16_t p1) {
-    g2[(((uint32_t)((uint32_t)(((uint32_t)p1)) >> ((uint32_t)(max_uint32(((uint32_t)p1), ((uint32_t)p0))) & 31)))) & 3] = (uint32_t)(((uint32_t)p0));
-    p1 ^= (uint16_t)(((uint16_t)p0));
-    return (int8_t)(((int8_t)p0));
-}
-static __attribute__((noinline)) int64_t f26(uint16_t p0, int32_t p1, uint8_t p2, uint8_t p3) {
-    p0 ^= (uint16_t)(((uint16_t)((uint32_t)(p0) << ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint64_t)(((uint64_t)p2)) >= (uint64_t)(((uint64_t)p1))))) * (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) + (uint32_t)(((uint16_t)p1)))))))) & 15))));
-    mix(ops[(3 + (uint32_t)(((uint64_t)(((uint32_t)(p0)))))) & 3](((uint64_t)(((uint32_t)(p0)))), ((uint64_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)37u)) >> ((uint32_t)(((int32_t)p0)) & 31)))) < (uint32_t)(((uint32_t)!(((uint32_t)21u))))))));
-    for (uint32_t i27 = 0; i27 < 9; i27++) {
-        g3[(((uint32_t)12u)) & 31] = (int8_t)(((int8_t)((uint32_t)(((int8_t)i27)) << ((uint32_t)(((uint8_t)p0)) & 7))));
-        for (uint32_t i28 = 0; i28 < 11; i28++) {
-            uint64_t v29 = ((uint64_t)1629471884159159461ull);
-            int8_t v30 = ((int8_t)p0);
-            v30 ^= (int8_t)(((int8_t)((uint16_t)(((uint16_t)((uint8_t)(((uint8_t)v30)) == (uint8_t)(((uint8_t)((int64_t)(((int64_t)v29)) != (int64_t)(((int64_t)i28)))))))) <= (uint16_t)(p0))));
-            v30 &= (int8_t)(((int8_t)(((int16_t)v29))));
+static __attribute__((noinline)) int8_t f28(uint8_t p0, uint16_t p1) {
+    p1 |= (uint16_t)(((uint16_t)(((uint64_t)p1))));
+    p1 |= (uint16_t)(((((int8_t)p0)) ? (uint16_t)(rem_uint16(((uint16_t)((uint32_t)(((uint16_t)p0)) << ((uint32_t)(((int8_t)p1)) & 15))), p1)) : (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) * (uint32_t)(((uint16_t)17406u))))) + (uint32_t)(((uint16_t)((uint32_t)(p1) >> ((uint32_t)(((uint16_t)p0)) & 15)))))))));
+    int8_t v29 = ((int8_t)(-(uint32_t)(((int8_t)(((uint8_t)((uint32_t)(p0) >> ((uint32_t)(((uint16_t)p0)) & 7))))))));
+    if (((uint8_t)((uint32_t)(((uint8_t)p1)) * (uint32_t)(((uint8_t)d2i32(((float)(((float)(((float)(((float)(((uint16_t)1u))) - ((float)1e300))) + ((float)(((double)3.4028234e38))))) + ((float)(((float)(((float)1e300) * ((float)(((int32_t)p1))))) - ((float)(((float)(((uint8_t)0u))) + ((float)(((uint32_t)v29))))))))))))))) {
+        switch ((uint32_t)(p1) % 10u) {
+        case 0: p1 ^= (uint16_t)(((uint16_t)fbits_f(((float)(((float)(((float)(((float)3.0) - ((float)0.0))) * ((float)(((float)(((uint32_t)p1))) * ((float)(p1)))))) * ((float)(((float)(((float)(((int8_t)0))) - ((float)(((int32_t)p1))))) - ((float)(((int32_t)p1)))))))))); break;
+        case 1: p0 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v29)) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)54u)) - (uint32_t)(((uint8_t)p1)))))))); break;
+        case 2: p0 ^= (uint8_t)(((uint8_t)fbits_d(((float)(((uint16_t)13u)))))); /* fall through */
+        case 3: p1 ^= (uint16_t)(max_uint16(((uint16_t)((uint32_t)(((uint16_t)v29)) << ((uint32_t)(v29) & 15))), ((uint16_t)59790u))); /* fall through */
+        case 4: p1 ^= (uint16_t)(((uint16_t)g4[(((uint32_t)1011333367u)) & 3])); break;
+        case 5: v29 ^= (int8_t)(((int8_t)38)); break;
+        case 6: p0 ^= (uint8_t)(((uint8_t)((uint8_t)(max_uint8(((uint8_t)v29), ((uint8_t)p1))) ^ (uint8_t)(rem_uint8(((uint8_t)19u), p0))))); break;
+        case 7: v29 ^= (int8_t)(((int8_t)((uint32_t)(((int8_t)g4[(((uint32_t)v29)) & 3])) * (uint32_t)(((int8_t)((uint32_t)(v29) + (uint32_t)(((int8_t)p1)))))))); break;
+        case 8: v29 ^= (int8_t)(((int8_t)!(((int8_t)((int32_t)(((int32_t)p1)) == (int32_t)(((int32_t)p0))))))); break;
+        default: mix((uint64_t)p1); break;
         }
+        p0 &= (uint8_t)(((uint8_t)v29));
+    } else {
+        if (((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v29)) - (uint32_t)(((uint32_t)p0))))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v29)) ^ (uint32_t)(((uint32_t)26u)))))))) {
+            mix((uint64_t)(int8_t)(v29));
+            p1 ^= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v29)) + (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)v29)) | (uint16_t)(((uint16_t)7u))))) - (uint32_t)(((uint16_t)((uint16_t)(((uint16_t)32767u)) ^ (uint16_t)(((uint16_t)6u)))))))))));
+            uint16_t v30 = ((uint16_t)((uint16_t)(((((uint64_t)((uint64_t)(((uint64_t)v29)) * (uint64_t)(((uint64_t)p1))))) ? (uint16_t)(((uint16_t)v29)) : (uint16_t)(((uint16_t)((uint16_t)(p1) ^ (uint16_t)(p1)))))) & (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)(~(uint32_t)(((uint16_t)p0))))) * (uint32_t)(rem_uint16(((uint16_t)65535u), ((uint16_t)65320u))))))));
+        } else {
+            g1[(((uint32_t)v29)) & 7] = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(v29))) << ((uint64_t)(((int64_t)!(((int64_t)p1)))) & 63))));
+            mix((uint64_t)(int8_t)(v29));
+            p0 &= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)!(((uint8_t)1u)))) & (uint8_t)(p0))));
+        }
+        for (int32_t i31 = 11; i31 > 0; i31--) {
+            mix((uint64_t)(uint8_t)(p0));
+            int8_t v32 = ((int8_t)i31);
+            g2[(((uint32_t)((uint32_t)(max_uint32(((uint32_t)p1), ((uint32_t)v29))) - (uint32_t)(((uint32_t)p1))))) & 3] = (uint32_t)(((uint32_t)2111079166u));
+            mix((uint64_t)(int32_t)(i31));
+        }
+        int32_t v33 = ((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)g3[(((uint32_t)p0)) & 31])) + (uint32_t)(div_int32(((int32_t)v29), ((int32_t)p1)))))) >> ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) - (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) - (uint32_t)(((uint16_t)p0)))))))) & 31)));
     }
-    mix((uint64_t)(uint16_t)(p0));
-    int8_t v31 = ((int8_t)((int16_t)(((int16_t)((int32_t)(((int16_t)((int32_t)(p1) != (int32_t)(((int32_t)p3))))) >> ((uint32_t)(((int8_t)((int8_t)(((int8_t)p0)) | (int8_t)(((int8_t)105))))) & 15)))) < (int16_t)(((int16_t)p0))));
-    g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) - (uint32_t)(((uint32_t)p3))))) - (uint32_t)(((uint32_t)p0))))) & 3] = (uint32_t)(((uint32_t)g3[(((uint32_t)((uint32_t)(((uint32_t)1890510422u)) & (uint32_t)(((uint32_t)3784083240u))))) & 31]));
-    g1[(((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)24u)) + (uint32_t)(p2)))))) & 7] = (uint64_t)(((uint64_t)p1));
-    return (int64_t)(((int64_t)p3));
+    return (int8_t)(((int8_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)-24735)) << ((uint32_t)(((uint8_t)g1[(((uint32_t)p1)) & 7])) & 15)))) == (int16_t)(min_int16(((int16_t)3), ((int16_t)((uint32_t)(((int16_t)2)) + (uint32_t)(((int16_t)p0)))))))));
+}
+static uint32_t f34(int64_t p0) {
+    p0 ^= (int64_t)(((int64_t)((int64_t)(((int64_t)((uint64_t)(p0) + (uint64_t)(((int64_t)g1[(((uint32_t)p0)) & 7]))))) ^ (int64_t)(((int64_t)((int64_t)(((int64_t)(-(uint64_t)(p0)))) > (int64_t)(((int64_t)!(((int64_t)352507197455256625ll))))))))));
+    p0 ^= (int64_t)(((int64_t)((uint64_t)(p0) - (uint64_t)(div_int64(p0, max_int64(((int64_t)-8385853009938079204ll), ((int64_t)23ll)))))));
+    p0 &= (int64_t)(((int64_t)((uint64_t)(((int64_t)2ll)) * (uint64_t)(((int64_t)((int32_t)(((int32_t)-1550547896)) <= (int32_t)(((int32_t)((int32_t)(((int32_t)-272952818)) | (int32_t)(((int32_t)1)))))))))));
+    mix(ops[(1 + (uint32_t)(((uint64_t)g1[(((uint32_t)fbits_d(((float)(((((float)1.1754942e-38) != ((float)(((double)1.1754942e-38)))) ? ((float)(((uint32_t)p0))) : ((float)(((float)(((int16_t)-7579))) / ((float)(p0))))) * ((float)(((float)(((float)(((uint16_t)p0))) + ((float)3.4028234e38))) / ((float)(((float)(((int8_t)p0))) - ((float)(((int8_t)p0)))))))))))) & 7]))) & 3](((uint64_t)g1[(((uint32_t)fbits_d(((float)(((((float)1.1754942e-38) != ((float)(((double)1.1754942e-38)))) ? ((float)(((uint32_t)p0))) : ((float)(((float)(((int16_t)-7579))) / ((float)(p0))))) * ((float)(((float)(((float)(((uint16_t)p0))) + ((float)3.4028234e38))) / ((float)(((float)(((int8_t)p0))) - ((float)(((int8_t)p0)))))))))))) & 7]), ((uint64_t)2825980482842958561ull)));
+    return (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) & (uint32_t)(((uint32_t)15u))))) - (uint32_t)(((uint32_t)((uint8_t)(((uint8_t)p0)) == (uint8_t)(((uint8_t)14u)))))))) - (uint32_t)(((uint32_t)g2[(((uint32_t)g2[(((uint32_t)855457350u)) & 3])) & 3])))));
 }
 int main(void) {
-    mix((uint64_t)f5(((int16_t)27), ((uint32_t)4294967295u), ((uint16_t)8865u), ((uint8_t)13u), ((uint64_t)13464803755348296794ull)));
-    mix((uint64_t)f5(((int16_t)32767), ((uint32_t)3u), ((uint16_t)53204u), ((uint8_t)201u), ((uint64_t)32767ull)));
+    mix((uint64_t)f5(((int16_t)1), ((uint32_t)4228382042u), ((uint16_t)38u), ((uint8_t)2u), ((uint64_t)2459476668094014362ull)));
     print_checksum(0);
-    mix((uint64_t)f9(((uint32_t)2987332219u)));
-    mix((uint64_t)f9(((uint32_t)4294967295u)));
-    mix((uint64_t)f9(((uint32_t)4157459800u)));
+    mix((uint64_t)f17(((int8_t)-98)));
+    mix((uint64_t)f17(((int8_t)2)));
+    mix((uint64_t)f17(((int8_t)-1)));
     print_checksum(1);
-    mix((uint64_t)f20(((int16_t)17), ((int32_t)3), ((uint8_t)4u)));
-    mix((uint64_t)f20(((int16_t)3), ((int32_t)16), ((uint8_t)172u)));
-    mix((uint64_t)f20(((int16_t)0), ((int32_t)-228336168), ((uint8_t)190u)));
+    mix((uint64_t)f19(((uint16_t)54117u), ((int32_t)55), ((uint8_t)0u), ((uint32_t)609464599u), ((uint64_t)6ull)));
+    mix((uint64_t)f19(((uint16_t)7827u), ((int32_t)53236859), ((uint8_t)96u), ((uint32_t)1061645750u), ((uint64_t)3ull)));
     print_checksum(2);
-    mix((uint64_t)f22(((uint8_t)0u), ((uint8_t)153u)));
-    mix((uint64_t)f22(((uint8_t)92u), ((uint8_t)0u)));
-    mix((uint64_t)f22(((uint8_t)255u), ((uint8_t)26u)));
+    mix((uint64_t)f21(((int16_t)32767), ((uint32_t)2272679660u)));
+    mix((uint64_t)f21(((int16_t)20691), ((uint32_t)0u)));
+    mix((uint64_t)f21(((int16_t)-24138), ((uint32_t)51u)));
     print_checksum(3);
-    mix((uint64_t)f25(((uint8_t)127u), ((uint16_t)32767u)));
-    mix((uint64_t)f25(((uint8_t)43u), ((uint16_t)37287u)));
-    mix((uint64_t)f25(((uint8_t)0u), ((uint16_t)2u)));
+    mix((uint64_t)f28(((uint8_t)154u), ((uint16_t)2u)));
+    mix((uint64_t)f28(((uint8_t)37u), ((uint16_t)5588u)));
+    mix((uint64_t)f28(((uint8_t)173u), ((uint16_t)1u)));
     print_checksum(4);
-    mix((uint64_t)f26(((uint16_t)38720u), ((int32_t)58), ((uint8_t)197u), ((uint8_t)47u)));
+    mix((uint64_t)f34(((int64_t)-9217406902575770996ll)));
+    mix((uint64_t)f34(((int64_t)4420086987313402354ll)));
+    mix((uint64_t)f34(((int64_t)-1ll)));
     print_checksum(5);
-    mix(rec(6, 1500928242u));
-    int16_t *heap = malloc(245 * sizeof(int16_t));
-    for (uint32_t i = 0; i < 245; i++) heap[i] = (int16_t)(i * 1826u + 90u);
-    heap = realloc(heap, 490 * sizeof(int16_t));
-    for (uint32_t i = 245; i < 490; i++) heap[i] = (int16_t)((uint64_t)heap[i - 245] * 3u);
-    for (uint32_t i = 0; i < 490; i++) mix((uint64_t)heap[i]);
+    mix(rec(10, 2508006020u));
+    uint64_t *heap = malloc(340 * sizeof(uint64_t));
+    for (uint32_t i = 0; i < 340; i++) heap[i] = (uint64_t)(i * 64839u + 155u);
+    heap = realloc(heap, 680 * sizeof(uint64_t));
+    for (uint32_t i = 340; i < 680; i++) heap[i] = (uint64_t)((uint64_t)heap[i - 340] * 3u);
+    for (uint32_t i = 0; i < 680; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 4; i++) mix((uint64_t)g2[i]);

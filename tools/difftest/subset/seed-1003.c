@@ -44,6 +44,12 @@ static int64_t div_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64
 static int64_t rem_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64_t)(-9223372036854775807ll - 1)) && b == -1)) ? a : (int64_t)(a % b); }
 static int64_t min_int64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max_int64(int64_t a, int64_t b) { return a > b ? a : b; }
+static uint64_t fbits_d(double d) { union { double d; uint64_t u; } b; b.d = d; return d != d ? 0x7ff8000000000000ull : b.u; }
+static uint32_t fbits_f(float f) { union { float f; uint32_t u; } b; b.f = f; return f != f ? 0x7fc00000u : b.u; }
+static int64_t d2i64(double d) { return d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0; }
+static uint64_t d2u64(double d) { return d > -1.0 && d < 18446744073709551616.0 ? (uint64_t)d : 0; }
+static int32_t d2i32(double d) { return d > -2147483649.0 && d < 2147483648.0 ? (int32_t)d : 0; }
+static uint32_t d2u32(double d) { return d > -1.0 && d < 4294967296.0 ? (uint32_t)d : 0; }
 static uint64_t op0(uint64_t a, uint64_t b) { return a + b * 3; }
 static uint64_t op1(uint64_t a, uint64_t b) { return (a ^ b) >> 3; }
 static uint64_t op2(uint64_t a, uint64_t b) { return a * (b | 1); }
@@ -56,104 +62,144 @@ static uint64_t rec(uint32_t n, uint64_t x) {
     if (n < 2) return x + n;
     return rec(n - 1, x * 39u + n) ^ rec(n - 2, x + 624u);
 }
-static __attribute__((noinline)) uint16_t f4(int16_t p0, uint64_t p1, uint32_t p2) {
+static uint16_t f4(int16_t p0, uint64_t p1, uint32_t p2) {
     mix((uint64_t)(uint64_t)(p1));
-    uint8_t v5 = div_uint8(((uint8_t)g1[(((uint32_t)20u)) & 7]), ((uint8_t)((uint32_t)(((uint8_t)255u)) - (uint32_t)(((uint8_t)!(((uint8_t)p0)))))));
-    uint64_t v6 = ((uint64_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)16u)) << ((uint32_t)(((uint64_t)p0)) & 15)))) + (uint32_t)(((uint16_t)v5))))));
-    mix(ops[(0 + (uint32_t)(((uint64_t)26ull))) & 3](((uint64_t)26ull), ((((uint16_t)v6)) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v5)) >> ((uint64_t)(((uint16_t)p2)) & 63)))) : (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)p2))))))));
-    g2[(((uint32_t)(~(uint32_t)(div_uint32(((uint32_t)1u), ((uint32_t)1564160434u)))))) & 15] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g2[(((uint32_t)51u)) & 15])) << ((uint32_t)(((int64_t)((uint64_t)(((int64_t)5049785029988654790ll)) << ((uint64_t)(((int8_t)v5)) & 63)))) & 7))));
-    mix((uint64_t)(uint64_t)(p1));
-    return (uint16_t)(((uint16_t)g2[(p2) & 15]));
+    uint8_t v5 = ((uint8_t)((uint32_t)(((uint8_t)p0)) >> ((uint32_t)(((((int16_t)g1[(((uint32_t)p0)) & 7])) ? (int16_t)(((int16_t)((uint32_t)(((int16_t)p1)) + (uint32_t)(((int16_t)2000))))) : (int16_t)(p0))) & 7)));
+    p0 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)((int32_t)(((int16_t)((int32_t)(((int16_t)5)) >> ((uint32_t)(((uint16_t)40430u)) & 15)))) >> ((uint32_t)(((int64_t)((uint64_t)(((int64_t)26ll)) - (uint64_t)(((int64_t)p1))))) & 15)))) + (uint32_t)(((int16_t)v5)))));
+    v5 ^= (uint8_t)(((uint8_t)((uint32_t)(rem_uint8(rem_uint8(((uint8_t)p0), ((uint8_t)p2)), ((uint8_t)g3[(((uint32_t)p0)) & 31]))) >> ((uint32_t)(((int32_t)(-(uint32_t)(((int32_t)((uint32_t)(((int32_t)51)) - (uint32_t)(((int32_t)v5)))))))) & 7))));
+    mix((uint64_t)(uint32_t)(p2));
+    for (uint32_t i6 = 0; i6 < 9; i6++) {
+        v5 ^= (uint8_t)(((uint8_t)(p2)));
+        mix((uint64_t)(int16_t)(p0));
+        v5 = (uint8_t)(((uint8_t)p2));
+        p2 ^= (uint32_t)(i6);
+    }
+    return (uint16_t)(((uint16_t)((uint16_t)(max_uint16(((p2) ? (uint16_t)(((uint16_t)v5)) : (uint16_t)(((uint16_t)2527u))), ((uint16_t)g2[(((uint32_t)p0)) & 15]))) | (uint16_t)(((uint16_t)54u)))));
 }
-static int8_t f7(uint64_t p0, int8_t p1) {
-    int32_t v8 = ((int32_t)(((((int8_t)((int8_t)(((int8_t)p0)) | (int8_t)(p1)))) ? (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) >> ((uint32_t)(((uint8_t)64u)) & 7)))) : (uint8_t)(((uint8_t)p1)))));
-    mix(ops[(3 + (uint32_t)(div_uint64(((uint64_t)((uint64_t)(((uint64_t)14850838351545476107ull)) - (uint64_t)(((uint64_t)255ull)))), max_uint64(((uint64_t)p1), p0)))) & 3](div_uint64(((uint64_t)((uint64_t)(((uint64_t)14850838351545476107ull)) - (uint64_t)(((uint64_t)255ull)))), max_uint64(((uint64_t)p1), p0)), ((uint64_t)((uint64_t)(((uint64_t)(((int8_t)v8)))) ^ (uint64_t)(((uint64_t)((uint8_t)(((uint8_t)p0)) != (uint8_t)(((uint8_t)0u)))))))));
-    mix((uint64_t)(int32_t)(v8));
-    mix((uint64_t)(int8_t)(p1));
-    mix((uint64_t)(int32_t)(v8));
-    return (int8_t)(((((uint16_t)((uint32_t)(div_uint16(((uint16_t)p0), ((uint16_t)p1))) + (uint32_t)(((uint16_t)v8))))) ? (int8_t)(((int8_t)((int32_t)(p1) >> ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)v8)) << ((uint64_t)(((uint8_t)p0)) & 63)))) & 7)))) : (int8_t)(((int8_t)g1[(((uint32_t)p1)) & 7]))));
+static uint32_t f7(void) {
+    int16_t v8 = ((int16_t)((uint32_t)(((int16_t)-6800)) + (uint32_t)(rem_int16(((int16_t)255), ((int16_t)12)))));
+    for (uint32_t i9 = 0; i9 < 9; i9++) {
+        mix(ops[(1 + (uint32_t)(((uint64_t)g1[(((uint32_t)3629982271u)) & 7]))) & 3](((uint64_t)g1[(((uint32_t)3629982271u)) & 7]), ((uint64_t)g3[(((uint32_t)((uint32_t)(((uint32_t)v8)) >> ((uint32_t)(v8) & 31)))) & 31])));
+        v8 &= (int16_t)(((int16_t)((uint32_t)(((int16_t)((int8_t)(((int8_t)((int32_t)(((int8_t)v8)) >> ((uint32_t)(((int64_t)52ll)) & 7)))) != (int8_t)(((int8_t)(((uint8_t)v8))))))) * (uint32_t)(((int16_t)g2[(((uint32_t)((uint8_t)(((uint8_t)i9)) <= (uint8_t)(((uint8_t)118u))))) & 15])))));
+        uint8_t v10 = (uint8_t)f4(v8, ((uint64_t)((uint64_t)(((uint64_t)g3[(i9) & 31])) + (uint64_t)(((uint64_t)(((int16_t)i9)))))), ((uint32_t)((uint32_t)(((uint32_t)32768u)) - (uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)v8))))))));
+        uint8_t v11 = max_uint8(((uint8_t)((uint32_t)(((uint8_t)(((uint32_t)v10)))) - (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)45u)) * (uint32_t)(v10)))))), ((uint8_t)(-(uint32_t)(((uint8_t)((uint32_t)(v10) + (uint32_t)(((uint8_t)236u))))))));
+    }
+    v8 |= (int16_t)(((int16_t)(rem_int64(((int64_t)v8), ((int64_t)v8)))));
+    return (uint32_t)(div_uint32(min_uint32(((uint32_t)((uint32_t)(((uint32_t)4230494592u)) * (uint32_t)(((uint32_t)1107774833u)))), ((uint32_t)((uint32_t)(((uint32_t)973785845u)) << ((uint32_t)(((int32_t)v8)) & 31)))), min_uint32(((uint32_t)(((int32_t)50))), rem_uint32(((uint32_t)v8), ((uint32_t)v8)))));
 }
-static int16_t f9(uint32_t p0, uint8_t p1, uint8_t p2) {
-    for (uint32_t i10 = 0; i10 < 11; i10++) {
-        int8_t v11 = ((int8_t)(((uint8_t)((uint8_t)(p2) & (uint8_t)(((uint8_t)p0))))));
-        p0 |= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1165656855u)) + (uint32_t)(rem_uint32(((uint32_t)2147483647u), ((uint32_t)((uint32_t)(((uint32_t)45u)) * (uint32_t)(((uint32_t)p2)))))))));
-    }
-    int8_t v12 = ((int8_t)((int64_t)(((int64_t)p2)) == (int64_t)(div_int64(((int64_t)g3[(((uint32_t)p2)) & 31]), ((int64_t)(-(uint64_t)(((int64_t)p1))))))));
-    for (uint32_t i13 = 0; i13 < 2; i13++) {
-        p1 |= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v12)) * (uint32_t)(((uint8_t)p0)))));
-        g3[(div_uint32(((uint32_t)!(((uint32_t)p1))), max_uint32(((uint32_t)0u), ((uint32_t)2943780381u)))) & 31] = (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v12)) >> ((uint32_t)(((uint32_t)p2)) & 15))));
-    }
-    switch ((uint32_t)(p2) % 12u) {
-    case 0: p2 ^= (uint8_t)(((uint8_t)!(max_uint8(p2, ((uint8_t)127u))))); /* fall through */
-    case 1: p2 ^= (uint8_t)(div_uint8(((uint8_t)((uint8_t)(((uint8_t)200u)) | (uint8_t)(((uint8_t)2u)))), ((uint8_t)((uint32_t)(((uint8_t)107u)) * (uint32_t)(((uint8_t)19u)))))); break;
-    case 2: p2 ^= (uint8_t)(p1); break;
-    case 3: p1 ^= (uint8_t)(((uint8_t)((uint16_t)(((uint16_t)(-(uint32_t)(((uint16_t)v12))))) >= (uint16_t)(((uint16_t)35u))))); /* fall through */
-    case 4: v12 ^= (int8_t)(((int8_t)(~(uint32_t)(rem_int8(((int8_t)1), ((int8_t)61)))))); /* fall through */
-    case 5: p0 ^= (uint32_t)(((uint32_t)1756612490u)); break;
-    case 6: p1 ^= (uint8_t)(((uint8_t)227u)); break;
-    case 7: p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)(((int32_t)p1)))) >> ((uint32_t)(((int32_t)44)) & 7)))); /* fall through */
-    case 8: v12 ^= (int8_t)(((int8_t)g3[(((((uint32_t)p2)) ? (uint32_t)(p0) : (uint32_t)(((uint32_t)p2)))) & 31])); break;
-    case 9: p1 ^= (uint8_t)(((((int8_t)(((int64_t)p2)))) ? (uint8_t)(((uint8_t)(p0))) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)0u)) - (uint32_t)(((uint8_t)p0))))))); break;
-    case 10: p1 ^= (uint8_t)(((uint8_t)128u)); break;
-    default: mix((uint64_t)p2); break;
-    }
-    if (((int16_t)((uint32_t)(((int16_t)((int16_t)(((int16_t)7)) & (int16_t)(((int16_t)p0))))) + (uint32_t)(((int16_t)g3[(((uint32_t)v12)) & 31]))))) {
-        if (((int8_t)p1)) {
-            int8_t v14 = ((int8_t)1);
-            p1 &= (uint8_t)(rem_uint8(((uint8_t)p0), ((uint8_t)((uint32_t)(((((uint64_t)v12)) ? (uint32_t)(((uint32_t)p2)) : (uint32_t)(((uint32_t)3000555931u)))) <= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) + (uint32_t)(((uint32_t)2147483647u)))))))));
-        } else {
-            mix((uint64_t)(uint8_t)(p2));
-            if (((uint8_t)(((uint8_t)36u)))) {
-                p1 |= (uint8_t)(((uint8_t)((uint32_t)(min_uint8(((uint8_t)((uint8_t)(p1) ^ (uint8_t)(((uint8_t)1u)))), ((uint8_t)((uint64_t)(((uint64_t)8379233826874964341ull)) < (uint64_t)(((uint64_t)p0)))))) * (uint32_t)(((uint8_t)g3[(((uint32_t)((uint32_t)(((uint32_t)2905357684u)) - (uint32_t)(((uint32_t)p1))))) & 31])))));
-                mix(ops[(2 + (uint32_t)(((((int64_t)33ll)) ? (uint64_t)(((uint64_t)((uint32_t)(((uint32_t)0u)) == (uint32_t)(((uint32_t)7u))))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((uint64_t)2024413715525964688ull)))))))) & 3](((((int64_t)33ll)) ? (uint64_t)(((uint64_t)((uint32_t)(((uint32_t)0u)) == (uint32_t)(((uint32_t)7u))))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((uint64_t)2024413715525964688ull)))))), ((uint64_t)((uint64_t)(((uint64_t)57ull)) >> ((uint64_t)(((uint32_t)v12)) & 63)))));
-                int32_t v15 = ((int32_t)((uint32_t)(((int32_t)p0)) * (uint32_t)(((int32_t)((int32_t)(min_int32(((int32_t)p2), ((int32_t)v12))) | (int32_t)(rem_int32(((int32_t)p2), ((int32_t)25))))))));
-            } else {
-                uint16_t v16 = ((uint16_t)p2);
-                uint64_t v17 = ((uint64_t)((uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)((uint16_t)(((uint16_t)1u)) == (uint16_t)(((uint16_t)32767u)))))))) | (uint64_t)(((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) * (uint32_t)(((uint32_t)v12)))))))));
-                g3[(div_uint32(div_uint32(((uint32_t)v12), ((uint32_t)p2)), ((((uint16_t)33u)) ? (uint32_t)(((uint32_t)1818690101u)) : (uint32_t)(((uint32_t)2612191138u))))) & 31] = (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)2u)) | (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)p1)) ^ (uint16_t)(((uint16_t)7961u))))))));
-            }
-        }
-        p1 ^= (uint8_t)(((uint8_t)g2[(((uint32_t)15u)) & 15]));
-        mix(ops[(1 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)g2[(((uint32_t)v12)) & 15])) >> ((uint64_t)(((uint64_t)9223372036854775808ull)) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)g2[(((uint32_t)v12)) & 15])) >> ((uint64_t)(((uint64_t)9223372036854775808ull)) & 63))), ((uint64_t)(((int16_t)((int16_t)(((int16_t)p1)) & (int16_t)(((int16_t)-15934))))))));
+static __attribute__((noinline)) int32_t f12(uint32_t p0, int32_t p1, int64_t p2, int32_t p3, uint8_t p4) {
+    mix((uint64_t)(int64_t)(p2));
+    if (((div_int32(((int32_t)33), ((int32_t)-929005555))) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18446744073709551615ull)) + (uint64_t)(((uint64_t)17659256375767287166ull))))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((uint64_t)p4))))))) {
+        int32_t v13 = ((((uint16_t)d2u64(((float)(((float)(((float)(((float)(((int16_t)p1))) * ((float)-7e22))) + ((float)(((float)(((uint16_t)p1))) + ((float)0.0))))) / ((float)-2147483649.0)))))) ? (int32_t)(((int32_t)p2)) : (int32_t)(((int32_t)-537184771)));
+        mix((uint64_t)(uint32_t)(p0));
     } else {
-        p2 |= (uint8_t)(div_uint8(div_uint8(((uint8_t)((uint32_t)(p2) << ((uint32_t)(((int8_t)p0)) & 7))), ((uint8_t)!(p1))), ((uint8_t)171u)));
-        mix(ops[(1 + (uint32_t)(((uint64_t)((int16_t)(div_int16(((int16_t)24276), ((int16_t)p2))) > (int16_t)(((int16_t)(~(uint32_t)(((int16_t)7980))))))))) & 3](((uint64_t)((int16_t)(div_int16(((int16_t)24276), ((int16_t)p2))) > (int16_t)(((int16_t)(~(uint32_t)(((int16_t)7980))))))), ((uint64_t)v12)));
-        p0 ^= (uint32_t)(((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)((uint16_t)(((uint16_t)p1)) != (uint16_t)(((uint16_t)p1))))) & (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) - (uint32_t)(((uint16_t)p0))))))))));
+        g3[(((uint32_t)p4)) & 31] = (uint16_t)(((uint16_t)(((int32_t)((uint32_t)(((int32_t)-2056986580)) + (uint32_t)(p1))))));
+        mix((uint64_t)(uint8_t)(p4));
     }
-    uint64_t v18 = ((uint64_t)(((uint16_t)p2)));
-    return (int16_t)(((int16_t)((int32_t)(((int16_t)((uint32_t)(((int16_t)(-(uint32_t)(((int16_t)v12))))) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)-44)) - (uint32_t)(((int8_t)v18))))) & 15)))) >> ((uint32_t)(((int32_t)v18)) & 15))));
+    switch ((uint32_t)(p3) % 9u) {
+    case 0: p4 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p2)) | (uint8_t)(((uint8_t)p1))))) >> ((uint32_t)(max_uint16(((uint16_t)63201u), ((uint16_t)p4))) & 7)))); /* fall through */
+    case 1: p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)fbits_d(((((double)(((int16_t)p4))) != ((double)(((int16_t)p1)))) ? ((double)(((float)(((float)(((int16_t)p4))) / ((float)(((uint16_t)17u))))))) : ((double)(((double)(p4)) - ((double)(((uint8_t)p0))))))))) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)p4)) << ((uint64_t)(((uint32_t)p3)) & 63))))))); break;
+    case 2: p3 ^= (int32_t)(((int32_t)((uint16_t)(((uint16_t)!(((uint16_t)p4)))) >= (uint16_t)(((((uint32_t)3000555931u)) ? (uint16_t)(((uint16_t)p1)) : (uint16_t)(((uint16_t)p3))))))); break;
+    case 3: p1 ^= (int32_t)(((int32_t)p2)); break;
+    case 4: p4 ^= (uint8_t)(((uint8_t)g1[(((uint32_t)613946953u)) & 7])); /* fall through */
+    case 5: p3 ^= (int32_t)(((int32_t)p2)); break;
+    case 6: p4 ^= (uint8_t)(((uint8_t)d2i64(((float)(((float)(((float)(((float)(((int8_t)p0))) - ((float)-0.0))) * ((float)(((float)(((uint32_t)p3))) - ((float)1.0))))) * ((float)(((float)(((float)-1e-300) + ((float)(((int16_t)p2))))) + ((float)(((uint64_t)p4)))))))))); break;
+    case 7: p2 ^= (int64_t)(((int64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) >> ((uint64_t)(((uint16_t)p0)) & 63)))) < (uint64_t)(((uint64_t)!(((uint64_t)p2))))))); break;
+    default: mix((uint64_t)p3); break;
+    }
+    mix((uint64_t)(uint32_t)(p0));
+    if (max_uint32(((uint32_t)((uint32_t)(p0) >> ((uint32_t)(((uint16_t)32768u)) & 31))), ((uint32_t)p2))) {
+        if (((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)256)) - (uint32_t)(((int16_t)p4))))) & (int16_t)(((int16_t)p4))))) {
+            int32_t v14 = ((int32_t)((uint32_t)(((int32_t)g1[(((uint32_t)g1[(((uint32_t)p4)) & 7])) & 7])) + (uint32_t)(((int32_t)((uint8_t)(((uint8_t)(((uint32_t)p3)))) == (uint8_t)(((uint8_t)!(((uint8_t)p1)))))))));
+            g2[(((uint32_t)((uint32_t)(((uint32_t)v14)) * (uint32_t)(((uint32_t)(((uint16_t)57088u))))))) & 15] = (uint8_t)(((uint8_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)2ull)) & (uint64_t)(((uint64_t)p1))))) < (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) ^ (uint64_t)(((uint64_t)7538086712205489104ull))))))));
+            mix((uint64_t)(uint8_t)(p4));
+        } else {
+            p2 |= (int64_t)(rem_int64(((int64_t)(((int8_t)((uint32_t)(((int8_t)p4)) + (uint32_t)(((int8_t)35)))))), ((int64_t)((uint64_t)(((int64_t)(~(uint64_t)(((int64_t)4484553411618702623ll))))) << ((uint64_t)(((int16_t)((int16_t)(((int16_t)p1)) & (int16_t)(((int16_t)-15934))))) & 63)))));
+            p2 |= (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)p0)) - (uint64_t)(p2)))) * (uint64_t)(((int64_t)-1ll))))) << ((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p4)) ^ (uint64_t)(((((int32_t)p4)) ? (uint64_t)(((uint64_t)p1)) : (uint64_t)(((uint64_t)1ull))))))) & 63))));
+        }
+        g3[(((uint32_t)((uint32_t)(((uint32_t)p3)) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)9)) + (uint32_t)(((int8_t)-35))))) & 31)))) & 31] = (uint16_t)(((uint16_t)p1));
+        int32_t v15 = ((int32_t)((int32_t)(p1) ^ (int32_t)(((int32_t)((uint32_t)(p1) - (uint32_t)(((int32_t)((uint32_t)(p1) - (uint32_t)(((int32_t)p2))))))))));
+    } else {
+        g2[(((uint32_t)((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)p3))))) & (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)38u)) + (uint32_t)(((uint32_t)571004020u)))))))) & 15] = (uint8_t)(((uint8_t)p0));
+        uint32_t v16 = max_uint32(((uint32_t)((uint32_t)(p0) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)50)) << ((uint32_t)(((int8_t)-54)) & 7)))) & 31))), ((uint32_t)(((uint16_t)p4))));
+    }
+    switch ((uint32_t)(p0) % 8u) {
+    case 0: p1 ^= (int32_t)(((int32_t)d2u32(((double)(((float)(((float)(((float)(((int8_t)-1))) / ((float)(((uint8_t)p0))))) - ((float)(((double)(((uint64_t)p0)))))))))))); /* fall through */
+    case 1: p1 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)p0)) ^ (int32_t)(((int32_t)((uint32_t)(p3) << ((uint32_t)(((uint8_t)p1)) & 31))))))); break;
+    case 2: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)41u)) + (uint32_t)(((uint32_t)p1))))) - (uint32_t)(((uint32_t)g2[(((uint32_t)26u)) & 15]))))); break;
+    case 3: p3 ^= (int32_t)(((int32_t)p2)); break;
+    case 4: p4 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)g1[(((uint32_t)p4)) & 7])) | (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)42u)) + (uint32_t)(((uint8_t)p1)))))))); /* fall through */
+    case 5: p0 ^= (uint32_t)(((uint32_t)(((int64_t)(-(uint64_t)(((int64_t)p1))))))); break;
+    case 6: p4 ^= (uint8_t)(((uint8_t)((uint32_t)(p4) * (uint32_t)(((uint8_t)(((uint32_t)p1))))))); /* fall through */
+    default: mix((uint64_t)p0); break;
+    }
+    return (int32_t)(((int32_t)((uint32_t)(((int32_t)p4)) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)221758260)) - (uint32_t)(p3)))) * (uint32_t)(((int32_t)((uint32_t)(((int32_t)p4)) << ((uint32_t)(((uint8_t)241u)) & 31))))))))));
 }
-static uint32_t f19(uint64_t p0, uint32_t p1, int32_t p2) {
-    mix(ops[(0 + (uint32_t)(((uint64_t)p2))) & 3](((uint64_t)p2), ((uint64_t)((uint64_t)(max_uint64(((uint64_t)10382515381044681648ull), ((uint64_t)8738531499296033070ull))) >> ((uint64_t)(((uint16_t)p2)) & 63)))));
-    g3[(((uint32_t)((uint32_t)(((uint32_t)p2)) - (uint32_t)(((uint32_t)((uint32_t)(p1) + (uint32_t)(((uint32_t)p2)))))))) & 31] = (uint16_t)(((uint16_t)p0));
-    return (uint32_t)(((uint32_t)0u));
+static int16_t f17(uint64_t p0, uint8_t p1, int8_t p2, uint8_t p3) {
+    p1 &= (uint8_t)(((uint8_t)((int64_t)(((int64_t)(-(uint64_t)(((int64_t)((uint64_t)(((int64_t)p1)) * (uint64_t)(((int64_t)p2)))))))) >= (int64_t)(((int64_t)556084801604541373ll)))));
+    uint8_t v18 = ((uint8_t)((uint32_t)(div_uint8(((uint8_t)((uint32_t)(((uint8_t)p2)) * (uint32_t)(((uint8_t)p2)))), ((uint8_t)((uint32_t)(p3) + (uint32_t)(((uint8_t)8u)))))) + (uint32_t)(((uint8_t)g3[(((uint32_t)p1)) & 31]))));
+    p0 |= (uint64_t)(((uint64_t)p3));
+    for (int32_t i19 = 4; i19 > 0; i19--) {
+        p3 = (uint8_t)(p3);
+        g1[(((uint32_t)(((int64_t)((uint64_t)(((int64_t)p2)) << ((uint64_t)(((int16_t)i19)) & 63)))))) & 7] = (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)p0)) * (uint32_t)(((int32_t)(-2147483647) - 1))))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)32767)) - (uint32_t)(((int32_t)1))))))));
+        for (int32_t i20 = 11; i20 > 0; i20--) {
+            mix((uint64_t)(uint64_t)(p0));
+            uint32_t v21 = ((uint32_t)((uint8_t)(((uint8_t)((uint32_t)(p3) >> ((uint32_t)(((int64_t)(~(uint64_t)(((int64_t)p2))))) & 7)))) > (uint8_t)(((uint8_t)25u))));
+        }
+    }
+    p1 &= (uint8_t)(((uint8_t)((uint32_t)(v18) * (uint32_t)(((uint8_t)(((int64_t)9223372036854775807ll)))))));
+    p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((int8_t)(((int8_t)p0)) == (int8_t)(((int8_t)1))))) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)0ull)) * (uint64_t)(((uint64_t)p2))))) <= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) - (uint64_t)(((uint64_t)256ull)))))))))));
+    uint8_t v22 = (uint8_t)f4(((int16_t)p2), rem_uint64(((uint64_t)((uint64_t)(((uint64_t)v18)) ^ (uint64_t)(((uint64_t)p1)))), ((uint64_t)fbits_f(((float)(((float)(((float)(((uint8_t)p0))) * ((float)(((float)(((int64_t)p0))) - ((float)(((int8_t)p3))))))) + ((float)(((int32_t)p0)))))))), ((uint32_t)((uint32_t)(((((uint64_t)p3)) ? (uint32_t)(((uint32_t)p1)) : (uint32_t)(((uint32_t)35u)))) << ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) * (uint32_t)(((uint16_t)p0))))) & 31))));
+    return (int16_t)(((int16_t)(((int32_t)((int32_t)(((int32_t)(((int8_t)-1)))) >> ((uint32_t)(div_uint32(((uint32_t)v18), ((uint32_t)p0))) & 31))))));
 }
-static uint16_t f20(uint8_t p0, uint64_t p1, uint32_t p2) {
-    p2 &= (uint32_t)(((uint32_t)32767u));
-    int64_t v21 = (int64_t)f4(((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)p1)) - (uint32_t)(((int16_t)p0))))) & (int16_t)(rem_int16(((int16_t)p2), ((int16_t)-13046))))), p1, ((uint32_t)((uint32_t)(rem_uint32(((uint32_t)p0), ((uint32_t)p1))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) & (uint32_t)(p2)))))));
-    return (uint16_t)(((uint16_t)(-(uint32_t)(((uint16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)0u)) << ((uint32_t)(((uint8_t)p2)) & 15)))) ^ (uint16_t)(((uint16_t)(-(uint32_t)(((uint16_t)2u)))))))))));
+static int64_t f23(int8_t p0, uint64_t p1) {
+    g3[(((uint32_t)((uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)p0))))) + (uint32_t)(((uint32_t)p1))))) & 31] = (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) | (uint32_t)(((uint32_t)p1))))) & 15))));
+    if (((int8_t)(~(uint32_t)(((int8_t)(~(uint32_t)(((int8_t)p1)))))))) {
+        p1 |= (uint64_t)(((uint64_t)(((uint8_t)p0))));
+        mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)26ull)) - (uint64_t)(((uint64_t)p0))))) - (uint64_t)(((uint64_t)((uint64_t)(p1) << ((uint64_t)(((int8_t)p1)) & 63)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)26ull)) - (uint64_t)(((uint64_t)p0))))) - (uint64_t)(((uint64_t)((uint64_t)(p1) << ((uint64_t)(((int8_t)p1)) & 63)))))), ((uint64_t)256ull)));
+    } else {
+        if (((uint32_t)((uint32_t)(((uint32_t)2147483647u)) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(((uint32_t)p1)))))))) {
+            mix((uint64_t)(uint64_t)(p1));
+            uint32_t v24 = ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)47u), ((uint32_t)p1))) - (uint32_t)(((uint32_t)((int16_t)(((int16_t)p1)) <= (int16_t)(((int16_t)p0)))))))) & (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) >> ((uint32_t)(((int32_t)p1)) & 31)))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) + (uint32_t)(((uint32_t)2147483648u))))))))));
+            int64_t v25 = ((int64_t)43ll);
+        } else {
+            if (((((uint16_t)((uint32_t)(((uint16_t)p1)) >> ((uint32_t)(((uint16_t)p0)) & 15)))) ? (int16_t)(((int16_t)((uint32_t)(((int16_t)p0)) + (uint32_t)(((int16_t)p1))))) : (int16_t)(((int16_t)((uint32_t)(((int16_t)3)) << ((uint32_t)(p1) & 15)))))) {
+                mix((uint64_t)(int8_t)(p0));
+                p1 |= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g3[(((uint32_t)(-(uint32_t)(((uint32_t)p0))))) & 31])) * (uint64_t)(((uint64_t)fbits_d(((float)(((float)(((float)(((uint8_t)69u))) / ((float)(((float)(((uint32_t)32768u))) - ((float)(((int8_t)9))))))) / ((float)(((float)(((float)(((int16_t)p1))) / ((float)(((uint8_t)255u))))) * ((float)(((float)(((int32_t)p0))) / ((float)(((int64_t)46ll)))))))))))))));
+                p1 &= (uint64_t)(((uint64_t)p0));
+            } else {
+                g1[(((uint32_t)p1)) & 7] = (int32_t)(((int32_t)((int32_t)(((int32_t)p0)) == (int32_t)(((int32_t)p1)))));
+                p0 &= (int8_t)(((int8_t)(~(uint32_t)(((int8_t)59)))));
+            }
+            mix(ops[(0 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), ((uint64_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)3u)) != (uint8_t)(((uint8_t)p0))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)9271999999218976519ull)))))))));
+        }
+        uint8_t v26 = ((uint8_t)p0);
+        p1 ^= (uint64_t)(((uint64_t)11ull));
+    }
+    return (int64_t)(((int64_t)((uint64_t)(div_int64(((int64_t)((uint64_t)(((int64_t)32768ll)) + (uint64_t)(((int64_t)2ll)))), ((int64_t)((uint64_t)(((int64_t)p0)) + (uint64_t)(((int64_t)p0)))))) << ((uint64_t)(rem_int8(((int8_t)g2[(((uint32_t)1u)) & 15]), ((int8_t)((uint32_t)(((int8_t)p1)) + (uint32_t)(((int8_t)p1)))))) & 63))));
 }
 int main(void) {
-    mix((uint64_t)f4(((int16_t)62), ((uint64_t)14432053633464666275ull), ((uint32_t)19u)));
+    mix((uint64_t)f4(((int16_t)-2563), ((uint64_t)20ull), ((uint32_t)255u)));
+    mix((uint64_t)f4(((int16_t)16132), ((uint64_t)3976840355453187302ull), ((uint32_t)335395446u)));
+    mix((uint64_t)f4(((int16_t)-7035), ((uint64_t)16327684926222660439ull), ((uint32_t)7u)));
     print_checksum(0);
-    mix((uint64_t)f7(((uint64_t)2ull), ((int8_t)106)));
+    mix((uint64_t)f7());
+    mix((uint64_t)f7());
+    mix((uint64_t)f7());
     print_checksum(1);
-    mix((uint64_t)f9(((uint32_t)11u), ((uint8_t)128u), ((uint8_t)142u)));
+    mix((uint64_t)f12(((uint32_t)32767u), ((int32_t)904774490), ((int64_t)3ll), ((int32_t)-1942717294), ((uint8_t)54u)));
     print_checksum(2);
-    mix((uint64_t)f19(((uint64_t)17667700987483195644ull), ((uint32_t)411228428u), ((int32_t)40)));
-    mix((uint64_t)f19(((uint64_t)4168623580643701527ull), ((uint32_t)457937518u), ((int32_t)489410103)));
-    mix((uint64_t)f19(((uint64_t)19ull), ((uint32_t)7u), ((int32_t)41)));
+    mix((uint64_t)f17(((uint64_t)0ull), ((uint8_t)99u), ((int8_t)14), ((uint8_t)255u)));
     print_checksum(3);
-    mix((uint64_t)f20(((uint8_t)250u), ((uint64_t)1ull), ((uint32_t)44u)));
-    mix((uint64_t)f20(((uint8_t)25u), ((uint64_t)1ull), ((uint32_t)4146764356u)));
-    mix((uint64_t)f20(((uint8_t)72u), ((uint64_t)32768ull), ((uint32_t)3320620872u)));
+    mix((uint64_t)f23(((int8_t)34), ((uint64_t)26ull)));
+    mix((uint64_t)f23(((int8_t)-44), ((uint64_t)1452129529053231962ull)));
     print_checksum(4);
-    mix(rec(5, 466799448u));
-    uint8_t *heap = malloc(536 * sizeof(uint8_t));
-    for (uint32_t i = 0; i < 536; i++) heap[i] = (uint8_t)(i * 49354u + 41u);
-    heap = realloc(heap, 1072 * sizeof(uint8_t));
-    for (uint32_t i = 536; i < 1072; i++) heap[i] = (uint8_t)((uint64_t)heap[i - 536] * 3u);
-    for (uint32_t i = 0; i < 1072; i++) mix((uint64_t)heap[i]);
+    mix(rec(7, 3317603848u));
+    int32_t *heap = malloc(20 * sizeof(int32_t));
+    for (uint32_t i = 0; i < 20; i++) heap[i] = (int32_t)(i * 44266u + 168u);
+    heap = realloc(heap, 40 * sizeof(int32_t));
+    for (uint32_t i = 20; i < 40; i++) heap[i] = (int32_t)((uint64_t)heap[i - 20] * 3u);
+    for (uint32_t i = 0; i < 40; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g2[i]);

@@ -44,6 +44,12 @@ static int64_t div_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64
 static int64_t rem_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64_t)(-9223372036854775807ll - 1)) && b == -1)) ? a : (int64_t)(a % b); }
 static int64_t min_int64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max_int64(int64_t a, int64_t b) { return a > b ? a : b; }
+static uint64_t fbits_d(double d) { union { double d; uint64_t u; } b; b.d = d; return d != d ? 0x7ff8000000000000ull : b.u; }
+static uint32_t fbits_f(float f) { union { float f; uint32_t u; } b; b.f = f; return f != f ? 0x7fc00000u : b.u; }
+static int64_t d2i64(double d) { return d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0; }
+static uint64_t d2u64(double d) { return d > -1.0 && d < 18446744073709551616.0 ? (uint64_t)d : 0; }
+static int32_t d2i32(double d) { return d > -2147483649.0 && d < 2147483648.0 ? (int32_t)d : 0; }
+static uint32_t d2u32(double d) { return d > -1.0 && d < 4294967296.0 ? (uint32_t)d : 0; }
 static uint64_t op0(uint64_t a, uint64_t b) { return a + b * 3; }
 static uint64_t op1(uint64_t a, uint64_t b) { return (a ^ b) >> 3; }
 static uint64_t op2(uint64_t a, uint64_t b) { return a * (b | 1); }
@@ -57,119 +63,89 @@ static uint64_t rec(uint32_t n, uint64_t x) {
     return rec(n - 1, x * 25u + n) ^ rec(n - 2, x + 484u);
 }
 static __attribute__((noinline)) uint16_t f4(void) {
-    uint8_t v5 = ((uint8_t)((uint32_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)55u)) * (uint32_t)(((uint32_t)56u))))) & 7])) - (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)142u)) - (uint32_t)(((uint8_t)3u))))) * (uint32_t)(((uint8_t)g3[(((uint32_t)32768u)) & 3])))))));
+    uint8_t v5 = ((uint8_t)((uint32_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)55u)) * (uint32_t)(((uint32_t)56u))))) & 7])) - (uint32_t)(div_uint8(((uint8_t)63u), ((uint8_t)((uint32_t)(((uint8_t)1u)) - (uint32_t)(((uint8_t)96u))))))));
     mix((uint64_t)(uint8_t)(v5));
     mix((uint64_t)(uint8_t)(v5));
     uint8_t v6 = v5;
-    v5 ^= (uint8_t)(rem_uint8(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(v6) * (uint32_t)(v5)))) + (uint32_t)(((uint8_t)((uint32_t)(v5) + (uint32_t)(v6)))))), ((uint8_t)(~(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) - (uint32_t)(v5))))))));
-    if (v6) {
-        mix((uint64_t)(uint8_t)(v5));
-        v5 = (uint8_t)(div_uint8(((uint8_t)!(((uint8_t)((uint64_t)(((uint64_t)v6)) < (uint64_t)(((uint64_t)3ull)))))), ((uint8_t)(((int64_t)v5)))));
-        g3[(((uint32_t)((int8_t)(((int8_t)g1[(((uint32_t)12u)) & 7])) < (int8_t)(((((uint16_t)v6)) ? (int8_t)(((int8_t)v5)) : (int8_t)(((int8_t)106))))))) & 3] = (int64_t)(((((uint32_t)v6)) ? (int64_t)(((int64_t)4371570466516093353ll)) : (int64_t)(((int64_t)v5))));
-    } else {
-        v5 &= (uint8_t)(div_uint8(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(v5) - (uint32_t)(v5)))) * (uint32_t)(((uint8_t)((uint8_t)(((uint8_t)180u)) | (uint8_t)(v6)))))), v5));
-        mix(ops[(0 + (uint32_t)(((uint64_t)18413560672799947047ull))) & 3](((uint64_t)18413560672799947047ull), max_uint64(((uint64_t)((uint64_t)(((uint64_t)8961162323872089190ull)) + (uint64_t)(((uint64_t)v6)))), ((uint64_t)((uint64_t)(((uint64_t)v5)) * (uint64_t)(((uint64_t)v5)))))));
-        int8_t v7 = ((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)((int8_t)(((int8_t)44)) | (int8_t)(((int8_t)v6))))) | (int8_t)(((int8_t)((uint32_t)(((int8_t)v5)) * (uint32_t)(((int8_t)v6)))))))) * (uint32_t)(((int8_t)((int32_t)(((int8_t)(-(uint32_t)(((int8_t)-23))))) >> ((uint32_t)(((int16_t)v5)) & 7))))));
-    }
-    v5 = (uint8_t)(v6);
-    int16_t v8 = ((int16_t)((int16_t)(((int16_t)v5)) | (int16_t)(((int16_t)v6))));
-    return (uint16_t)(((uint16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v5)) << ((uint32_t)(((int64_t)-1428431396920446391ll)) & 15)))) + (uint32_t)(((int16_t)((int16_t)(((int16_t)28607)) & (int16_t)(v8)))))))));
-}
-static uint8_t f9(int64_t p0, int16_t p1, uint64_t p2, uint8_t p3, int32_t p4) {
-    if (((uint64_t)32767ull)) {
-        int16_t v10 = ((int16_t)((int16_t)(p1) | (int16_t)(((((int8_t)((int64_t)(((int64_t)p1)) < (int64_t)(((int64_t)p4))))) ? (int16_t)(((int16_t)37)) : (int16_t)(((int16_t)((uint32_t)(((uint32_t)670068977u)) < (uint32_t)(((uint32_t)p4)))))))));
-        mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)12ull)) << ((uint64_t)(((int8_t)((uint32_t)(((int8_t)p3)) * (uint32_t)(((int8_t)127))))) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)12ull)) << ((uint64_t)(((int8_t)((uint32_t)(((int8_t)p3)) * (uint32_t)(((int8_t)127))))) & 63))), ((uint64_t)(((int64_t)g1[(((uint32_t)p4)) & 7])))));
-        p1 = (int16_t)(((int16_t)(-(uint32_t)(((int16_t)(((int32_t)((uint8_t)(((uint8_t)v10)) != (uint8_t)(((uint8_t)44u))))))))));
-    } else {
-        g1[(((uint32_t)((uint32_t)(min_uint32(((uint32_t)p0), ((uint32_t)8851498u))) & (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)13u)) * (uint32_t)(((uint32_t)p4)))))))) & 7] = (int8_t)(((int8_t)!(((int8_t)((int8_t)(((int8_t)p1)) & (int8_t)(((int8_t)-1)))))));
-        uint32_t v11 = ((uint32_t)1u);
-    }
-    int32_t v12 = ((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)p1)) ^ (int32_t)(((int32_t)p3))))) - (uint32_t)(((int32_t)((int32_t)(((int32_t)2043507800)) != (int32_t)(((int32_t)p3)))))))) & (int32_t)(p4)));
-    return (uint8_t)(((uint8_t)((int64_t)(((int64_t)(((uint32_t)((uint32_t)(((uint32_t)1386487322u)) >> ((uint32_t)(((uint16_t)61291u)) & 31)))))) <= (int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)v12)) & (int64_t)(((int64_t)p1))))) - (uint64_t)(((int64_t)(((uint16_t)p2))))))))));
-}
-static __attribute__((noinline)) uint16_t f13(int16_t p0, uint32_t p1) {
-    if (((int64_t)((int64_t)(((int64_t)((uint32_t)(p1) > (uint32_t)(((uint32_t)1587358897u))))) & (int64_t)(((int64_t)((uint64_t)(((int64_t)p1)) * (uint64_t)(((int64_t)-7087119275736438597ll)))))))) {
-        uint32_t v14 = (uint32_t)f4();
-        v14 = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)32768u)))));
-    } else {
-        if (((int32_t)p0)) {
-            int16_t v15 = (int16_t)f4();
-            if (((int16_t)51)) {
-                v15 |= (int16_t)(((int16_t)p1));
-                g3[(((uint32_t)(-(uint32_t)(rem_uint32(((uint32_t)p0), ((uint32_t)2499119585u)))))) & 3] = (int64_t)(((int64_t)20ll));
-            } else {
-                int8_t v16 = ((int8_t)((uint32_t)(((int8_t)(-(uint32_t)(((int8_t)(~(uint32_t)(((int8_t)v15)))))))) * (uint32_t)(((int8_t)((int8_t)(((int8_t)((int32_t)(((int8_t)v15)) >> ((uint32_t)(((uint16_t)v15)) & 7)))) & (int8_t)(((int8_t)(-128))))))));
-                int64_t v17 = min_int64(((int64_t)(((uint32_t)14u))), min_int64(((int64_t)(~(uint64_t)(((int64_t)v15)))), ((int64_t)p1)));
-            }
-            p0 &= (int16_t)(((int16_t)((int16_t)(((int16_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1998103208u)) * (uint32_t)(p1)))) != (uint32_t)(((uint32_t)(((uint8_t)v15))))))) | (int16_t)(((((p1) ? (int16_t)(((int16_t)(-32768))) : (int16_t)(((int16_t)(-32768))))) ? (int16_t)(((int16_t)((uint32_t)(((int16_t)1310)) * (uint32_t)(((int16_t)3))))) : (int16_t)(((int16_t)((uint32_t)(p0) + (uint32_t)(p0)))))))));
+    v5 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(v6) >> ((uint32_t)(((uint64_t)v5)) & 7)))) & (uint8_t)(v5)))) >> ((uint32_t)(max_uint32(((uint32_t)g1[(((uint32_t)v6)) & 7]), ((uint32_t)v5))) & 7))));
+    for (uint32_t i7 = 0; i7 < 1; i7++) {
+        int64_t v8 = ((int64_t)g3[(i7) & 3]);
+        if (((int64_t)((int64_t)(((int64_t)v6)) | (int64_t)(((int64_t)((uint64_t)(((int64_t)i7)) * (uint64_t)(((int64_t)i7)))))))) {
+            int16_t v9 = ((int16_t)v8);
+            v9 = (int16_t)(((int16_t)i7));
+            uint16_t v10 = ((uint16_t)v5);
         } else {
-            uint32_t v18 = ((uint32_t)((uint32_t)(rem_uint32(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)2443938656u)))), ((uint32_t)((uint32_t)(((uint32_t)p0)) - (uint32_t)(((uint32_t)p0)))))) | (uint32_t)(((uint32_t)(((int8_t)((uint32_t)(((int8_t)p1)) * (uint32_t)(((int8_t)21)))))))));
-            if (((uint8_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)2ull)) * (uint64_t)(((uint64_t)p1))))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) << ((uint64_t)(((int8_t)-89)) & 63))))))) {
-                int32_t v19 = ((((uint64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)2147483648u)) + (uint32_t)(((uint32_t)2077421943u))))) & 7])) ? (int32_t)(rem_int32(((int32_t)((int32_t)(((int32_t)p0)) | (int32_t)(((int32_t)712573023)))), ((int32_t)((int32_t)(((int32_t)p0)) & (int32_t)(((int32_t)p0)))))) : (int32_t)(((int32_t)((uint32_t)(((int32_t)(-(uint32_t)(((int32_t)p0))))) - (uint32_t)(((int32_t)g1[(((uint32_t)p0)) & 7]))))));
-                v18 |= (uint32_t)(((uint32_t)g1[(div_uint32(((uint32_t)((uint32_t)(p1) ^ (uint32_t)(((uint32_t)37u)))), ((uint32_t)((uint32_t)(((uint32_t)v19)) | (uint32_t)(p1))))) & 7]));
-                int32_t v20 = ((int32_t)46);
-            } else {
-                mix((uint64_t)(uint32_t)(p1));
-                p1 &= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)2147483648u))))) * (uint32_t)(((uint32_t)639594573u))))) != (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)3822625702u))))))));
-            }
-        }
-        p0 |= (int16_t)(max_int16(((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)2)) - (uint32_t)(p0)))) & (int16_t)(((int16_t)((uint32_t)(((int16_t)p1)) << ((uint32_t)(((uint32_t)p0)) & 15)))))), ((((uint64_t)0ull)) ? (int16_t)(rem_int16(((int16_t)-16474), ((int16_t)p1))) : (int16_t)(div_int16(((int16_t)p1), ((int16_t)52))))));
-        for (int32_t i21 = 6; i21 > 0; i21--) {
-            uint8_t v22 = div_uint8(((uint8_t)(((int32_t)((int32_t)(i21) | (int32_t)(((int32_t)2)))))), ((uint8_t)(~(uint32_t)(((uint8_t)(~(uint32_t)(((uint8_t)i21))))))));
-            uint64_t v23 = ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i21)) * (uint64_t)(((uint64_t)v22))))) <= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)36ull)) * (uint64_t)(((uint64_t)i21))))) >> ((uint64_t)(((uint16_t)v22)) & 63))))));
+            v6 ^= (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(i7) - (uint32_t)(((uint32_t)v8))))) & 7])))));
+            int16_t v11 = ((int16_t)fbits_d(((double)(((double)(((double)(((float)-0.0))) * ((double)(((double)-2.5) / ((double)(((int8_t)v8))))))) / ((double)(((((double)(((uint8_t)104u))) < ((double)-2147483649.0)) ? ((double)-1e-300) : ((double)(v6))) - ((double)(((float)(((int32_t)-1)))))))))));
         }
     }
-    int64_t v24 = ((int64_t)((uint64_t)(((int64_t)(((int16_t)p1)))) + (uint64_t)(((int64_t)((int64_t)(((int64_t)(-(uint64_t)(((int64_t)p1))))) & (int64_t)(((int64_t)8613566975899149892ll)))))));
-    uint64_t v25 = ((uint64_t)p0);
-    return (uint16_t)(((uint16_t)g3[(((uint32_t)((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)18u))))) + (uint32_t)(((uint32_t)255u))))) & 3]));
+    for (uint32_t i12 = 0; i12 < 1; i12++) {
+        mix((uint64_t)(uint32_t)(i12));
+        v5 &= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(v5) << ((uint32_t)(((int32_t)v6)) & 7)))) & (uint8_t)(v5)))) * (uint32_t)(((uint8_t)((uint16_t)(div_uint16(((uint16_t)59745u), ((uint16_t)v5))) >= (uint16_t)(rem_uint16(((uint16_t)i12), ((uint16_t)3u)))))))));
+        uint64_t v13 = ((uint64_t)i12);
+        v6 = (uint8_t)(((uint8_t)(((uint16_t)v13))));
+    }
+    if (((uint32_t)((uint32_t)(((uint32_t)v5)) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2961611930u)) & (uint32_t)(((uint32_t)2229682182u)))))))) {
+        if (((uint16_t)(((uint64_t)(-(uint64_t)(((uint64_t)v6))))))) {
+            int32_t v14 = ((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)v6)) + (uint32_t)(((int32_t)v6))))) + (uint32_t)(((int32_t)((uint32_t)(((int32_t)v5)) - (uint32_t)(((((int8_t)118)) ? (int32_t)(((int32_t)v5)) : (int32_t)(((int32_t)v5)))))))));
+            v6 &= (uint8_t)(((uint8_t)34u));
+            int8_t v15 = ((int8_t)((uint32_t)(((int8_t)((int8_t)(((((int32_t)v5)) ? (int8_t)(((int8_t)-1)) : (int8_t)(((int8_t)v6)))) >= (int8_t)(((int8_t)((uint32_t)(((int8_t)v14)) * (uint32_t)(((int8_t)v14)))))))) - (uint32_t)(((int8_t)((int32_t)(((int8_t)((int8_t)(((int8_t)v5)) ^ (int8_t)(((int8_t)v14))))) >> ((uint32_t)(((uint8_t)!(v5))) & 7))))));
+        } else {
+            g1[(((uint32_t)!(((((int32_t)v5)) ? (uint32_t)(((uint32_t)3031819062u)) : (uint32_t)(((uint32_t)v6)))))) & 7] = (int8_t)(((int8_t)v6));
+            g1[(((uint32_t)40u)) & 7] = (int8_t)(((int8_t)((uint32_t)(((int8_t)(-(uint32_t)(((int8_t)v5))))) * (uint32_t)(((int8_t)v5)))));
+            int8_t v16 = ((int8_t)((uint32_t)(((int8_t)-1)) * (uint32_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)60)) - (uint32_t)(((int8_t)v6))))) & (int8_t)(min_int8(((int8_t)v5), ((int8_t)v6))))))));
+        }
+        mix(ops[(3 + (uint32_t)(((uint64_t)32768ull))) & 3](((uint64_t)32768ull), ((uint64_t)v5)));
+        mix(ops[(3 + (uint32_t)(((uint64_t)v6))) & 3](((uint64_t)v6), ((uint64_t)((uint64_t)(min_uint64(((uint64_t)v5), ((uint64_t)9444972158408932082ull))) >> ((uint64_t)(((int32_t)((int32_t)(((int32_t)v6)) & (int32_t)(((int32_t)v5))))) & 63)))));
+    } else {
+        v6 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v6)) >> ((uint32_t)(((int32_t)1407552106)) & 31)))) >> ((uint32_t)(((uint64_t)g2[(((uint32_t)2147483647u)) & 7])) & 31)))) >= (uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)256u)) >> ((uint32_t)(((uint16_t)v5)) & 31))))))))));
+        int8_t v17 = ((int8_t)v5);
+    }
+    return (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)(((int64_t)-7314404338470079801ll)))) << ((uint32_t)(((int16_t)(~(uint32_t)(((int16_t)7))))) & 15)))) - (uint32_t)(((((int16_t)(-(uint32_t)(((int16_t)v6))))) ? (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)v6)) ^ (uint16_t)(((uint16_t)v6))))) : (uint16_t)(((uint16_t)g3[(((uint32_t)19695106u)) & 3])))))));
 }
-static __attribute__((noinline)) uint8_t f26(uint8_t p0, int8_t p1, int64_t p2, int32_t p3) {
-    mix((uint64_t)(uint8_t)(p0));
-    uint16_t v27 = ((uint16_t)((uint32_t)(((uint16_t)g3[(((uint32_t)((uint32_t)(((uint32_t)p2)) * (uint32_t)(((uint32_t)p0))))) & 3])) >> ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)(~(uint32_t)(((uint8_t)p1))))) - (uint32_t)(((uint8_t)((int32_t)(((int32_t)p1)) <= (int32_t)(p3))))))) & 15)));
-    for (int32_t i28 = 6; i28 > 0; i28--) {
-        p0 ^= (uint8_t)(((uint8_t)i28));
-        uint16_t v29 = ((uint16_t)g1[(((uint32_t)37u)) & 7]);
+static int64_t f18(int8_t p0, uint8_t p1, int32_t p2, uint64_t p3) {
+    uint16_t v19 = ((uint16_t)p1);
+    uint32_t v20 = max_uint32(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1645286259u)) - (uint32_t)(((uint32_t)2147483648u))))) + (uint32_t)(((uint32_t)p0)))), ((uint32_t)p1));
+    uint8_t v21 = (uint8_t)f4();
+    p0 |= (int8_t)(((int8_t)d2u32(((float)(((double)(((double)(((double)(((uint8_t)p0))) / ((double)__builtin_inf()))) / ((double)(((double)(((int16_t)p1))) * ((double)(((uint32_t)p2))))))))))));
+    mix((uint64_t)(uint8_t)(v21));
+    mix(ops[(0 + (uint32_t)(((uint64_t)v19))) & 3](((uint64_t)v19), ((((((uint32_t)v21)) ? (int16_t)(((int16_t)-3459)) : (int16_t)(((int16_t)-31146)))) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)v19))))) : (uint64_t)(((uint64_t)g1[(((uint32_t)3u)) & 7])))));
+    return (int64_t)(((int64_t)p1));
+}
+static uint8_t f22(uint8_t p0) {
+    g1[(((uint32_t)36u)) & 7] = (int8_t)(((int8_t)((int32_t)(((int8_t)64)) >> ((uint32_t)(((int16_t)p0)) & 7))));
+    uint32_t v23 = (uint32_t)f4();
+    p0 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(v23) * (uint32_t)(((uint32_t)21u))))) & 7])) << ((uint32_t)(((int64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)2ull)) * (uint64_t)(((uint64_t)v23))))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v23)) << ((uint64_t)(((int8_t)-89)) & 63))))))) & 7))));
+    return (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint32_t)(rem_uint8(p0, ((uint8_t)128u))) << ((uint32_t)(((uint16_t)(((int64_t)p0)))) & 7)))))));
+}
+static uint8_t f24(uint16_t p0) {
+    mix((uint64_t)(uint16_t)(p0));
+    for (int32_t i25 = 8; i25 > 0; i25--) {
+        p0 |= (uint16_t)(((uint16_t)g1[(max_uint32(((uint32_t)33u), ((uint32_t)d2u32(((double)(((double)(((double)-0.0) + ((double)(((float)(i25)))))) / ((double)(((float)(((float)(i25)) / ((float)(((int32_t)1170889158))))))))))))) & 7]));
+        p0 = (uint16_t)(((uint16_t)123u));
+        int32_t v26 = ((int32_t)fbits_d(((double)(((double)(((float)(((float)2.2250738585072014e-308) + ((float)4.9e-324))))) / ((double)(((double)(((double)(((uint8_t)i25))) * ((double)0.1))) + ((double)(((int16_t)i25)))))))));
     }
-    uint16_t v30 = ((uint16_t)((uint16_t)(((uint16_t)((uint16_t)(((((uint8_t)p1)) ? (uint16_t)(((uint16_t)14u)) : (uint16_t)(((uint16_t)11u)))) & (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)0u)) | (uint16_t)(((uint16_t)49253u)))))))) | (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)2u)) >= (uint16_t)(((uint16_t)20u))))) >> ((uint32_t)(((int16_t)((uint32_t)(((int16_t)9763)) << ((uint32_t)(((uint64_t)p2)) & 15)))) & 15))))));
-    switch ((uint32_t)(v27) % 13u) {
-    case 0: p1 ^= (int8_t)(((int8_t)((int8_t)(((int8_t)((int32_t)(((int8_t)v27)) >> ((uint32_t)(((int16_t)p0)) & 7)))) ^ (int8_t)(((int8_t)(~(uint32_t)(((int8_t)p0)))))))); break;
-    case 1: p3 ^= (int32_t)(((int32_t)v30)); break;
-    case 2: p1 ^= (int8_t)(((int8_t)!(((int8_t)(-(uint32_t)(((int8_t)v30))))))); break;
-    case 3: p3 ^= (int32_t)(((int32_t)((uint32_t)(((int32_t)p2)) * (uint32_t)(((int32_t)((int32_t)(((int32_t)p0)) & (int32_t)(((int32_t)p1)))))))); /* fall through */
-    case 4: p1 ^= (int8_t)(((int8_t)(rem_uint16(v27, ((uint16_t)41u))))); break;
-    case 5: p0 ^= (uint8_t)(((uint8_t)((uint64_t)(((uint64_t)(((uint64_t)12563647886761281146ull)))) < (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)14910111858792099582ull)))))))); break;
-    case 6: v30 ^= (uint16_t)(((uint16_t)3300u)); break;
-    case 7: p0 ^= (uint8_t)(((uint8_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) * (uint64_t)(((uint64_t)p1))))))); break;
-    case 8: p1 ^= (int8_t)(min_int8(((int8_t)((uint32_t)(p1) << ((uint32_t)(((int16_t)v27)) & 7))), ((int8_t)v27))); break;
-    case 9: p0 ^= (uint8_t)(max_uint8(((uint8_t)g1[(((uint32_t)v30)) & 7]), ((uint8_t)((uint32_t)(((uint8_t)p2)) - (uint32_t)(((uint8_t)v30)))))); break;
-    case 10: p0 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)((uint8_t)(((uint8_t)p2)) ^ (uint8_t)(((uint8_t)31u))))) | (uint8_t)(((uint8_t)((uint8_t)(p0) & (uint8_t)(((uint8_t)v30)))))))); /* fall through */
-    case 11: p3 ^= (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(p3) + (uint32_t)(((int32_t)56))))) + (uint32_t)(p3)))); break;
-    default: mix((uint64_t)v27); break;
-    }
-    for (uint32_t i31 = 0; i31 < 2; i31++) {
-        g3[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v27)) - (uint32_t)(((uint32_t)p3))))) - (uint32_t)(((uint32_t)g2[(((uint32_t)p3)) & 7]))))) & 3] = (int64_t)(((int64_t)(((int16_t)((uint32_t)(((int16_t)1)) + (uint32_t)(((int16_t)p1)))))));
-        p2 = (int64_t)(((int64_t)((uint64_t)(((int64_t)(((uint8_t)i31)))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)32768ll)) & (int64_t)(((int64_t)v27))))) * (uint64_t)(((((int32_t)2)) ? (int64_t)(((int64_t)-4346474394664959796ll)) : (int64_t)(((int64_t)1087521532885650918ll))))))))));
-        mix((uint64_t)(uint8_t)(p0));
-        g3[(((uint32_t)((uint32_t)(div_uint32(((uint32_t)p1), ((uint32_t)p0))) - (uint32_t)(((v27) ? (uint32_t)(((uint32_t)1883500034u)) : (uint32_t)(i31)))))) & 3] = (int64_t)(((int64_t)v27));
-    }
-    return (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) * (uint32_t)(((uint8_t)v30)))));
+    uint32_t v27 = ((uint32_t)((uint32_t)(((uint32_t)!(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)255u))))))) - (uint32_t)(((uint32_t)255u))));
+    v27 = (uint32_t)(((uint32_t)((uint32_t)(min_uint32(((uint32_t)((int32_t)(((int32_t)p0)) != (int32_t)(((int32_t)7)))), div_uint32(v27, ((uint32_t)42u)))) << ((uint32_t)(((int32_t)((uint32_t)(((v27) ? (int32_t)(((int32_t)v27)) : (int32_t)(((int32_t)-1743415738)))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)p0)) << ((uint32_t)(((uint8_t)128u)) & 31))))))) & 31))));
+    return (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g1[(((uint32_t)g2[(((uint32_t)7u)) & 7])) & 7])) >> ((uint32_t)(((uint16_t)v27)) & 7))));
 }
 int main(void) {
     mix((uint64_t)f4());
     print_checksum(0);
-    mix((uint64_t)f9(((int64_t)2ll), ((int16_t)2), ((uint64_t)3ull), ((uint8_t)6u), ((int32_t)27)));
-    mix((uint64_t)f9(((int64_t)3ll), ((int16_t)60), ((uint64_t)13368012678424261881ull), ((uint8_t)3u), ((int32_t)44)));
+    mix((uint64_t)f18(((int8_t)45), ((uint8_t)229u), ((int32_t)2147483647), ((uint64_t)11303763589138048802ull)));
+    mix((uint64_t)f18(((int8_t)43), ((uint8_t)137u), ((int32_t)1790970304), ((uint64_t)43ull)));
     print_checksum(1);
-    mix((uint64_t)f13(((int16_t)-27309), ((uint32_t)0u)));
+    mix((uint64_t)f22(((uint8_t)255u)));
     print_checksum(2);
-    mix((uint64_t)f26(((uint8_t)33u), ((int8_t)-1), ((int64_t)-1981670062258412167ll), ((int32_t)1)));
+    mix((uint64_t)f24(((uint16_t)65535u)));
+    mix((uint64_t)f24(((uint16_t)19u)));
     print_checksum(3);
-    mix(rec(7, 2089280074u));
-    uint16_t *heap = malloc(494 * sizeof(uint16_t));
-    for (uint32_t i = 0; i < 494; i++) heap[i] = (uint16_t)(i * 47619u + 194u);
-    heap = realloc(heap, 988 * sizeof(uint16_t));
-    for (uint32_t i = 494; i < 988; i++) heap[i] = (uint16_t)((uint64_t)heap[i - 494] * 3u);
-    for (uint32_t i = 0; i < 988; i++) mix((uint64_t)heap[i]);
+    mix(rec(12, 603332368u));
+    uint64_t *heap = malloc(269 * sizeof(uint64_t));
+    for (uint32_t i = 0; i < 269; i++) heap[i] = (uint64_t)(i * 7337u + 242u);
+    heap = realloc(heap, 538 * sizeof(uint64_t));
+    for (uint32_t i = 269; i < 538; i++) heap[i] = (uint64_t)((uint64_t)heap[i - 269] * 3u);
+    for (uint32_t i = 0; i < 538; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g2[i]);

@@ -44,6 +44,12 @@ static int64_t div_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64
 static int64_t rem_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64_t)(-9223372036854775807ll - 1)) && b == -1)) ? a : (int64_t)(a % b); }
 static int64_t min_int64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max_int64(int64_t a, int64_t b) { return a > b ? a : b; }
+static uint64_t fbits_d(double d) { union { double d; uint64_t u; } b; b.d = d; return d != d ? 0x7ff8000000000000ull : b.u; }
+static uint32_t fbits_f(float f) { union { float f; uint32_t u; } b; b.f = f; return f != f ? 0x7fc00000u : b.u; }
+static int64_t d2i64(double d) { return d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0; }
+static uint64_t d2u64(double d) { return d > -1.0 && d < 18446744073709551616.0 ? (uint64_t)d : 0; }
+static int32_t d2i32(double d) { return d > -2147483649.0 && d < 2147483648.0 ? (int32_t)d : 0; }
+static uint32_t d2u32(double d) { return d > -1.0 && d < 4294967296.0 ? (uint32_t)d : 0; }
 static uint64_t op0(uint64_t a, uint64_t b) { return a + b * 3; }
 static uint64_t op1(uint64_t a, uint64_t b) { return (a ^ b) >> 3; }
 static uint64_t op2(uint64_t a, uint64_t b) { return a * (b | 1); }
@@ -66,91 +72,89 @@ static __attribute__((noinline)) uint8_t f5(uint8_t p0, uint16_t p1, uint64_t p2
 }
 static int16_t f7(uint64_t p0, uint8_t p1, uint64_t p2) {
     switch ((uint32_t)(p2) % 10u) {
-    case 0: p1 ^= (uint8_t)(((uint8_t)g1[(min_uint32(((uint32_t)p2), ((uint32_t)p0))) & 7])); break;
-    case 1: p1 ^= (uint8_t)(((((uint64_t)((uint64_t)(((uint64_t)0ull)) + (uint64_t)(((uint64_t)9ull))))) ? (uint8_t)(((uint8_t)((uint16_t)(((uint16_t)16u)) == (uint16_t)(((uint16_t)32767u))))) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) << ((uint32_t)(((int16_t)30832)) & 7)))))); break;
-    case 2: p0 ^= (uint64_t)(((uint64_t)g1[(((uint32_t)((uint8_t)(((uint8_t)20u)) != (uint8_t)(((uint8_t)p2))))) & 7])); break;
-    case 3: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((((int16_t)p2)) ? (uint64_t)(p0) : (uint64_t)(p0))) << ((uint64_t)(((int8_t)((int32_t)(((int8_t)p2)) >> ((uint32_t)(((int64_t)p1)) & 7)))) & 63)))); break;
-    case 4: p0 ^= (uint64_t)(max_uint64(((uint64_t)p1), ((uint64_t)(((int8_t)p0))))); break;
-    case 5: p1 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)((uint8_t)(p1) ^ (uint8_t)(((uint8_t)31u))))) & (uint8_t)(rem_uint8(((uint8_t)116u), ((uint8_t)46u)))))); /* fall through */
-    case 6: p2 ^= (uint64_t)(((uint64_t)p1)); break;
-    case 7: p2 ^= (uint64_t)(((uint64_t)(((int8_t)g4[(((uint32_t)1641413760u)) & 7])))); break;
-    case 8: p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)3ull)) * (uint64_t)(((uint64_t)15208546232735597270ull))))) >> ((uint64_t)(((uint64_t)(~(uint64_t)(p2)))) & 63)))); break;
+    case 0: p1 ^= (uint8_t)(((uint8_t)g1[(((uint32_t)fbits_d(((double)(((uint16_t)62u)))))) & 7])); /* fall through */
+    case 1: p1 ^= (uint8_t)(p1); break;
+    case 2: p2 ^= (uint64_t)(p2); break;
+    case 3: p0 ^= (uint64_t)(p2); break;
+    case 4: p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(p1) ^ (uint8_t)(((uint8_t)227u))))) - (uint32_t)(((uint8_t)((uint8_t)(((uint8_t)128u)) ^ (uint8_t)(((uint8_t)20u)))))))); break;
+    case 5: p2 ^= (uint64_t)(div_uint64(((uint64_t)!(p0)), ((uint64_t)((uint64_t)(p0) + (uint64_t)(p0))))); break;
+    case 6: p2 ^= (uint64_t)(((uint64_t)fbits_f(((float)(((uint16_t)p0)))))); break;
+    case 7: p2 ^= (uint64_t)(p2); break;
+    case 8: p2 ^= (uint64_t)(((uint64_t)((int64_t)(div_int64(((int64_t)p2), ((int64_t)p1))) >= (int64_t)(((int64_t)((uint64_t)(((int64_t)p2)) << ((uint64_t)(((int32_t)-660753841)) & 63))))))); /* fall through */
     default: mix((uint64_t)p2); break;
     }
-    p2 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p0) >> ((uint64_t)(p2) & 63)))) & (uint64_t)(((uint64_t)((uint64_t)(p2) >= (uint64_t)(p2))))))) >> ((uint64_t)(max_int64(((int64_t)((uint64_t)(((int64_t)p1)) + (uint64_t)(((int64_t)p1)))), ((int64_t)((int16_t)(((int16_t)p1)) == (int16_t)(((int16_t)p1)))))) & 63))));
-    mix(ops[(2 + (uint32_t)(((uint64_t)(-(uint64_t)(p0))))) & 3](((uint64_t)(-(uint64_t)(p0))), ((uint64_t)((uint8_t)(((uint8_t)((uint32_t)(((uint8_t)124u)) + (uint32_t)(p1)))) >= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) * (uint32_t)(((uint8_t)p2)))))))));
-    p2 ^= (uint64_t)(p2);
-    p1 = (uint8_t)(div_uint8(div_uint8(((uint8_t)((uint32_t)(((uint8_t)27u)) * (uint32_t)(((uint8_t)p2)))), ((uint8_t)((uint32_t)(p1) - (uint32_t)(((uint8_t)p2))))), ((uint8_t)p2)));
-    for (int32_t i8 = 12; i8 > 0; i8--) {
-        p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)i8)) * (uint32_t)(p1)))) * (uint32_t)(div_uint8(((uint8_t)i8), ((uint8_t)p2)))))) - (uint32_t)(((uint8_t)g2[(((uint32_t)(~(uint32_t)(((uint32_t)255u))))) & 15])))));
-        mix((uint64_t)(int32_t)(i8));
-        p0 = (uint64_t)(((uint64_t)(div_int64(((int64_t)i8), ((int64_t)((int64_t)(((int64_t)25ll)) | (int64_t)(((int64_t)i8))))))));
-    }
-    return (int16_t)(((int16_t)g2[(((uint32_t)p1)) & 15]));
+    g4[(((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(((((uint64_t)p1)) ? (uint32_t)(((uint32_t)48u)) : (uint32_t)(((uint32_t)p1))))))) & 7] = (uint32_t)(((uint32_t)fbits_f(((((float)(((float)(((int16_t)26703))) / ((float)(((float)-2.5) * ((float)(((uint32_t)29u))))))) >= ((float)(((float)(((float)(p2)) / ((float)(p2)))) + ((float)(((float)(((int64_t)-7634515728566233907ll))) * ((float)(((uint16_t)p1)))))))) ? ((((float)(((float)(((int32_t)p0))) / ((float)(((uint64_t)36ull))))) != ((float)(p0))) ? ((float)(((float)(((int16_t)p0))) * ((float)__builtin_inf()))) : ((float)(((float)(((int16_t)(-32768)))) / ((float)(((uint16_t)p0)))))) : ((float)(((((float)(((int32_t)p0))) == ((float)(((int32_t)p0)))) ? ((float)(((uint32_t)p1))) : ((float)(((int64_t)p2)))) * ((float)(((int8_t)p0)))))))));
+    p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(p1) * (uint32_t)(((uint8_t)p2))))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) >> ((uint32_t)(((uint16_t)p2)) & 7))))))) - (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)63u)) | (uint8_t)(((uint8_t)p2))))) << ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)9u)) >> ((uint32_t)(((uint8_t)245u)) & 7)))) & 7)))))));
+    p0 ^= (uint64_t)(p2);
+    mix((uint64_t)(uint8_t)(p1));
+    p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)((uint64_t)(p2) | (uint64_t)(p2)))))) << ((uint64_t)(((int16_t)p1)) & 63))));
+    return (int16_t)(((int16_t)g3[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) * (uint32_t)(((uint32_t)256u))))) & (uint32_t)(((uint32_t)fbits_f(((float)(((float)0.5) + ((float)(((float)(((float)(((int16_t)p1))) / ((float)(((int16_t)p2))))) / ((float)4.9e-324))))))))))) & 31]));
 }
-static __attribute__((noinline)) uint16_t f9(int32_t p0) {
-    g4[(((uint32_t)p0)) & 7] = (uint32_t)(((uint32_t)((uint32_t)(min_uint32(((uint32_t)p0), ((uint32_t)p0))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)p0))))))));
-    int16_t v10 = ((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)p0)) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) - (uint32_t)(((int8_t)p0))))) & 15)))) - (uint32_t)(((int16_t)!(((int16_t)((int16_t)(((int16_t)p0)) | (int16_t)(((int16_t)p0)))))))));
-    int16_t v11 = ((int16_t)g3[(((uint32_t)v10)) & 31]);
-    int16_t v12 = (int16_t)f5(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)v10)) >> ((uint32_t)(((int8_t)p0)) & 7)))) >> ((uint32_t)(((uint64_t)p0)) & 7))), div_uint16(((uint16_t)g3[(((uint32_t)2062761626u)) & 31]), rem_uint16(((uint16_t)p0), ((uint16_t)65535u))), ((uint64_t)((uint64_t)(div_uint64(((uint64_t)4587729273208661308ull), ((uint64_t)v10))) ^ (uint64_t)(((uint64_t)((int16_t)(((int16_t)p0)) <= (int16_t)(v11)))))), ((uint8_t)((uint8_t)(((uint8_t)v10)) ^ (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)p0)) & (uint8_t)(((uint8_t)v11))))))));
-    mix((uint64_t)(int16_t)(v11));
-    return (uint16_t)(((uint16_t)v11));
-}
-static __attribute__((noinline)) int8_t f13(void) {
-    int8_t v14 = ((int8_t)((uint32_t)(((int8_t)-83)) + (uint32_t)(((int8_t)(-128)))));
-    v14 = (int8_t)(((int8_t)3));
-    if (((uint16_t)1u)) {
-        uint8_t v15 = (uint8_t)f5(((uint8_t)v14), ((uint16_t)39203u), ((uint64_t)2ull), ((uint8_t)((uint32_t)(((((int16_t)v14)) ? (uint8_t)(((uint8_t)v14)) : (uint8_t)(((uint8_t)v14)))) * (uint32_t)(((uint8_t)g4[(((uint32_t)40u)) & 7])))));
-        for (int32_t i16 = 4; i16 > 0; i16--) {
-            uint64_t v17 = ((uint64_t)i16);
-            int64_t v18 = ((int64_t)((int64_t)(((int64_t)(((int8_t)((int8_t)(((int8_t)v17)) ^ (int8_t)(((int8_t)31))))))) & (int64_t)(((int64_t)(-(uint64_t)(((int64_t)i16)))))));
+static uint32_t f8(int64_t p0) {
+    uint32_t v9 = rem_uint32(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)4294967295u))))) - (uint32_t)(((uint32_t)p0)))), ((uint32_t)(((int16_t)((int32_t)(((int16_t)24)) >> ((uint32_t)(((int32_t)p0)) & 15))))));
+    mix(ops[(3 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), ((uint64_t)(~(uint64_t)(((uint64_t)fbits_d(((double)(((((((double)1.1754942e-38) != ((double)(((int8_t)-1)))) ? ((double)__builtin_nan("")) : ((double)(((uint32_t)p0)))) >= ((double)(((float)(v9))))) ? ((double)(((float)(((int16_t)v9))))) : ((double)(((int8_t)v9)))) - ((double)(((((double)0.0) <= ((double)1e300)) ? ((double)(((int16_t)18723))) : ((double)(((int32_t)-379012090)))) + ((double)(((double)(((int8_t)p0))) + ((double)(((int32_t)0))))))))))))))));
+    mix((uint64_t)(int64_t)(p0));
+    uint32_t v10 = ((uint32_t)p0);
+    mix(ops[(3 + (uint32_t)(((uint64_t)8ull))) & 3](((uint64_t)8ull), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v9)) + (uint64_t)(((uint64_t)255ull))))) >> ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)p0))))) & 63)))));
+    p0 = (int64_t)(((int64_t)(~(uint64_t)(div_int64(((int64_t)((uint64_t)(p0) - (uint64_t)(((int64_t)v9)))), min_int64(p0, p0))))));
+    g4[(((uint32_t)(~(uint32_t)(((uint32_t)520096576u))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(v9) - (uint32_t)(((uint32_t)p0)))));
+    if (((uint16_t)(((uint16_t)((uint16_t)(((uint16_t)v10)) | (uint16_t)(((uint16_t)v10))))))) {
+        if (((uint64_t)p0)) {
+            v10 |= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)g3[(((uint32_t)(((int32_t)v10)))) & 31])) & (uint32_t)(((uint32_t)p0)))));
+            g4[(((uint32_t)((uint32_t)(((uint32_t)g4[(((uint32_t)5u)) & 7])) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)41u)) - (uint32_t)(v10))))))) & 7] = (uint32_t)(((((uint16_t)((uint16_t)(((uint16_t)28u)) & (uint16_t)(((uint16_t)2u))))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3067833971u)) + (uint32_t)(((uint32_t)1872715426u))))) : (uint32_t)(((uint32_t)p0))));
+            int32_t v11 = ((int32_t)((int32_t)(((int32_t)v9)) | (int32_t)(min_int32(((int32_t)43), ((int32_t)!(((int32_t)v10)))))));
+        } else {
+            g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(v9) << ((uint32_t)(((int32_t)v9)) & 31)))) >> ((uint32_t)(((int16_t)((uint32_t)(((int16_t)v9)) - (uint32_t)(((int16_t)p0))))) & 31)))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1714641153u)) << ((uint32_t)(((int8_t)p0)) & 31)))) >> ((uint32_t)(((uint64_t)!(((uint64_t)2628600165064125639ull)))) & 31))));
+            if (((uint8_t)((int64_t)(((int64_t)7ll)) < (int64_t)(((int64_t)((int64_t)(((int64_t)v9)) >> ((uint64_t)(((int64_t)v10)) & 63))))))) {
+                uint64_t v12 = ((uint64_t)g4[(max_uint32(((uint32_t)((uint32_t)(v10) + (uint32_t)(((uint32_t)1616115399u)))), ((uint32_t)52u))) & 7]);
+                g4[(((uint32_t)g2[(((uint32_t)g2[(((uint32_t)v12)) & 15])) & 15])) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3245016494u)) - (uint32_t)(v9)))) >> ((uint32_t)(rem_int8(((int8_t)29), ((int8_t)v9))) & 31))));
+                v12 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g4[(div_uint32(((uint32_t)256u), ((uint32_t)2284778038u))) & 7])) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18271500262736221585ull)) << ((uint64_t)(((int16_t)(~(uint32_t)(((int16_t)v12))))) & 63)))))));
+            } else {
+                mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)8166178033104658434ull)) + (uint64_t)(((uint64_t)p0))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18ull)) << ((uint64_t)(((int8_t)p0)) & 63)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)8166178033104658434ull)) + (uint64_t)(((uint64_t)p0))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18ull)) << ((uint64_t)(((int8_t)p0)) & 63)))))), ((uint64_t)51ull)));
+                mix((uint64_t)(int64_t)(p0));
+            }
         }
+        g4[(((uint32_t)g4[(v9) & 7])) & 7] = (uint32_t)(((((int8_t)(((uint64_t)p0)))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) & (uint32_t)(v10)))) : (uint32_t)(((uint32_t)g1[(((uint32_t)p0)) & 7]))));
     } else {
-        v14 &= (int8_t)(v14);
-        v14 = (int8_t)(((int8_t)((uint32_t)(((((uint64_t)v14)) ? (int8_t)(((int8_t)!(v14))) : (int8_t)(v14))) * (uint32_t)(((int8_t)((uint32_t)(((int8_t)(-(uint32_t)(v14)))) << ((uint32_t)(((uint8_t)14u)) & 7)))))));
+        v10 ^= (uint32_t)(((uint32_t)(((int8_t)g1[(((uint32_t)((uint32_t)(v9) << ((uint32_t)(((uint8_t)p0)) & 31)))) & 7]))));
+        mix((uint64_t)(uint32_t)(v10));
     }
-    return (int8_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)41)) - (uint32_t)(v14)))) + (uint32_t)(((int8_t)(((uint16_t)4u))))))) >> ((uint32_t)(((int32_t)2)) & 7))));
+    return (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)(((uint32_t)((uint32_t)(v9) + (uint32_t)(((uint32_t)p0))))))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)g3[(((uint32_t)0u)) & 31])) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)255u)) << ((uint32_t)(((int64_t)v10)) & 31))))))))));
 }
-static uint8_t f19(uint8_t p0, uint16_t p1, uint64_t p2) {
-    p0 |= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)p1)) | (uint8_t)(((uint8_t)g1[(((uint32_t)g3[(((uint32_t)p2)) & 31])) & 7])))));
-    mix((uint64_t)(uint8_t)(p0));
-    g4[(((uint32_t)1758333133u)) & 7] = (uint32_t)(((((int32_t)((int32_t)(((int32_t)p1)) >> ((uint32_t)(((int32_t)-2121264529)) & 31)))) ? (uint32_t)(((uint32_t)2411800914u)) : (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1866876642u)) & (uint32_t)(((uint32_t)p0)))))));
-    p2 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) >> ((uint64_t)(((((int32_t)p2)) ? (uint64_t)(((uint64_t)((int64_t)(((int64_t)p1)) < (int64_t)(((int64_t)p1))))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) >> ((uint64_t)(((int64_t)p2)) & 63)))))) & 63))));
-    p0 &= (uint8_t)(((uint8_t)(((int64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)p0)) >> ((uint32_t)(((uint64_t)p1)) & 31)))) & 7]))));
-    if (((uint64_t)(-(uint64_t)(((uint64_t)g3[(((uint32_t)p2)) & 31]))))) {
-        mix((uint64_t)(uint8_t)(p0));
-        g4[(((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)256ull)) << ((uint64_t)(((int32_t)-447866237)) & 63)))))) & 7] = (uint32_t)(rem_uint32(div_uint32(((uint32_t)p0), ((uint32_t)p1)), ((uint32_t)((uint32_t)(((uint32_t)p0)) | (uint32_t)(((uint32_t)p0))))));
-        mix(ops[(3 + (uint32_t)(div_uint64(((uint64_t)((uint64_t)(((uint64_t)9579272249264763446ull)) - (uint64_t)(((uint64_t)9223372036854775807ull)))), ((uint64_t)((int16_t)(((int16_t)55)) == (int16_t)(((int16_t)p0))))))) & 3](div_uint64(((uint64_t)((uint64_t)(((uint64_t)9579272249264763446ull)) - (uint64_t)(((uint64_t)9223372036854775807ull)))), ((uint64_t)((int16_t)(((int16_t)55)) == (int16_t)(((int16_t)p0))))), ((uint64_t)((uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)p1))))) + (uint64_t)(((uint64_t)(((int64_t)p0))))))));
-    } else {
-        g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) + (uint32_t)(((uint32_t)p1))))) * (uint32_t)(((uint32_t)g2[(((uint32_t)4244856658u)) & 15]))))) & 7] = (uint32_t)(((uint32_t)p0));
-        uint32_t v20 = ((uint32_t)g4[(((uint32_t)p1)) & 7]);
-        uint8_t v21 = ((uint8_t)((uint8_t)(((uint8_t)p1)) & (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) >> ((uint32_t)(((int32_t)p1)) & 7)))) >> ((uint32_t)(((int8_t)g1[(((uint32_t)27u)) & 7])) & 7))))));
-    }
-    return (uint8_t)(((uint8_t)((uint32_t)(((((int8_t)g4[(((uint32_t)p2)) & 7])) ? (uint8_t)(((uint8_t)p1)) : (uint8_t)(((uint8_t)(~(uint32_t)(((uint8_t)0u))))))) + (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) - (uint32_t)(max_uint8(((uint8_t)p1), ((uint8_t)p2)))))))));
+static __attribute__((noinline)) int32_t f13(uint64_t p0, uint32_t p1, uint8_t p2, uint16_t p3) {
+    mix((uint64_t)(uint16_t)(p3));
+    p1 |= (uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)((int16_t)(((int16_t)p0)) == (int16_t)(((int16_t)((int16_t)(((int16_t)p2)) ^ (int16_t)(((int16_t)p1)))))))))));
+    int32_t v14 = ((int32_t)g2[(((uint32_t)p3)) & 15]);
+    return (int32_t)(((int32_t)0));
+}
+static __attribute__((noinline)) int16_t f15(uint16_t p0, int32_t p1, uint32_t p2, int16_t p3, int8_t p4) {
+    uint64_t v16 = ((uint64_t)p3);
+    uint16_t v17 = ((uint16_t)v16);
+    uint32_t v18 = (uint32_t)f8(((int64_t)22ll));
+    mix((uint64_t)(uint32_t)(v18));
+    return (int16_t)(((int16_t)((uint32_t)(div_int16(((int16_t)((uint32_t)(((int16_t)1154)) * (uint32_t)(((int16_t)v16)))), ((int16_t)v16))) - (uint32_t)(((int16_t)((uint32_t)(rem_int16(((int16_t)v18), ((int16_t)p1))) + (uint32_t)(p3)))))));
 }
 int main(void) {
-    mix((uint64_t)f5(((uint8_t)55u), ((uint16_t)39285u), ((uint64_t)2ull), ((uint8_t)36u)));
-    mix((uint64_t)f5(((uint8_t)145u), ((uint16_t)29u), ((uint64_t)579018993331732138ull), ((uint8_t)216u)));
-    mix((uint64_t)f5(((uint8_t)24u), ((uint16_t)31u), ((uint64_t)12011863816257072418ull), ((uint8_t)22u)));
+    mix((uint64_t)f5(((uint8_t)184u), ((uint16_t)32767u), ((uint64_t)9223372036854775808ull), ((uint8_t)0u)));
+    mix((uint64_t)f5(((uint8_t)199u), ((uint16_t)7u), ((uint64_t)49ull), ((uint8_t)44u)));
     print_checksum(0);
-    mix((uint64_t)f7(((uint64_t)35ull), ((uint8_t)38u), ((uint64_t)28ull)));
+    mix((uint64_t)f7(((uint64_t)32ull), ((uint8_t)53u), ((uint64_t)50ull)));
     print_checksum(1);
-    mix((uint64_t)f9(((int32_t)32768)));
+    mix((uint64_t)f8(((int64_t)(-9223372036854775807) - 1)));
+    mix((uint64_t)f8(((int64_t)5263149747151132537ll)));
     print_checksum(2);
-    mix((uint64_t)f13());
-    mix((uint64_t)f13());
-    mix((uint64_t)f13());
+    mix((uint64_t)f13(((uint64_t)47ull), ((uint32_t)256u), ((uint8_t)13u), ((uint16_t)10u)));
+    mix((uint64_t)f13(((uint64_t)11946546579976028729ull), ((uint32_t)3u), ((uint8_t)132u), ((uint16_t)15752u)));
+    mix((uint64_t)f13(((uint64_t)2640631548847942681ull), ((uint32_t)894432207u), ((uint8_t)59u), ((uint16_t)57580u)));
     print_checksum(3);
-    mix((uint64_t)f19(((uint8_t)51u), ((uint16_t)63558u), ((uint64_t)18327978817979163846ull)));
-    mix((uint64_t)f19(((uint8_t)57u), ((uint16_t)2u), ((uint64_t)1ull)));
-    mix((uint64_t)f19(((uint8_t)3u), ((uint16_t)23318u), ((uint64_t)5282149529706477668ull)));
+    mix((uint64_t)f15(((uint16_t)21850u), ((int32_t)818818970), ((uint32_t)2870635921u), ((int16_t)-1), ((int8_t)-1)));
     print_checksum(4);
-    mix(rec(13, 2855203731u));
-    int8_t *heap = malloc(254 * sizeof(int8_t));
-    for (uint32_t i = 0; i < 254; i++) heap[i] = (int8_t)(i * 30375u + 177u);
-    heap = realloc(heap, 508 * sizeof(int8_t));
-    for (uint32_t i = 254; i < 508; i++) heap[i] = (int8_t)((uint64_t)heap[i - 254] * 3u);
-    for (uint32_t i = 0; i < 508; i++) mix((uint64_t)heap[i]);
+    mix(rec(9, 801025557u));
+    uint16_t *heap = malloc(597 * sizeof(uint16_t));
+    for (uint32_t i = 0; i < 597; i++) heap[i] = (uint16_t)(i * 29918u + 7u);
+    heap = realloc(heap, 1194 * sizeof(uint16_t));
+    for (uint32_t i = 597; i < 1194; i++) heap[i] = (uint16_t)((uint64_t)heap[i - 597] * 3u);
+    for (uint32_t i = 0; i < 1194; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g2[i]);

@@ -44,6 +44,12 @@ static int64_t div_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64
 static int64_t rem_int64(int64_t a, int64_t b) { return (b == 0 || (a == ((int64_t)(-9223372036854775807ll - 1)) && b == -1)) ? a : (int64_t)(a % b); }
 static int64_t min_int64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max_int64(int64_t a, int64_t b) { return a > b ? a : b; }
+static uint64_t fbits_d(double d) { union { double d; uint64_t u; } b; b.d = d; return d != d ? 0x7ff8000000000000ull : b.u; }
+static uint32_t fbits_f(float f) { union { float f; uint32_t u; } b; b.f = f; return f != f ? 0x7fc00000u : b.u; }
+static int64_t d2i64(double d) { return d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0; }
+static uint64_t d2u64(double d) { return d > -1.0 && d < 18446744073709551616.0 ? (uint64_t)d : 0; }
+static int32_t d2i32(double d) { return d > -2147483649.0 && d < 2147483648.0 ? (int32_t)d : 0; }
+static uint32_t d2u32(double d) { return d > -1.0 && d < 4294967296.0 ? (uint32_t)d : 0; }
 static uint64_t op0(uint64_t a, uint64_t b) { return a + b * 3; }
 static uint64_t op1(uint64_t a, uint64_t b) { return (a ^ b) >> 3; }
 static uint64_t op2(uint64_t a, uint64_t b) { return a * (b | 1); }
@@ -55,251 +61,241 @@ static uint64_t rec(uint32_t n, uint64_t x) {
     if (n < 2) return x + n;
     return rec(n - 1, x * 55u + n) ^ rec(n - 2, x + 189u);
 }
-static uint8_t f3(int64_t p0, int64_t p1, uint16_t p2, int64_t p3) {
+static __attribute__((noinline)) uint8_t f3(int64_t p0, int64_t p1, uint16_t p2, int64_t p3) {
     int32_t v4 = ((int32_t)((uint32_t)(rem_int32(((int32_t)g2[(((uint32_t)3432173818u)) & 3]), ((int32_t)((uint32_t)(((int32_t)p1)) + (uint32_t)(((int32_t)-1992273793)))))) + (uint32_t)(((int32_t)p3))));
-    p1 = (int64_t)(((int64_t)((int16_t)(((int16_t)((int16_t)(min_int16(((int16_t)23), ((int16_t)p0))) | (int16_t)(((int16_t)((uint32_t)(((int16_t)33)) * (uint32_t)(((int16_t)p3)))))))) < (int16_t)(((int16_t)((int32_t)(((int16_t)26802)) >> ((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) + (uint32_t)(((int8_t)v4))))) & 15)))))));
-    if (rem_int16(((int16_t)p2), ((int16_t)p2))) {
-        mix(ops[(0 + (uint32_t)(rem_uint64(((uint64_t)((uint64_t)(((uint64_t)p2)) + (uint64_t)(((uint64_t)p3)))), ((uint64_t)13664925509106123551ull)))) & 3](rem_uint64(((uint64_t)((uint64_t)(((uint64_t)p2)) + (uint64_t)(((uint64_t)p3)))), ((uint64_t)13664925509106123551ull)), div_uint64(((uint64_t)8097319408625393593ull), div_uint64(((uint64_t)42ull), ((uint64_t)p2)))));
-        mix((uint64_t)(int32_t)(v4));
-    } else {
-        g2[(((uint32_t)2u)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)(((int32_t)p2)))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) * (uint32_t)(((uint8_t)p3))))))));
-        p1 &= (int64_t)(max_int64(((int64_t)((uint32_t)(div_uint32(((uint32_t)p3), ((uint32_t)32767u))) <= (uint32_t)(((uint32_t)!(((uint32_t)v4)))))), ((int64_t)((uint64_t)(((int64_t)(((int64_t)4984966634240470052ll)))) << ((uint64_t)(((int64_t)((uint64_t)(((int64_t)6131773845078273431ll)) - (uint64_t)(((int64_t)p2))))) & 63)))));
+    p1 = (int64_t)(((int64_t)((int16_t)(((int16_t)((int16_t)(((int16_t)d2u64(((float)(((float)(((int16_t)-1))) - ((float)(((float)(((float)(((uint64_t)18446744073709551615ull))) - ((float)(((uint64_t)p3))))) + ((float)(((float)(((int64_t)32767ll))) * ((float)(p1))))))))))) | (int16_t)(((int16_t)p0))))) < (int16_t)(((int16_t)(~(uint32_t)(((int16_t)((uint32_t)(((int16_t)p3)) << ((uint32_t)(((uint8_t)v4)) & 15))))))))));
+    for (uint32_t i5 = 0; i5 < 8; i5++) {
+        mix((uint64_t)(uint32_t)(i5));
+        mix((uint64_t)(uint16_t)(p2));
+        int8_t v6 = ((int8_t)((uint32_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(((int8_t)7)) - (uint32_t)(((int8_t)21))))) >> ((uint32_t)(((int8_t)(((uint8_t)255u)))) & 7)))) + (uint32_t)(((int8_t)((uint32_t)(((((int8_t)p1)) ? (int8_t)(((int8_t)v4)) : (int8_t)(((int8_t)29)))) << ((uint32_t)(((uint64_t)d2u32(((float)(((double)(((float)(((double)1e16)))))))))) & 7))))));
     }
-    return (uint8_t)(((uint8_t)p2));
+    return (uint8_t)(((uint8_t)128u));
 }
-static __attribute__((noinline)) int32_t f5(uint8_t p0, int64_t p1, int16_t p2, int64_t p3, int8_t p4) {
-    mix((uint64_t)(int64_t)(p3));
-    mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) << ((uint64_t)(((int32_t)35)) & 63)))) >> ((uint64_t)(((uint16_t)p3)) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) << ((uint64_t)(((int32_t)35)) & 63)))) >> ((uint64_t)(((uint16_t)p3)) & 63))), ((uint64_t)9ull)));
-    for (uint32_t i6 = 0; i6 < 12; i6++) {
-        g2[(((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p4)) ^ (uint64_t)(((uint64_t)p1))))))) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)p3)) | (uint32_t)(((uint32_t)49u))))) & 3]));
-        if (((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)14125u)) - (uint32_t)(((uint16_t)7u))))) << ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)51u)) ^ (uint32_t)(i6)))) & 15)))) {
-            g2[(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3u)) | (uint32_t)(((uint32_t)p0)))))))) & 3] = (uint8_t)(((((int64_t)i6)) ? (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)186u)) - (uint32_t)(((uint8_t)p3))))) : (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)i6)) | (uint8_t)(((uint8_t)p2)))))));
-            if (((uint16_t)((uint32_t)(((uint32_t)p2)) != (uint32_t)(((uint32_t)(((int64_t)256ll))))))) {
-                g2[(((uint32_t)((uint32_t)(((uint32_t)368431600u)) + (uint32_t)(((((uint32_t)19u)) ? (uint32_t)(((uint32_t)p4)) : (uint32_t)(((uint32_t)p4))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint32_t)p3)) != (uint32_t)(((uint32_t)3673985378u))))) * (uint32_t)(((uint8_t)p2)))));
-                int32_t v7 = ((min_uint8(((uint8_t)((uint32_t)(((uint8_t)p3)) >> ((uint32_t)(((uint8_t)218u)) & 7))), ((uint8_t)((uint32_t)(((uint8_t)64u)) - (uint32_t)(((uint8_t)p3)))))) ? (int32_t)(((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)i6)) >> ((uint32_t)(p3) & 31)))) << ((uint32_t)(((int8_t)((int32_t)(((int8_t)p2)) >> ((uint32_t)(((uint8_t)p1)) & 7)))) & 31)))) : (int32_t)(((int32_t)p0)));
-                uint16_t v8 = ((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)12467u)) ^ (uint16_t)(((uint16_t)2u))))) + (uint32_t)(((uint16_t)65535u))));
+static uint32_t f7(int64_t p0, int64_t p1, uint8_t p2) {
+    if (((uint16_t)p0)) {
+        p2 |= (uint8_t)(((uint8_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) & (uint64_t)(((uint64_t)8271483384939883057ull))))))))));
+        int16_t v8 = ((int16_t)((int32_t)(((int16_t)((int32_t)(((int16_t)((int32_t)(((int16_t)p1)) >> ((uint32_t)(((uint16_t)p0)) & 15)))) >> ((uint32_t)(((uint32_t)9u)) & 15)))) >> ((uint32_t)(((uint16_t)!(((uint16_t)(((int32_t)-2069483522)))))) & 15)));
+    } else {
+        mix((uint64_t)(int64_t)(p1));
+        if (((int32_t)61)) {
+            mix((uint64_t)(uint8_t)(p2));
+            p2 &= (uint8_t)(((uint8_t)(~(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) >> ((uint32_t)(((uint16_t)p1)) & 7)))) - (uint32_t)(p2)))))));
+        } else {
+            if (((((int16_t)((uint32_t)(((int16_t)-29355)) + (uint32_t)(((int16_t)15501))))) ? (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) + (uint32_t)(((uint16_t)p2))))) : (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) + (uint32_t)(((uint16_t)p1))))))) {
+                mix((uint64_t)(uint8_t)(p2));
+                p1 ^= (int64_t)(((int64_t)((int16_t)(((int16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)58u))))) > (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)17275u)) - (uint32_t)(((uint16_t)p0)))))))) > (int16_t)(((int16_t)((uint32_t)(((int16_t)!(((int16_t)p1)))) * (uint32_t)(((int16_t)((int16_t)(((int16_t)p1)) | (int16_t)(((int16_t)p1)))))))))));
             } else {
-                g2[(rem_uint32(((uint32_t)((uint32_t)(((uint32_t)p4)) | (uint32_t)(((uint32_t)52u)))), max_uint32(((uint32_t)p0), ((uint32_t)p0)))) & 3] = (uint8_t)(((uint8_t)!(((uint8_t)((uint8_t)(((uint8_t)p3)) | (uint8_t)(p0))))));
-                g2[(i6) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)(((int64_t)52ll)))) & 3]));
-                if (((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(i6) - (uint32_t)(((uint32_t)p4))))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p4)) - (uint32_t)(((uint32_t)p4)))))))) {
-                    p3 &= (int64_t)(((int64_t)((int64_t)(((int64_t)0ll)) | (int64_t)(((int64_t)((int8_t)(((int8_t)((uint32_t)(p4) * (uint32_t)(((int8_t)p3))))) > (int8_t)(((((int64_t)32768ll)) ? (int8_t)(((int8_t)39)) : (int8_t)(((int8_t)-17))))))))));
-                    if (((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3158420944u)) << ((uint32_t)(((int64_t)p0)) & 31))))))) {
-                        mix((uint64_t)(uint8_t)(p0));
-                        if (((uint32_t)g2[(((uint32_t)(~(uint32_t)(i6)))) & 3])) {
-                            if (((uint16_t)((uint32_t)(((uint16_t)p3)) + (uint32_t)(((uint16_t)((uint16_t)(((uint16_t)36168u)) | (uint16_t)(((uint16_t)p3)))))))) {
-                                g2[(((uint32_t)((int16_t)(((int16_t)(((int8_t)p3)))) > (int16_t)(((int16_t)19))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(p0) << ((uint32_t)(((int32_t)p1)) & 7)))) | (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)i6)) - (uint32_t)(((uint8_t)230u))))))));
-                                g2[(((uint32_t)((int64_t)(((int64_t)((uint8_t)(((uint8_t)p3)) < (uint8_t)(((uint8_t)38u))))) > (int64_t)(((int64_t)g1[(((uint32_t)1u)) & 15]))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)12u)) | (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)16u)) + (uint32_t)(((uint8_t)p2))))))));
-                            } else {
-                                int32_t v9 = ((int32_t)i6);
-                                g2[(((uint32_t)p4)) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(p0) * (uint32_t)(((uint8_t)p3))))) != (uint8_t)(div_uint8(((uint8_t)p4), ((uint8_t)p1))))));
-                            }
-                            p2 &= (int16_t)(((int16_t)p1));
-                            if (((int32_t)g2[(((uint32_t)g2[(i6) & 3])) & 3])) {
-                                uint8_t v10 = ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p4)) + (uint32_t)(((uint8_t)p4))))) * (uint32_t)(((uint8_t)p4))))) + (uint32_t)(((uint8_t)((uint32_t)(max_uint8(((uint8_t)p4), ((uint8_t)p2))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p4)) << ((uint32_t)(((uint8_t)p4)) & 7)))))))));
-                                uint32_t v11 = ((uint32_t)1u);
-                                v11 ^= (uint32_t)(((uint32_t)((uint32_t)(div_uint32(((uint32_t)((uint32_t)(v11) & (uint32_t)(((uint32_t)p4)))), ((uint32_t)!(((uint32_t)4163755171u))))) << ((uint32_t)(((int64_t)p0)) & 31))));
-                            } else {
-                                int32_t v12 = ((((int16_t)g1[(((uint32_t)38u)) & 15])) ? (int32_t)(((int32_t)g1[(min_uint32(((uint32_t)p4), ((uint32_t)p3))) & 15])) : (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)p4)) + (uint32_t)(((int32_t)255))))) << ((uint32_t)(((uint64_t)(-(uint64_t)(((uint64_t)i6))))) & 31)))));
-                                uint16_t v13 = ((uint16_t)v12);
-                                if (((uint32_t)((int8_t)(((int8_t)p1)) > (int8_t)(((int8_t)(((int64_t)i6))))))) {
-                                    mix(ops[(2 + (uint32_t)(((((uint16_t)p4)) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) ^ (uint64_t)(((uint64_t)i6))))) : (uint64_t)(max_uint64(((uint64_t)p0), ((uint64_t)p4)))))) & 3](((((uint16_t)p4)) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) ^ (uint64_t)(((uint64_t)i6))))) : (uint64_t)(max_uint64(((uint64_t)p0), ((uint64_t)p4)))), ((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)3068782485u)) & 15])) >> ((uint64_t)(((uint64_t)10341265230260554269ull)) & 63)))));
-                                    g2[(((uint32_t)60u)) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v12)) + (uint32_t)(((uint8_t)v13))))) ^ (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)i6)) & (uint8_t)(((uint8_t)v12))))))));
-                                } else {
-                                    p1 |= (int64_t)(p1);
-                                    if (((uint16_t)((uint32_t)(((uint16_t)0u)) * (uint32_t)(div_uint16(((uint16_t)p3), ((uint16_t)i6)))))) {
-                                        p2 |= (int16_t)(((int16_t)(-(uint32_t)(((int16_t)((uint32_t)(((int16_t)((int16_t)(((int16_t)p4)) | (int16_t)(((int16_t)p3))))) * (uint32_t)(p2)))))));
-                                        v12 = (int32_t)(((int32_t)g2[(((uint32_t)((uint32_t)(((uint32_t)p3)) + (uint32_t)(((uint32_t)4294967295u))))) & 3]));
-                                    } else {
-                                        p3 = (int64_t)(((int64_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)v13)) - (uint64_t)(p3)))) * (uint64_t)(((int64_t)(-(uint64_t)(p1))))))) ^ (int64_t)(((int64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)v12))))) & 15])))));
-                                        if (((int64_t)p2)) {
-                                            uint8_t v14 = ((uint8_t)((uint32_t)(((uint8_t)p2)) >> ((uint32_t)(((uint16_t)p3)) & 7)));
-                                            if (rem_int64(((int64_t)g1[(((uint32_t)1111927500u)) & 15]), ((int64_t)i6))) {
-                                                uint64_t v15 = ((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)32767u)) & 15])) < (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i6)) >> ((uint64_t)(((uint32_t)p2)) & 63)))) << ((uint64_t)(((int8_t)g2[(((uint32_t)p2)) & 3])) & 63))))));
-                                                uint64_t v16 = ((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)((uint64_t)(((uint64_t)p2)) >> ((uint64_t)(((int32_t)p0)) & 63)))))) << ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2147483647u)) << ((uint32_t)(((uint64_t)v12)) & 31)))) >> ((uint32_t)(min_int16(((int16_t)i6), ((int16_t)-5179))) & 31)))) & 63)));
-                                                g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) >> ((uint32_t)(((uint8_t)46u)) & 31)))) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v16)) | (uint32_t)(((uint32_t)2218384718u))))) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(v14) | (uint8_t)(((uint8_t)p4)))));
-                                            } else {
-                                                p3 = (int64_t)(((int64_t)41ll));
-                                                uint32_t v17 = ((uint32_t)((uint32_t)(((uint32_t)p3)) | (uint32_t)(((uint32_t)p2))));
-                                                mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)p1)) != (uint8_t)(((uint8_t)p2))))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v14)) >> ((uint64_t)(((int8_t)p0)) & 63)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)p1)) != (uint8_t)(((uint8_t)p2))))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v14)) >> ((uint64_t)(((int8_t)p0)) & 63)))))), ((((int8_t)((uint32_t)(((int8_t)-56)) << ((uint32_t)(((uint32_t)v12)) & 7)))) ? (uint64_t)(((uint64_t)p3)) : (uint64_t)(((uint64_t)v13)))));
-                                            }
-                                        } else {
-                                            g2[(((uint32_t)p3)) & 3] = (uint8_t)(((uint8_t)p3));
-                                            g2[(((uint32_t)(-(uint32_t)(((uint32_t)(((uint16_t)p4))))))) & 3] = (uint8_t)(((uint8_t)!(max_uint8(((uint8_t)107u), ((uint8_t)207u)))));
-                                        }
-                                        int32_t v18 = ((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p1)) & (int32_t)(((int32_t)p4))))) >> ((uint32_t)(((int8_t)((int32_t)(((int8_t)v13)) >> ((uint32_t)(((uint16_t)v12)) & 7)))) & 31)))) - (uint32_t)(((int32_t)p3))));
-                                    }
-                                }
-                            }
-                        } else {
-                            if (((int64_t)1ll)) {
-                                mix((uint64_t)(uint32_t)(i6));
-                                int8_t v19 = max_int8(((int8_t)((int8_t)(((int8_t)(((uint32_t)4182690523u)))) & (int8_t)(((int8_t)(((uint16_t)p0)))))), ((int8_t)i6));
-                                g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) + (uint32_t)(((uint32_t)4180045878u))))) & (uint32_t)(((uint32_t)p0))))) & 3] = (uint8_t)(((uint8_t)255u));
-                            } else {
-                                if (((int64_t)i6)) {
-                                    p2 &= (int16_t)(((int16_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)p2)) & (int64_t)(((int64_t)32768ll))))) << ((uint64_t)(((uint8_t)p4)) & 63)))) != (int64_t)(((int64_t)((uint64_t)(((int64_t)(-(uint64_t)(((int64_t)(-9223372036854775807) - 1))))) * (uint64_t)(((int64_t)(((uint64_t)p4))))))))));
-                                    uint64_t v20 = ((uint64_t)g2[(((uint32_t)1911404288u)) & 3]);
-                                    p0 &= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)p4)) & (uint8_t)(div_uint8(((uint8_t)((uint32_t)(((uint8_t)i6)) << ((uint32_t)(((int32_t)p4)) & 7))), ((uint8_t)(~(uint32_t)(p0))))))));
-                                } else {
-                                    mix((uint64_t)(uint32_t)(i6));
-                                    mix((uint64_t)(int16_t)(p2));
-                                }
-                                mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) - (uint64_t)(((uint64_t)9712400224234338537ull)))))) & 3](((uint64_t)((uint64_t)(((uint64_t)p3)) - (uint64_t)(((uint64_t)9712400224234338537ull)))), ((uint64_t)((uint64_t)(((uint64_t)i6)) * (uint64_t)(((uint64_t)p3))))));
-                            }
-                            if (((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) + (uint32_t)(((int8_t)p0))))) + (uint32_t)(((int8_t)((uint32_t)(((int8_t)p2)) * (uint32_t)(((int8_t)i6)))))))) {
-                                g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) - (uint32_t)(((uint32_t)p0))))) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) & (uint32_t)(((uint32_t)p4)))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)i6)) + (uint32_t)(((uint8_t)(((uint16_t)p1)))))));
-                                int8_t v21 = ((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)p2)) - (uint32_t)(((int8_t)p2))))) + (uint32_t)(((int8_t)g2[(((uint32_t)54u)) & 3]))))) << ((uint32_t)(((uint64_t)g1[(((uint32_t)((int32_t)(((int32_t)p2)) != (int32_t)(((int32_t)39))))) & 15])) & 7)));
-                                uint8_t v22 = ((uint8_t)(((uint16_t)g1[(((uint32_t)((int8_t)(((int8_t)57)) <= (int8_t)(((int8_t)p2))))) & 15])));
-                            } else {
-                                mix(ops[(0 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), div_uint64(((uint64_t)((uint64_t)(((uint64_t)i6)) << ((uint64_t)(((uint8_t)8u)) & 63))), ((uint64_t)(((uint8_t)p3))))));
-                                int64_t v23 = ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(p3) <= (int64_t)(p3)))) + (uint64_t)(((int64_t)(~(uint64_t)(p3))))))) - (uint64_t)(((int64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)2761997485u)) & (uint32_t)(((uint32_t)p1))))) & 15]))));
-                            }
-                            mix((uint64_t)(int64_t)(p1));
-                        }
-                        int16_t v24 = ((int16_t)((uint32_t)(((int16_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)p3)) << ((uint32_t)(p3) & 31)))) >= (int32_t)(((int32_t)1917696327))))) * (uint32_t)(((int16_t)((int32_t)(((int32_t)((int64_t)(((int64_t)i6)) != (int64_t)(((int64_t)-1ll))))) != (int32_t)(((int32_t)(~(uint32_t)(((int32_t)p0))))))))));
+                int8_t v9 = ((int8_t)((int8_t)(((int8_t)((int64_t)(((int64_t)((uint64_t)(p0) - (uint64_t)(((int64_t)p2))))) == (int64_t)(p0)))) ^ (int8_t)(((int8_t)fbits_f(((float)(((float)(((float)(((float)4.9e-324) / ((float)-7e22))) + ((float)(((float)(((uint64_t)p1))) / ((float)(((uint64_t)57ull))))))) - ((float)(((float)(((float)(((uint32_t)p2))) + ((float)(((uint16_t)2u))))) + ((float)(((uint16_t)p0))))))))))));
+                if (((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)0u)) + (uint32_t)(((uint8_t)p1))))) << ((uint32_t)(((p2) ? (uint16_t)(((uint16_t)v9)) : (uint16_t)(((uint16_t)v9)))) & 7)))) {
+                    v9 ^= (int8_t)(((int8_t)((uint32_t)(v9) - (uint32_t)(((int8_t)((int8_t)(((int8_t)(p2))) | (int8_t)(((int8_t)((int32_t)(((int8_t)p1)) >> ((uint32_t)(((uint64_t)18125272160280756090ull)) & 7))))))))));
+                    mix((uint64_t)(int8_t)(v9));
+                    if (div_uint32(((uint32_t)((uint32_t)(((uint32_t)543011830u)) >> ((uint32_t)(((uint64_t)32767ull)) & 31))), ((uint32_t)((uint32_t)(((uint32_t)21u)) * (uint32_t)(((uint32_t)v9)))))) {
+                        int64_t v10 = ((int64_t)0ll);
+                        v10 = (int64_t)(((((int16_t)((int32_t)(((int16_t)((int16_t)(((int16_t)v10)) | (int16_t)(((int16_t)v10))))) >> ((uint32_t)(((int8_t)((int32_t)(((int32_t)32768)) > (int32_t)(((int32_t)36))))) & 15)))) ? (int64_t)(((int64_t)((int64_t)(((int64_t)3ll)) != (int64_t)(((int64_t)(-(uint64_t)(((int64_t)v9)))))))) : (int64_t)(rem_int64(((int64_t)((int32_t)(((int32_t)v10)) >= (int32_t)(((int32_t)v9)))), ((int64_t)((uint16_t)(((uint16_t)v10)) == (uint16_t)(((uint16_t)v9))))))));
+                        mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v9)) >> ((uint64_t)(((int8_t)-24)) & 63)))) << ((uint64_t)(((int16_t)((uint32_t)(((int16_t)256)) << ((uint32_t)(((uint64_t)v9)) & 15)))) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v9)) >> ((uint64_t)(((int8_t)-24)) & 63)))) << ((uint64_t)(((int16_t)((uint32_t)(((int16_t)256)) << ((uint32_t)(((uint64_t)v9)) & 15)))) & 63))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)255ull)) >> ((uint64_t)(((uint16_t)p0)) & 63)))) | (uint64_t)(((uint64_t)!(((uint64_t)p0))))))));
                     } else {
-                        p4 |= (int8_t)(((int8_t)p2));
-                        p0 = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((int64_t)(((int64_t)i6)) <= (int64_t)(((int64_t)p4))))) * (uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p3)) & (uint8_t)(((uint8_t)43u)))))))) - (uint32_t)(((uint8_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) * (uint64_t)(((uint64_t)1ull))))) <= (uint64_t)(((uint64_t)(((int16_t)p4))))))))));
-                    }
-                    if (((uint64_t)((uint64_t)(((uint64_t)i6)) + (uint64_t)(((uint64_t)9223372036854775807ull))))) {
-                        p4 &= (int8_t)(((int8_t)((int32_t)(((int8_t)i6)) >> ((uint32_t)(((uint32_t)g1[(((uint32_t)4u)) & 15])) & 7))));
-                        if (div_uint32(((uint32_t)(((uint16_t)51947u))), ((uint32_t)g2[(((uint32_t)2147483648u)) & 3]))) {
-                            p1 &= (int64_t)(((int64_t)(-(uint64_t)(((int64_t)((int64_t)(((int64_t)((int64_t)(p3) & (int64_t)(((int64_t)p0))))) ^ (int64_t)(((int64_t)((int64_t)(((int64_t)p2)) ^ (int64_t)(((int64_t)13ll)))))))))));
-                            int16_t v25 = rem_int16(p2, ((int16_t)i6));
-                            int32_t v26 = ((int32_t)((uint32_t)(((int32_t)(min_int32(((int32_t)255), ((int32_t)p0))))) * (uint32_t)(((int32_t)(((int64_t)((uint64_t)(((int64_t)p2)) - (uint64_t)(p1))))))));
-                        } else {
-                            g2[(((uint32_t)p3)) & 3] = (uint8_t)(div_uint8(((uint8_t)((uint32_t)(((uint8_t)p1)) << ((uint32_t)(((int64_t)p0)) & 7))), ((uint8_t)(-(uint32_t)(((uint8_t)p1))))));
-                            p4 = (int8_t)(((int8_t)((uint32_t)(rem_int8(div_int8(p4, p4), ((int8_t)-20))) + (uint32_t)(((int8_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) | (uint64_t)(((uint64_t)p2))))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) >> ((uint64_t)(((int16_t)12530)) & 63))))))))));
-                            uint8_t v27 = ((uint8_t)(((((uint64_t)p1)) ? (uint16_t)(((uint16_t)g1[(((uint32_t)2147483647u)) & 15])) : (uint16_t)(((uint16_t)p3)))));
-                        }
-                    } else {
-                        p2 |= (int16_t)(((int16_t)i6));
-                        mix((uint64_t)(uint8_t)(p0));
+                        uint32_t v11 = ((uint32_t)((uint32_t)(((uint32_t)p0)) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) | (uint32_t)(((uint32_t)1u))))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) | (uint32_t)(((uint32_t)p1))))))))));
+                        p2 = (uint8_t)(((uint8_t)p1));
                     }
                 } else {
-                    if (((int32_t)p1)) {
-                        uint64_t v28 = ((uint64_t)((uint64_t)(((p0) ? (uint64_t)(((uint64_t)p0)) : (uint64_t)(((uint64_t)p2)))) - (uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)18446744073709551615ull))))))))));
-                        uint64_t v29 = ((uint64_t)p1);
-                    } else {
-                        uint16_t v30 = ((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p3)) - (uint32_t)(((uint16_t)p2))))) << ((uint32_t)(((uint16_t)p2)) & 15)))) * (uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) & (uint16_t)(((uint16_t)p3)))))));
-                        p2 |= (int16_t)(((int16_t)v30));
-                        int8_t v31 = ((int8_t)(((int16_t)9)));
-                    }
-                    mix((uint64_t)(uint32_t)(i6));
+                    g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) - (uint32_t)(((uint32_t)p0))))) >> ((uint32_t)(((uint8_t)p0)) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) - (uint32_t)(p2))));
+                    p2 ^= (uint8_t)(((uint8_t)((int32_t)(((int32_t)52)) > (int32_t)(((int32_t)((int64_t)(p0) < (int64_t)(((int64_t)((uint64_t)(((int64_t)-1ll)) + (uint64_t)(p0))))))))));
                 }
             }
-        } else {
-            uint8_t v32 = ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)g2[(((uint32_t)p3)) & 3])) + (uint32_t)(min_uint8(((uint8_t)p1), ((uint8_t)19u)))))) + (uint32_t)(((uint8_t)((uint32_t)(rem_uint8(((uint8_t)42u), ((uint8_t)p3))) + (uint32_t)(min_uint8(((uint8_t)p4), ((uint8_t)7u))))))));
-            int8_t v33 = ((int8_t)p3);
-        }
-        p4 ^= (int8_t)(rem_int8(p4, ((int8_t)i6)));
-    }
-    for (int32_t i34 = 4; i34 > 0; i34--) {
-        g2[(((uint32_t)(-(uint32_t)(((uint32_t)(((int32_t)550686946))))))) & 3] = (uint8_t)(((uint8_t)p1));
-        g2[(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)3035469836u), ((uint32_t)p2))) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) + (uint32_t)(((uint32_t)3242152056u)))))))) & 3] = (uint8_t)(div_uint8(((uint8_t)((uint32_t)(((uint8_t)i34)) << ((uint32_t)(((uint8_t)p2)) & 7))), ((uint8_t)p3)));
-        int32_t v35 = ((int32_t)(-(uint32_t)(((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)p2)) & (int32_t)(i34)))) * (uint32_t)(((int32_t)57)))))));
-        p4 &= (int8_t)(((int8_t)p0));
-    }
-    for (int32_t i36 = 12; i36 > 0; i36--) {
-        p2 &= (int16_t)(div_int16(((int16_t)((uint32_t)(max_int16(((int16_t)28), ((int16_t)p1))) << ((uint32_t)(((int8_t)g1[(((uint32_t)p3)) & 15])) & 15))), ((int16_t)((uint32_t)(((int16_t)p4)) + (uint32_t)(((int16_t)((uint32_t)(((int16_t)4)) * (uint32_t)(((int16_t)7)))))))));
-        g2[(((uint32_t)p4)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((int32_t)(((int32_t)1278447268)) < (int32_t)(((int32_t)p4))))) << ((uint32_t)(((uint32_t)(((int8_t)p0)))) & 7))));
-        p0 |= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(((uint32_t)p2)) * (uint32_t)(((uint32_t)2u))))) & 15])) * (uint32_t)(((uint8_t)((uint8_t)(min_uint8(((uint8_t)50u), ((uint8_t)0u))) ^ (uint8_t)(((uint8_t)g1[(((uint32_t)i36)) & 15]))))))));
-        if (((uint32_t)g2[(((uint32_t)i36)) & 3])) {
-            if (((int8_t)((uint32_t)(((int8_t)((uint32_t)(((uint32_t)p0)) >= (uint32_t)(((uint32_t)i36))))) * (uint32_t)(div_int8(p4, ((int8_t)p2)))))) {
-                mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)p3)) <= (uint8_t)(((uint8_t)13u))))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) ^ (uint64_t)(((uint64_t)27ull))))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)p3)) <= (uint8_t)(((uint8_t)13u))))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) ^ (uint64_t)(((uint64_t)27ull))))))), ((uint64_t)((uint64_t)(((uint64_t)p3)) + (uint64_t)(((uint64_t)1ull))))));
-                p4 = (int8_t)(((int8_t)g1[(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(div_int64(((int64_t)-7058016947725524762ll), ((int64_t)p2))) & 31)))) & 15]));
+            int64_t v12 = ((((int8_t)g1[(((uint32_t)p1)) & 15])) ? (int64_t)(max_int64(rem_int64(p1, ((int64_t)p2)), ((int64_t)((int64_t)(((int64_t)p2)) & (int64_t)(p0))))) : (int64_t)(min_int64(div_int64(((int64_t)1ll), p0), ((int64_t)((int64_t)(p1) >> ((uint64_t)(((uint64_t)p2)) & 63))))));
+            if (((int64_t)p2)) {
+                g2[(((uint32_t)p0)) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)p1)) & 3]));
+                mix((uint64_t)(int64_t)(p1));
             } else {
-                if (((uint8_t)((uint8_t)(((uint8_t)(((uint16_t)62115u)))) & (uint8_t)(min_uint8(((uint8_t)0u), ((uint8_t)p4)))))) {
-                    if (((uint64_t)((uint64_t)(((uint64_t)10538257287394634480ull)) >> ((uint64_t)(((((int64_t)32767ll)) ? (uint16_t)(((uint16_t)3u)) : (uint16_t)(((uint16_t)3u)))) & 63)))) {
-                        uint8_t v37 = ((uint8_t)((uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)3u)) * (uint32_t)(((uint8_t)p3)))))))) & (uint8_t)(((uint8_t)p2))));
-                        uint16_t v38 = ((uint16_t)((uint32_t)(((uint16_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)p3)) + (uint32_t)(((int8_t)p3))))) < (int8_t)(((int8_t)12))))) - (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p3)) >> ((uint32_t)(((uint64_t)49ull)) & 15)))) - (uint32_t)(((uint16_t)44020u)))))));
-                        uint32_t v39 = ((uint32_t)g1[(((uint32_t)p0)) & 15]);
-                    } else {
-                        g2[(((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) * (uint32_t)(((int8_t)7))))))) & 3] = (uint8_t)(max_uint8(((uint8_t)((uint8_t)(((uint8_t)141u)) & (uint8_t)(((uint8_t)98u)))), ((uint8_t)(((uint8_t)p1)))));
-                        if (((int8_t)p0)) {
-                            p4 |= (int8_t)(div_int8(((int8_t)(~(uint32_t)(((int8_t)((int8_t)(((int8_t)i36)) ^ (int8_t)(((int8_t)-118))))))), ((int8_t)((int8_t)(((int8_t)p1)) & (int8_t)(((int8_t)p3))))));
-                            uint32_t v40 = ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) | (uint32_t)(((uint32_t)p2))))) | (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)419158007u)) - (uint32_t)(((uint32_t)p4)))))))) & (uint32_t)(((uint32_t)p0))));
-                        } else {
-                            g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)i36)) ^ (uint32_t)(((uint32_t)256u))))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)9u)) & (uint32_t)(((uint32_t)3670638270u)))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((((uint32_t)0u)) ? (uint8_t)(((uint8_t)0u)) : (uint8_t)(((uint8_t)206u)))) - (uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p3)) ^ (uint8_t)(((uint8_t)p2))))))));
-                            mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)p2)) & 15])) * (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)52ull))))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)p2)) & 15])) * (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)52ull))))))), div_uint64(((uint64_t)((uint32_t)(((uint32_t)p2)) > (uint32_t)(((uint32_t)p3)))), ((uint64_t)((uint64_t)(((uint64_t)7462401729421125201ull)) >> ((uint64_t)(((int32_t)p0)) & 63))))));
-                            int8_t v41 = ((int8_t)((uint32_t)(((int8_t)(-(uint32_t)(((int8_t)(((uint32_t)p0))))))) - (uint32_t)(div_int8(((int8_t)((uint32_t)(((int8_t)p2)) + (uint32_t)(((int8_t)i36)))), ((int8_t)((uint32_t)(((int8_t)p3)) * (uint32_t)(((int8_t)-118))))))));
-                        }
-                    }
-                    g2[(((uint32_t)p1)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)(((int64_t)p2)))) + (uint32_t)(((uint8_t)((int64_t)(((int64_t)p0)) <= (int64_t)(((int64_t)i36))))))));
-                } else {
-                    g2[(((uint32_t)p2)) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)p4)) + (uint32_t)(((uint32_t)i36))))) & 3]));
-                    int16_t v42 = ((int16_t)255);
-                    if (((int16_t)g1[(((uint32_t)((uint32_t)(((uint32_t)47u)) << ((uint32_t)(((int8_t)p2)) & 31)))) & 15])) {
-                        p0 |= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p3)) ^ (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)0u)) - (uint32_t)(p0))))))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) + (uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p4)) & (uint8_t)(((uint8_t)i36)))))))))));
-                        p3 ^= (int64_t)(((int64_t)i36));
-                    } else {
-                        p3 = (int64_t)(rem_int64(p1, ((int64_t)23ll)));
-                        mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((((int32_t)p2)) ? (uint64_t)(((uint64_t)p1)) : (uint64_t)(((uint64_t)16867377237601048737ull)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((((int32_t)p2)) ? (uint64_t)(((uint64_t)p1)) : (uint64_t)(((uint64_t)16867377237601048737ull)))))), ((uint64_t)((uint64_t)(((uint64_t)i36)) >> ((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0))))) & 63)))));
-                    }
-                }
-                p4 |= (int8_t)(((int8_t)p3));
-            }
-            mix((uint64_t)(int8_t)(p4));
-        } else {
-            p3 ^= (int64_t)(((int64_t)-8800365795891662256ll));
-            if (rem_uint8(((uint8_t)((uint32_t)(((uint8_t)i36)) << ((uint32_t)(((int8_t)p0)) & 7))), ((uint8_t)(~(uint32_t)(((uint8_t)2u)))))) {
-                int64_t v43 = ((int64_t)(~(uint64_t)(((int64_t)((uint64_t)(((int64_t)(((int32_t)p0)))) << ((uint64_t)(((int32_t)-234346039)) & 63))))));
-                if (((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)p0)) & (int64_t)(((int64_t)-4384040560372604020ll))))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p2)) * (uint64_t)(p1))))))) {
-                    int8_t v44 = ((int8_t)27);
-                    p1 = (int64_t)(((int64_t)((uint64_t)(((int64_t)g2[(((uint32_t)(-(uint32_t)(((uint32_t)p2))))) & 3])) + (uint64_t)(((int64_t)((int64_t)(((int64_t)((int64_t)(p3) >> ((uint64_t)(((uint64_t)p1)) & 63)))) ^ (int64_t)(((int64_t)((int64_t)(((int64_t)i36)) ^ (int64_t)(v43))))))))));
-                    p1 |= (int64_t)(((int64_t)g1[(((uint32_t)((uint16_t)(((uint16_t)g2[(((uint32_t)v44)) & 3])) > (uint16_t)(((uint16_t)((uint8_t)(((uint8_t)v44)) <= (uint8_t)(((uint8_t)p1)))))))) & 15]));
-                } else {
-                    int64_t v45 = ((int64_t)i36);
-                    uint16_t v46 = ((uint16_t)g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)4u)) << ((uint32_t)(((uint64_t)v43)) & 31)))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v45)) ^ (uint32_t)(((uint32_t)i36)))))))) & 3]);
-                }
-                int16_t v47 = ((int16_t)((int32_t)(p2) >> ((uint32_t)(((int8_t)(-(uint32_t)(((int8_t)g2[(((uint32_t)v43)) & 3]))))) & 15)));
-            } else {
-                g2[(((uint32_t)((uint32_t)(((uint32_t)g2[(((uint32_t)p3)) & 3])) * (uint32_t)(((uint32_t)g1[(((uint32_t)p4)) & 15]))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p3)) + (uint32_t)(((uint8_t)((uint8_t)(p0) ^ (uint8_t)(((uint8_t)p4))))))));
-                uint8_t v48 = ((uint8_t)(((int16_t)((uint64_t)(((uint64_t)p3)) >= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) >> ((uint64_t)(((uint32_t)p2)) & 63))))))));
-                p1 = (int64_t)(((((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)p4)) + (uint32_t)(((int32_t)p0))))) + (uint32_t)(((int32_t)((uint32_t)(((int32_t)p2)) << ((uint32_t)(((int32_t)p2)) & 31))))))) ? (int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(p3) >> ((uint64_t)(((int16_t)p4)) & 63)))) << ((uint64_t)(rem_int32(((int32_t)p0), i36)) & 63)))) : (int64_t)(((int64_t)g2[(((uint32_t)(((uint16_t)i36)))) & 3]))));
+                uint32_t v13 = max_uint32(((uint32_t)p2), ((uint32_t)d2i64(((float)(((float)(((float)(((uint8_t)210u))) - ((float)(((float)(((uint64_t)p0))) * ((float)(((int16_t)p0))))))) + ((float)(((int8_t)p0))))))));
+                uint64_t v14 = ((uint64_t)g2[(((uint32_t)((uint32_t)(div_uint32(((uint32_t)256u), v13)) << ((uint32_t)(((((int16_t)v13)) ? (uint8_t)(((uint8_t)93u)) : (uint8_t)(p2))) & 31)))) & 3]);
             }
         }
     }
-    p4 |= (int8_t)(div_int8(p4, ((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)p1)) & (int8_t)(((int8_t)p3))))) << ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)281294351u)) >> ((uint32_t)(((uint64_t)p4)) & 31)))) & 7)))));
-    p3 &= (int64_t)(((int64_t)p0));
-    p2 ^= (int16_t)(((int16_t)!(rem_int16(((int16_t)p4), ((int16_t)((uint32_t)(((int16_t)256)) * (uint32_t)(((int16_t)(-32768)))))))));
-    return (int32_t)(((int32_t)!(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)p2)) + (uint32_t)(((int32_t)p3))))) * (uint32_t)(((int32_t)((int32_t)(((int32_t)3)) ^ (int32_t)(((int32_t)p3))))))))));
-}
-static __attribute__((noinline)) uint32_t f49(int32_t p0, uint8_t p1, int8_t p2, uint64_t p3) {
-    uint16_t v50 = ((uint16_t)27398u);
-    mix((uint64_t)(uint64_t)(p3));
-    return (uint32_t)(((uint32_t)((uint16_t)(((uint16_t)p2)) != (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)31u)) | (uint16_t)(((uint16_t)g1[(((uint32_t)7u)) & 15]))))))));
-}
-static uint8_t f51(void) {
-    int16_t v52 = ((int16_t)(((int32_t)((int64_t)(rem_int64(((int64_t)57ll), ((int64_t)50ll))) != (int64_t)(((int64_t)(-(uint64_t)(((int64_t)1ll)))))))));
-    if (max_uint64(((uint64_t)g2[(((uint32_t)v52)) & 3]), ((uint64_t)(((uint64_t)v52))))) {
-        mix((uint64_t)(int16_t)(v52));
-        v52 = (int16_t)(((int16_t)((int32_t)(((int16_t)((uint32_t)(((int16_t)(((int64_t)v52)))) - (uint32_t)(((int16_t)((uint32_t)(((int16_t)61)) - (uint32_t)(v52))))))) >> ((uint32_t)(((int32_t)((int32_t)(((int32_t)g2[(((uint32_t)1234233886u)) & 3])) & (int32_t)(((int32_t)g2[(((uint32_t)v52)) & 3]))))) & 15))));
+    if (((uint8_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)635432811)) + (uint32_t)(((int32_t)-1226184811))))) != (int32_t)(((int32_t)((int16_t)(((int16_t)p0)) <= (int16_t)(((int16_t)p1)))))))) {
+        if (((uint32_t)(((int8_t)((uint32_t)(((int8_t)113)) << ((uint32_t)(((uint16_t)p1)) & 7)))))) {
+            g2[(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) + (uint32_t)(((uint32_t)18u)))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(min_uint8(p2, ((uint8_t)p0))) + (uint32_t)(((uint8_t)p1)))));
+            uint32_t v15 = ((uint32_t)((uint32_t)(((uint32_t)42u)) | (uint32_t)(((((uint32_t)(((int16_t)p0)))) ? (uint32_t)(((((uint16_t)0u)) ? (uint32_t)(((uint32_t)p2)) : (uint32_t)(((uint32_t)4027327139u)))) : (uint32_t)(((uint32_t)(((uint8_t)0u))))))));
+            p1 |= (int64_t)(((int64_t)52ll));
+        } else {
+            mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)p1))))) ^ (uint64_t)(((uint64_t)((int64_t)(p1) != (int64_t)(p0)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)p1))))) ^ (uint64_t)(((uint64_t)((int64_t)(p1) != (int64_t)(p0)))))), max_uint64(((uint64_t)p2), ((uint64_t)((uint64_t)(((uint64_t)p2)) << ((uint64_t)(((uint16_t)p0)) & 63))))));
+            if (p0) {
+                uint8_t v16 = ((uint8_t)((uint32_t)(((uint8_t)p0)) >> ((uint32_t)(((uint16_t)p0)) & 7)));
+                if (((int64_t)((int64_t)(((int64_t)((uint64_t)(p1) * (uint64_t)(((int64_t)389000815517805260ll))))) >> ((uint64_t)(((uint16_t)((uint16_t)(((uint16_t)v16)) | (uint16_t)(((uint16_t)26497u))))) & 63)))) {
+                    mix((uint64_t)(int64_t)(p0));
+                    int8_t v17 = ((int8_t)v16);
+                } else {
+                    g2[(((uint32_t)p1)) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)(((uint16_t)p0)))) | (uint8_t)(((uint8_t)24u)))));
+                    g2[(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)((uint8_t)(((uint8_t)141u)) > (uint8_t)(((uint8_t)127u)))))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(v16) | (uint8_t)(rem_uint8(((uint8_t)235u), ((uint8_t)p1))))));
+                    mix((uint64_t)(uint8_t)(v16));
+                }
+            } else {
+                mix((uint64_t)(int64_t)(p0));
+                p1 ^= (int64_t)(((int64_t)p2));
+                mix((uint64_t)(int64_t)(p1));
+            }
+            g2[(((uint32_t)((uint64_t)(((uint64_t)d2i32(((float)(((float)(((float)(((float)(((uint32_t)p2))) + ((float)1e16))) - ((float)(p1)))) / ((((float)(((float)1.0) - ((float)(((int16_t)p0))))) > ((float)(((float)0.0) + ((float)-2147483649.0)))) ? ((float)(((float)(p1)) + ((float)(((uint64_t)p2))))) : ((float)(p1)))))))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18446744073709551615ull)) << ((uint64_t)(((uint64_t)p0)) & 63))))))) & 3] = (uint8_t)(p2);
+        }
+        g2[(((uint32_t)g1[(min_uint32(((uint32_t)p0), ((uint32_t)662427133u))) & 15])) & 3] = (uint8_t)(((rem_uint16(((uint16_t)27495u), ((uint16_t)53182u))) ? (uint8_t)(rem_uint8(((uint8_t)p0), ((uint8_t)p1))) : (uint8_t)(((uint8_t)g2[(((uint32_t)p1)) & 3]))));
+        p0 = (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)(((uint16_t)p2)))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p2)) + (uint64_t)(((int64_t)7ll)))))))) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)p2)) * (uint64_t)(((int64_t)7937724888601443029ll))))) * (uint64_t)(((int64_t)((int64_t)(p1) & (int64_t)(((int64_t)-1639506991157163301ll)))))))))));
     } else {
-        mix(ops[(3 + (uint32_t)(rem_uint64(((((uint32_t)v52)) ? (uint64_t)(((uint64_t)1ull)) : (uint64_t)(((uint64_t)13774519548065714552ull))), ((uint64_t)v52)))) & 3](rem_uint64(((((uint32_t)v52)) ? (uint64_t)(((uint64_t)1ull)) : (uint64_t)(((uint64_t)13774519548065714552ull))), ((uint64_t)v52)), rem_uint64(((uint64_t)v52), ((uint64_t)((uint64_t)(((uint64_t)v52)) >> ((uint64_t)(((uint64_t)13ull)) & 63))))));
-        v52 ^= (int16_t)(((((uint16_t)v52)) ? (int16_t)(((int16_t)((uint32_t)(div_int16(v52, v52)) + (uint32_t)(((int16_t)((uint32_t)(v52) - (uint32_t)(v52))))))) : (int16_t)(((int16_t)((int16_t)(((int16_t)((uint32_t)(v52) + (uint32_t)(v52)))) & (int16_t)(rem_int16(v52, v52)))))));
+        mix((uint64_t)(uint8_t)(p2));
+        g2[(((uint32_t)((uint32_t)(((uint32_t)21u)) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) << ((uint32_t)(((uint16_t)p0)) & 31))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) - (uint32_t)(((uint8_t)p1))))) >> ((uint32_t)(((int8_t)((int8_t)(((int8_t)41)) & (int8_t)(((int8_t)17))))) & 7))));
+        p2 |= (uint8_t)(p2);
     }
-    return (uint8_t)(((uint8_t)42u));
+    mix(ops[(3 + (uint32_t)(((uint64_t)32768ull))) & 3](((uint64_t)32768ull), ((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((uint64_t)9223372036854775808ull))))));
+    switch ((uint32_t)(p0) % 9u) {
+    case 0: p2 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)94u)) - (uint32_t)(p2)))) >> ((uint32_t)(((int64_t)(((uint8_t)p1)))) & 7)))); break;
+    case 1: p1 ^= (int64_t)(((int64_t)((int32_t)(rem_int32(((int32_t)p2), ((int32_t)9))) >= (int32_t)(((int32_t)g1[(((uint32_t)p1)) & 15]))))); /* fall through */
+    case 2: p2 ^= (uint8_t)(((uint8_t)0u)); break;
+    case 3: p0 ^= (int64_t)(((int64_t)g2[(((uint32_t)((uint8_t)(p2) > (uint8_t)(((uint8_t)p1))))) & 3])); break;
+    case 4: p2 ^= (uint8_t)(((uint8_t)40u)); break;
+    case 5: p1 ^= (int64_t)(p0); /* fall through */
+    case 6: p0 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)g2[(((uint32_t)1u)) & 3])) + (uint64_t)(((int64_t)(~(uint64_t)(p1))))))); /* fall through */
+    case 7: p2 ^= (uint8_t)(((uint8_t)fbits_f(((float)(((uint32_t)p2)))))); break;
+    default: mix((uint64_t)p0); break;
+    }
+    int8_t v18 = ((int8_t)p2);
+    g2[(((uint32_t)1u)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) + (uint32_t)(p2)))) >> ((uint32_t)(((int8_t)((uint32_t)(((int8_t)p2)) + (uint32_t)(v18)))) & 7))));
+    p1 |= (int64_t)(((int64_t)!(((int64_t)((int64_t)(((int64_t)((int64_t)(p0) >> ((uint64_t)(((int64_t)-4714770525770534850ll)) & 63)))) ^ (int64_t)(p0))))));
+    return (uint32_t)(((uint32_t)32767u));
+}
+static __attribute__((noinline)) int64_t f19(int64_t p0, uint32_t p1, uint16_t p2, int8_t p3, uint8_t p4) {
+    p2 = (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) & (uint16_t)(((uint16_t)p1))))) >> ((uint32_t)(((int8_t)-1)) & 15)))) * (uint32_t)(((uint16_t)p0)))));
+    uint8_t v20 = ((((int64_t)32767ll)) ? (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) << ((uint32_t)(((uint32_t)p3)) & 7))))))) : (uint8_t)(((((int32_t)g1[(p1) & 15])) ? (uint8_t)(((uint8_t)((uint32_t)(p4) * (uint32_t)(p4)))) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) >> ((uint32_t)(((uint32_t)19u)) & 7)))))));
+    return (int64_t)(((int64_t)-6201836716562728633ll));
+}
+static int32_t f21(int16_t p0, int8_t p1, int64_t p2, int8_t p3, uint8_t p4) {
+    p1 = (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)-1)) ^ (int8_t)(((int8_t)p2))))) + (uint32_t)(((int8_t)((uint32_t)(((int8_t)-116)) * (uint32_t)(p1))))))) * (uint32_t)(((int8_t)(-(uint32_t)(((int8_t)19))))))));
+    for (uint32_t i22 = 0; i22 < 10; i22++) {
+        switch ((uint32_t)(p4) % 13u) {
+        case 0: p1 ^= (int8_t)(((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)i22)) & (int8_t)(((int8_t)21))))) * (uint32_t)(p3)))); break;
+        case 1: p1 ^= (int8_t)(((int8_t)i22)); break;
+        case 2: p3 ^= (int8_t)(((int8_t)((int8_t)(((int8_t)((int32_t)(((int8_t)3)) >> ((uint32_t)(((int32_t)p2)) & 7)))) ^ (int8_t)(((int8_t)(~(uint32_t)(((int8_t)-1)))))))); break;
+        case 3: p3 ^= (int8_t)(rem_int8(((int8_t)((uint32_t)(((int8_t)-54)) + (uint32_t)(((int8_t)-58)))), ((int8_t)((int32_t)(((int8_t)-84)) >> ((uint32_t)(((uint64_t)p1)) & 7))))); break;
+        case 4: p4 ^= (uint8_t)(((((uint32_t)p4)) ? (uint8_t)(((uint8_t)((uint32_t)(p4) << ((uint32_t)(((uint32_t)13u)) & 7)))) : (uint8_t)(((uint8_t)(((int32_t)p1)))))); /* fall through */
+        case 5: p2 ^= (int64_t)(((int64_t)i22)); break;
+        case 6: p0 ^= (int16_t)(((int16_t)((int16_t)(((int16_t)((int32_t)(((int16_t)3)) >> ((uint32_t)(((uint16_t)p2)) & 15)))) & (int16_t)(((int16_t)p3))))); break;
+        case 7: p2 ^= (int64_t)(div_int64(((int64_t)((uint64_t)(((int64_t)p3)) << ((uint64_t)(((int16_t)i22)) & 63))), ((int64_t)p4))); break;
+        case 8: p4 ^= (uint8_t)(((uint8_t)(((int32_t)-1374534693)))); /* fall through */
+        case 9: p1 ^= (int8_t)(((int8_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) + (uint32_t)(((uint8_t)p2))))))); /* fall through */
+        case 10: p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)-7369055890374751291ll)) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p3)) * (uint64_t)(((int64_t)p3)))))))); break;
+        case 11: p2 ^= (int64_t)(p2); break;
+        default: mix((uint64_t)p4); break;
+        }
+        if (((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)i22)) + (uint32_t)(((uint8_t)p3))))) * (uint32_t)(((uint8_t)2u))))) {
+            if (max_int16(((int16_t)(((uint32_t)p0))), ((int16_t)20490))) {
+                int64_t v23 = ((int64_t)9223372036854775807ll);
+                g2[(((uint32_t)p1)) & 3] = (uint8_t)(((uint8_t)v23));
+                mix((uint64_t)(uint32_t)(i22));
+            } else {
+                mix((uint64_t)(uint32_t)(i22));
+                g2[(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(((uint8_t)255u)) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)241u)) + (uint32_t)(((uint8_t)p3)))));
+                uint64_t v24 = ((uint64_t)i22);
+            }
+            p4 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(p4) ^ (uint8_t)(((uint8_t)p2))))) * (uint32_t)(((uint8_t)34u)))));
+        } else {
+            if (((uint16_t)p0)) {
+                int64_t v25 = (int64_t)f19(rem_int64(((int64_t)p1), ((int64_t)p3)), ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3191464179u)) & (uint32_t)(((uint32_t)p0))))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) + (uint32_t)(((uint32_t)p3))))))), ((uint16_t)d2i32(((double)(((double)(((double)-0.0) - ((double)(((double)1.1754942e-38) / ((double)3.0))))) * ((double)(((double)(((double)1e300) + ((double)(((uint8_t)i22))))) - ((double)(((uint64_t)p4))))))))), p1, ((uint8_t)g1[(((uint32_t)((int16_t)(((int16_t)i22)) != (int16_t)(((int16_t)p4))))) & 15]));
+                mix(ops[(1 + (uint32_t)(((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0)))))))) & 3](((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0)))))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i22)) + (uint64_t)(((uint64_t)32767ull))))) - (uint64_t)(((((uint64_t)7156329489737442046ull)) ? (uint64_t)(((uint64_t)i22)) : (uint64_t)(((uint64_t)p2))))))));
+            } else {
+                int32_t v26 = (int32_t)f19(((int64_t)((uint64_t)(((int64_t)!(((int64_t)5051451170105085052ll)))) * (uint64_t)(((int64_t)p3)))), ((uint32_t)p4), ((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)i22)) ^ (uint16_t)(((uint16_t)p1))))) << ((uint32_t)(((int64_t)i22)) & 15))), ((int8_t)((int8_t)(p3) | (int8_t)(((int8_t)p0)))), ((uint8_t)!(((uint8_t)((uint32_t)(p4) << ((uint32_t)(p2) & 7))))));
+                if (((uint16_t)d2u64(((double)(((float)(((float)(((float)0.0) - ((float)(((int64_t)p3))))) + ((float)(i22))))))))) {
+                    int16_t v27 = (int16_t)f3(((int64_t)((uint64_t)(((int64_t)((int64_t)(p2) ^ (int64_t)(((int64_t)p0))))) + (uint64_t)(max_int64(((int64_t)30ll), ((int64_t)p4))))), ((int64_t)(((int8_t)((uint32_t)(((int8_t)i22)) + (uint32_t)(((int8_t)(-128))))))), ((uint16_t)11u), ((int64_t)((uint64_t)(((int64_t)v26)) * (uint64_t)(((int64_t)256ll)))));
+                    if (max_int16(((int16_t)v26), ((int16_t)((uint32_t)(((int16_t)32767)) - (uint32_t)(((int16_t)35)))))) {
+                        v26 |= (int32_t)(((((int8_t)((uint32_t)(((int8_t)((uint32_t)(((uint32_t)p1)) >= (uint32_t)(((uint32_t)p3))))) * (uint32_t)(((int8_t)g1[(((uint32_t)v27)) & 15]))))) ? (int32_t)(((int32_t)d2i32(((double)(((double)(((double)(((double)(((uint16_t)0u))) - ((double)(((uint16_t)20789u))))) + ((double)(((double)(((uint16_t)p2))) - ((double)3.4028234e38))))) * ((double)(((uint8_t)36u)))))))) : (int32_t)(((int32_t)((uint32_t)(((int32_t)p2)) - (uint32_t)(((int32_t)!(((int32_t)606216422)))))))));
+                        int32_t v28 = ((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)(((uint16_t)62115u)))) ^ (int32_t)(((int32_t)d2i32(((float)(((((((float)(((int64_t)p3))) != ((float)(((uint16_t)61648u)))) ? ((float)(((uint64_t)v27))) : ((float)0.0)) < ((((float)(((uint64_t)p0))) <= ((float)(((int64_t)v27)))) ? ((float)(((int8_t)(-128)))) : ((float)1.0))) ? ((float)(((float)(((int16_t)p2))) / ((float)(((uint16_t)256u))))) : ((float)(((float)(((int16_t)p3))) - ((float)(((int64_t)v26)))))) - ((float)(((float)(((float)(((uint8_t)v26))) / ((float)(((int32_t)v27))))) - ((float)(((float)(((uint64_t)256ull))) + ((float)(((int16_t)v26))))))))))))))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)(-(uint32_t)(((int32_t)0))))) * (uint32_t)(((int32_t)((int8_t)(((int8_t)p4)) != (int8_t)(((int8_t)v27))))))))));
+                        g2[(min_uint32(((uint32_t)((uint32_t)(((uint32_t)p0)) >> ((uint32_t)(((int64_t)v27)) & 31))), ((uint32_t)p4))) & 3] = (uint8_t)(((uint8_t)v28));
+                    } else {
+                        g2[(((uint32_t)((uint32_t)(((uint32_t)g2[(((uint32_t)2147483648u)) & 3])) >> ((uint32_t)(((int64_t)((int64_t)(((int64_t)v27)) | (int64_t)(((int64_t)p4))))) & 31)))) & 3] = (uint8_t)(((uint8_t)v26));
+                        p1 |= (int8_t)(((int8_t)((int8_t)(((int8_t)((int8_t)(((int8_t)((int8_t)(p1) | (int8_t)(((int8_t)p4))))) | (int8_t)(((int8_t)((uint32_t)(((int8_t)24)) - (uint32_t)(p1))))))) & (int8_t)(((int8_t)((int32_t)(((int8_t)g2[(((uint32_t)v27)) & 3])) >> ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)v26)) * (uint32_t)(((uint8_t)p3))))) & 7)))))));
+                        if (((int8_t)!(((int8_t)(~(uint32_t)(((int8_t)i22))))))) {
+                            uint8_t v29 = (uint8_t)f3(((int64_t)v26), ((int64_t)g1[(((uint32_t)(((int64_t)p3)))) & 15]), ((uint16_t)fbits_f(((float)(((((float)(((uint64_t)47ull))) == ((float)(((double)(((uint32_t)59u)))))) ? ((float)(((double)(((int64_t)32767ll))))) : ((float)(((float)(((uint64_t)4017871894564902179ull))) + ((float)__builtin_nan(""))))) / ((float)(((uint16_t)v26))))))), ((int64_t)p0));
+                            v29 = (uint8_t)(((uint8_t)19u));
+                            p0 ^= (int16_t)(((int16_t)((int32_t)(((int16_t)((int16_t)(rem_int16(((int16_t)-30005), ((int16_t)43))) & (int16_t)(p0)))) >> ((uint32_t)(((int16_t)(((int64_t)p4)))) & 15))));
+                        } else {
+                            p1 = (int8_t)(((int8_t)p2));
+                            g2[(((uint32_t)(-(uint32_t)(((uint32_t)g2[(((uint32_t)p3)) & 3]))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p3)) + (uint32_t)(((uint8_t)p1))))) >> ((uint32_t)(((int8_t)((int8_t)(((int8_t)i22)) & (int8_t)(p1)))) & 7))));
+                            v27 &= (int16_t)(((int16_t)((uint32_t)(p0) << ((uint32_t)(((uint32_t)p1)) & 15))));
+                        }
+                    }
+                    mix(ops[(1 + (uint32_t)(((uint64_t)((int16_t)(((int16_t)14703)) != (int16_t)(((int16_t)0)))))) & 3](((uint64_t)((int16_t)(((int16_t)14703)) != (int16_t)(((int16_t)0)))), ((uint64_t)p0)));
+                } else {
+                    g2[(i22) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)p1)) & 3]));
+                    mix((uint64_t)(int64_t)(p2));
+                }
+                int16_t v30 = (int16_t)f7(((int64_t)i22), ((int64_t)p0), rem_uint8(((uint8_t)p1), ((uint8_t)23u)));
+            }
+            uint64_t v31 = (uint64_t)f7(((int64_t)p4), p2, ((((int32_t)((uint32_t)(((int32_t)-766818703)) << ((uint32_t)(((int8_t)43)) & 31)))) ? (uint8_t)(((uint8_t)i22)) : (uint8_t)(((uint8_t)(((uint32_t)p0))))));
+            p2 &= (int64_t)(((int64_t)(((uint32_t)p3))));
+        }
+        mix(ops[(1 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)9646378277817889360ull)) >> ((uint64_t)(rem_uint8(((uint8_t)49u), ((uint8_t)i22))) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)9646378277817889360ull)) >> ((uint64_t)(rem_uint8(((uint8_t)49u), ((uint8_t)i22))) & 63))), ((uint64_t)((uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)2ull))))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) >> ((uint64_t)(((uint8_t)p3)) & 63))))))));
+    }
+    p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)(((int64_t)((int64_t)(((int64_t)p3)) | (int64_t)(((int64_t)p0))))))) << ((uint64_t)(((int64_t)((uint64_t)(((int64_t)g2[(((uint32_t)2147483647u)) & 3])) + (uint64_t)(((int64_t)p1))))) & 63))));
+    if (((int8_t)27)) {
+        int8_t v32 = (int8_t)f3(((int64_t)p4), ((int64_t)((int64_t)(div_int64(((int64_t)54ll), ((int64_t)28ll))) ^ (int64_t)(((int64_t)((uint64_t)(((int64_t)p4)) * (uint64_t)(((int64_t)p1))))))), ((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) - (uint32_t)(((uint16_t)p1))))) - (uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p3)) > (uint16_t)(((uint16_t)p3))))))), ((((uint8_t)p3)) ? (int64_t)(((int64_t)((uint64_t)(((int64_t)32767ll)) * (uint64_t)(((int64_t)p0))))) : (int64_t)(((int64_t)p4))));
+        if (((uint16_t)p2)) {
+            p0 &= (int16_t)(((int16_t)((int16_t)(((int16_t)2447)) & (int16_t)(((int16_t)((int16_t)(((int16_t)p3)) | (int16_t)(((int16_t)!(p0)))))))));
+            mix((uint64_t)(int8_t)(p3));
+            uint64_t v33 = ((uint64_t)50ull);
+        } else {
+            if (((int16_t)((uint32_t)(((int16_t)g2[(((uint32_t)p3)) & 3])) << ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2u)) * (uint32_t)(((uint32_t)p3))))) & 15)))) {
+                p3 |= (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)(((int16_t)v32)))) + (uint32_t)(((int8_t)((int32_t)(((int8_t)p0)) >> ((uint32_t)(((int16_t)28253)) & 7))))))) * (uint32_t)(((int8_t)p4)))));
+                p1 |= (int8_t)(((int8_t)((uint32_t)(((int8_t)fbits_f(((float)(((((float)(((float)(((uint64_t)p1))) * ((float)(((uint64_t)p4))))) > ((float)(((int32_t)p2)))) ? ((float)(((double)(((uint64_t)v32))))) : ((float)(((double)__builtin_inf())))) + ((float)(((float)(((float)1e300) - ((float)4.9e-324))) / ((float)(((float)(((uint32_t)p2))) / ((float)(((int16_t)p2)))))))))))) - (uint32_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)56)) - (uint32_t)(v32)))) & (int8_t)(((int8_t)((uint32_t)(((int8_t)p4)) * (uint32_t)(((int8_t)7)))))))))));
+                mix((uint64_t)(int8_t)(v32));
+            } else {
+                int32_t v34 = ((int32_t)((int32_t)(div_int32(rem_int32(((int32_t)p0), ((int32_t)v32)), ((int32_t)((uint32_t)(((int32_t)p0)) + (uint32_t)(((int32_t)v32)))))) ^ (int32_t)(((int32_t)g1[(((uint32_t)g1[(((uint32_t)967363706u)) & 15])) & 15]))));
+                if (((uint64_t)g1[(max_uint32(((uint32_t)3u), ((uint32_t)p3))) & 15])) {
+                    g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)5u)) - (uint32_t)(((uint32_t)p0))))) + (uint32_t)(((uint32_t)((uint16_t)(((uint16_t)p2)) != (uint16_t)(((uint16_t)p4)))))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)v34)) & (uint8_t)(((uint8_t)((int16_t)(((int16_t)p3)) == (int16_t)(((int16_t)3275))))))));
+                    mix((uint64_t)(int64_t)(p2));
+                    if (((uint8_t)v34)) {
+                        g2[(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v34)) ^ (uint32_t)(((uint32_t)v34)))))))) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)(-(uint32_t)(((uint32_t)p0))))) & 3]));
+                        p3 &= (int8_t)(rem_int8(((int8_t)p4), ((int8_t)(((uint32_t)((uint32_t)(((uint32_t)v34)) * (uint32_t)(((uint32_t)256u))))))));
+                    } else {
+                        int32_t v35 = ((int32_t)((uint8_t)(((uint8_t)(((int64_t)p3)))) > (uint8_t)(((uint8_t)p2))));
+                        if (((int64_t)p0)) {
+                            int8_t v36 = (int8_t)f7(min_int64(((int64_t)((int64_t)(((int64_t)5271181247096202162ll)) >> ((uint64_t)(((uint64_t)p4)) & 63))), ((int64_t)((int64_t)(((int64_t)46ll)) >= (int64_t)(((int64_t)9144472445096970814ll))))), ((int64_t)(~(uint64_t)(((int64_t)((uint64_t)(((int64_t)3ll)) + (uint64_t)(((int64_t)p4))))))), ((uint8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)p4)) - (uint32_t)(((int8_t)38))))) > (int8_t)(((int8_t)g1[(((uint32_t)v34)) & 15])))));
+                            int32_t v37 = ((int32_t)p2);
+                            uint8_t v38 = ((uint8_t)p2);
+                        } else {
+                            int32_t v39 = (int32_t)f3(((int64_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) * (uint32_t)(((uint16_t)p4))))) >= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)10u)) >> ((uint32_t)(((uint16_t)2u)) & 15)))))), ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)-1ll)) + (uint64_t)(((int64_t)2112847255152942863ll))))) - (uint64_t)(((int64_t)((int32_t)(((int32_t)0)) < (int32_t)(((int32_t)60))))))), ((uint16_t)v34), ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)48ll)) * (uint64_t)(((int64_t)1482778824113140726ll))))) << ((uint64_t)(((uint32_t)v34)) & 63))));
+                            v39 = (int32_t)(rem_int32(((int32_t)((uint32_t)(((int32_t)256)) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)-236736417)) * (uint32_t)(((int32_t)p0))))))), ((int32_t)(((uint16_t)d2u32(((double)(((int8_t)v34)))))))));
+                            p4 &= (uint8_t)(((uint8_t)((uint32_t)(div_uint8(div_uint8(((uint8_t)v32), ((uint8_t)3u)), ((uint8_t)((uint8_t)(((uint8_t)p2)) | (uint8_t)(((uint8_t)0u)))))) + (uint32_t)(((uint8_t)103u)))));
+                        }
+                    }
+                } else {
+                    p0 = (int16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)fbits_d(((float)(((float)(((double)(((double)(((uint8_t)v34))) + ((double)(((uint8_t)v32))))))) - ((((float)(((float)(((uint64_t)p2))) * ((float)4.9e-324))) >= ((float)(((float)0.0) - ((float)2.2250738585072014e-308)))) ? ((((float)(v32)) <= ((float)(((int8_t)56)))) ? ((float)(p4)) : ((float)(((int32_t)p0)))) : ((float)(((double)__builtin_inf()))))))))) * (uint32_t)(((int16_t)((int32_t)(((int16_t)41)) >> ((uint32_t)(((int64_t)p3)) & 15))))))) + (uint32_t)(((int16_t)p3)))));
+                    g2[(((uint32_t)1765863032u)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p0)) & (uint8_t)(((uint8_t)v34))))) * (uint32_t)(max_uint8(((uint8_t)p2), ((uint8_t)2u))))));
+                }
+                mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)2826886045u)) & 15])) & (uint64_t)(((uint64_t)18ull)))))) & 3](((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)2826886045u)) & 15])) & (uint64_t)(((uint64_t)18ull)))), ((uint64_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)p0)) - (uint64_t)(((int64_t)v32))))) >= (int64_t)(((int64_t)30ll))))));
+            }
+            int8_t v40 = (int8_t)f3(rem_int64(((int64_t)v32), ((int64_t)(((int8_t)p2)))), ((int64_t)((uint64_t)(((int64_t)(((uint16_t)p0)))) * (uint64_t)(((int64_t)((int64_t)(((int64_t)p4)) ^ (int64_t)(p2)))))), ((uint16_t)g2[(((uint32_t)p0)) & 3]), max_int64(((int64_t)p1), p2));
+        }
+        g2[(((uint32_t)((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)28u))))) >> ((uint32_t)(max_int8(((int8_t)p2), ((int8_t)p0))) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)34u)) * (uint32_t)(((uint8_t)g1[(((uint32_t)30u)) & 15])))));
+    } else {
+        p4 &= (uint8_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)p0))))) & (uint32_t)(((uint32_t)g2[(((uint32_t)7u)) & 3]))))) & 3]));
+        p4 ^= (uint8_t)(((uint8_t)(((uint64_t)((uint64_t)(((uint64_t)(((uint16_t)p0)))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) - (uint64_t)(((uint64_t)p0))))))))));
+    }
+    mix(ops[(3 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), ((uint64_t)p4)));
+    uint8_t v41 = ((uint8_t)105u);
+    return (int32_t)(((int32_t)((uint32_t)(((int32_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)43ll)) + (uint64_t)(((int64_t)p0))))) != (int64_t)(((int64_t)((uint8_t)(((uint8_t)127u)) <= (uint8_t)(((uint8_t)p2)))))))) * (uint32_t)(((int32_t)(~(uint32_t)(max_int32(((int32_t)p0), ((int32_t)v41)))))))));
 }
 int main(void) {
-    mix((uint64_t)f3(((int64_t)0ll), ((int64_t)-5121244729412022715ll), ((uint16_t)30u), ((int64_t)51ll)));
+    mix((uint64_t)f3(((int64_t)32768ll), ((int64_t)5966337210523070945ll), ((uint16_t)65535u), ((int64_t)-2803936632202553073ll)));
     print_checksum(0);
-    mix((uint64_t)f5(((uint8_t)84u), ((int64_t)-1ll), ((int16_t)-1), ((int64_t)5108653761265316423ll), ((int8_t)97)));
-    mix((uint64_t)f5(((uint8_t)217u), ((int64_t)5056364332482552700ll), ((int16_t)-1), ((int64_t)7873778838388681073ll), ((int8_t)31)));
+    mix((uint64_t)f7(((int64_t)1ll), ((int64_t)41ll), ((uint8_t)253u)));
+    mix((uint64_t)f7(((int64_t)34ll), ((int64_t)-4132217259754159746ll), ((uint8_t)255u)));
     print_checksum(1);
-    mix((uint64_t)f49(((int32_t)7), ((uint8_t)40u), ((int8_t)7), ((uint64_t)17ull)));
-    mix((uint64_t)f49(((int32_t)2), ((uint8_t)32u), ((int8_t)-86), ((uint64_t)10970399573628824315ull)));
+    mix((uint64_t)f19(((int64_t)24ll), ((uint32_t)7u), ((uint16_t)47192u), ((int8_t)0), ((uint8_t)33u)));
     print_checksum(2);
-    mix((uint64_t)f51());
-    mix((uint64_t)f51());
-    mix((uint64_t)f51());
+    mix((uint64_t)f21(((int16_t)7), ((int8_t)17), ((int64_t)8046950132141086863ll), ((int8_t)127), ((uint8_t)255u)));
     print_checksum(3);
-    mix(rec(10, 2723228455u));
-    int64_t *heap = malloc(374 * sizeof(int64_t));
-    for (uint32_t i = 0; i < 374; i++) heap[i] = (int64_t)(i * 49340u + 11u);
-    heap = realloc(heap, 748 * sizeof(int64_t));
-    for (uint32_t i = 374; i < 748; i++) heap[i] = (int64_t)((uint64_t)heap[i - 374] * 3u);
-    for (uint32_t i = 0; i < 748; i++) mix((uint64_t)heap[i]);
+    mix(rec(14, 131952348u));
+    int8_t *heap = malloc(118 * sizeof(int8_t));
+    for (uint32_t i = 0; i < 118; i++) heap[i] = (int8_t)(i * 13671u + 168u);
+    heap = realloc(heap, 236 * sizeof(int8_t));
+    for (uint32_t i = 118; i < 236; i++) heap[i] = (int8_t)((uint64_t)heap[i - 118] * 3u);
+    for (uint32_t i = 0; i < 236; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 4; i++) mix((uint64_t)g2[i]);
