@@ -125,13 +125,19 @@ static uint64_t sf_add(uint64_t a, uint64_t b) {
     return sf_round_pack(sign, ea, ma);
 }
 
-/* The 128-bit product of two 64-bit values, from 32-bit halves (so that it also works on rv32). */
+/* The 128-bit product of two 64-bit values (on rv32 from 32-bit halves). */
 static inline void sf_mul_64x64(uint64_t a, uint64_t b, uint64_t *high, uint64_t *low) {
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 p = (unsigned __int128)a * b;
+    *high = (uint64_t)(p >> 64);
+    *low = (uint64_t)p;
+#else
     uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
     uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
     uint64_t middle = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
     *low = (middle << 32) | (uint32_t)p00;
     *high = p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32);
+#endif
 }
 
 static uint64_t sf_mul(uint64_t a, uint64_t b) {
@@ -170,8 +176,21 @@ static uint64_t sf_div(uint64_t a, uint64_t b) {
         ma <<= 1;
         e--;
     }
-    /* ma / mb is in [1, 2): 56 quotient bits by restoring division, the remainder as sticky. */
+    /* ma / mb is in [1, 2): 56 quotient bits, the remainder as sticky. */
     uint64_t q = 0;
+#if __riscv_xlen == 64 || (!defined(__riscv) && defined(__SIZEOF_INT128__))
+    /* With 64-bit division: the leading bit, then 5 steps of 11 bits (the remainder stays below
+     * mb < 2^53, so shifting it by 11 cannot overflow). */
+    q = 1;
+    ma -= mb;
+    for (int i = 0; i < 5; i++) {
+        ma <<= 11;
+        uint64_t digit = ma / mb;
+        q = (q << 11) | digit;
+        ma -= digit * mb;
+    }
+#else
+    /* Restoring division, a bit at a time (64-bit division is itself a library call on rv32). */
     for (int i = 0; i < 56; i++) {
         q <<= 1;
         if (ma >= mb) {
@@ -180,6 +199,7 @@ static uint64_t sf_div(uint64_t a, uint64_t b) {
         }
         ma <<= 1;
     }
+#endif
     return sf_round_pack(sign, e, q | (ma != 0));
 }
 
