@@ -299,6 +299,31 @@ int strcmp(const char *a, const char *b);
 #endif
 
 /*
+ * Floating point: `float` and `double` arithmetic, comparisons and conversions work through the
+ * soft-float helpers in polkavm_softfloat.c (IEEE 754, round to nearest even, canonical NaNs; see
+ * docs/LINKER.md). The math functions below are the ones whose results are exact or correctly
+ * rounded; they are weak definitions, so a program may define its own. There is no sin, exp, pow...
+ */
+double sqrt(double x);
+float sqrtf(float x);
+double fabs(double x);
+float fabsf(float x);
+double copysign(double x, double y);
+float copysignf(float x, float y);
+double trunc(double x);
+double floor(double x);
+double ceil(double x);
+double round(double x); /* halfway cases away from zero */
+float truncf(float x);
+float floorf(float x);
+float ceilf(float x);
+float roundf(float x);
+double fmin(double x, double y); /* a NaN operand is ignored; -0 < +0 */
+double fmax(double x, double y);
+float fminf(float x, float y);
+float fmaxf(float x, float y);
+
+/*
  * A size-class allocator on top of `polkavm_sbrk`: blocks are rounded up to a power of two (at least
  * 16 bytes of payload) and freed blocks are reused for requests of the same class; memory is never
  * returned to the host. Alignment: 16 bytes on rv64, 8 on rv32. malloc returns NULL when the heap

@@ -344,6 +344,92 @@ unsigned __fixunssfsi(float a) { return (unsigned)sf_to_integer(sf_extend(sf_flo
 int64_t __fixsfdi(float a) { return (int64_t)sf_to_integer(sf_extend(sf_float_bits(a)), 64, 1); }
 uint64_t __fixunssfdi(float a) { return sf_to_integer(sf_extend(sf_float_bits(a)), 64, 0); }
 
+/* ---- A small libm: the functions whose results are exact or correctly rounded (polkavm.h). ---- */
+
+/* Weak, so that a program's own definition of one of these names takes precedence. */
+#define SF_WEAK __attribute__((weak))
+
+/* The correctly rounded square root of a double's bits. */
+static uint64_t sf_sqrt(uint64_t a) {
+    uint64_t abs = a & ~SF_SIGN;
+    if (abs > SF_INF) return SF_QNAN;
+    if (abs == 0) return a; /* sqrt(-0) = -0 */
+    if (a & SF_SIGN) return SF_QNAN;
+    if (abs == SF_INF) return a;
+    int e;
+    uint64_t m = sf_unpack(abs, &e);
+    int exponent = e - 1075; /* the value is m * 2^exponent */
+    if (exponent & 1) {
+        m <<= 1;
+        exponent--;
+    }
+    /* The root of m * 2^58 (m below 2^54) has 56 bits, its leading one at bit 55; it is found two
+     * radicand bits per step, and a nonzero remainder becomes the sticky bit. */
+    uint64_t root = 0, remainder = 0;
+    for (int i = 55; i >= 0; i--) {
+        uint64_t pair = 2 * i >= 58 ? (m >> (2 * i - 58)) & 3 : 0;
+        remainder = (remainder << 2) | pair;
+        uint64_t trial = (root << 2) | 1;
+        root <<= 1;
+        if (remainder >= trial) {
+            remainder -= trial;
+            root |= 1;
+        }
+    }
+    return sf_round_pack(0, exponent / 2 + 1049, root | (remainder != 0));
+}
+
+/* Rounds a double's bits to an integral value: mode 0 toward zero, 1 down, 2 up, 3 to nearest with
+ * ties away from zero (C's round). */
+static uint64_t sf_round_integral(uint64_t a, int mode) {
+    uint64_t abs = a & ~SF_SIGN, sign = a & SF_SIGN;
+    if (abs > SF_INF) return SF_QNAN;
+    int e = (int)(abs >> 52) - 1023;
+    if (e >= 52) return a; /* already integral (or infinite) */
+    if (e < 0) { /* |a| < 1 */
+        if (abs == 0) return a;
+        if (mode == 1) return sign ? (SF_SIGN | 0x3ff0000000000000ull) : 0;
+        if (mode == 2) return sign ? SF_SIGN : 0x3ff0000000000000ull;
+        if (mode == 3 && e == -1) return sign | 0x3ff0000000000000ull;
+        return sign;
+    }
+    uint64_t fraction = SF_FRAC >> e; /* the bits below the binary point */
+    if ((abs & fraction) == 0) return a;
+    uint64_t truncated = abs & ~fraction;
+    int away = mode == 3 ? (abs & (fraction + 1) >> 1) != 0 : (mode == 1 && sign) || (mode == 2 && !sign);
+    /* Adding one unit of the lowest integral bit carries into the exponent when needed. */
+    return sign | (away ? truncated + fraction + 1 : truncated);
+}
+
+SF_WEAK double sqrt(double x) { return sf_from_bits(sf_sqrt(sf_bits(x))); }
+SF_WEAK float sqrtf(float x) { return sf_float_from_bits(sf_truncate(sf_sqrt(sf_extend(sf_float_bits(x))))); }
+SF_WEAK double fabs(double x) { return sf_from_bits(sf_bits(x) & ~SF_SIGN); }
+SF_WEAK float fabsf(float x) { return sf_float_from_bits(sf_float_bits(x) & 0x7fffffffu); }
+SF_WEAK double copysign(double x, double y) { return sf_from_bits((sf_bits(x) & ~SF_SIGN) | (sf_bits(y) & SF_SIGN)); }
+SF_WEAK float copysignf(float x, float y) { return sf_float_from_bits((sf_float_bits(x) & 0x7fffffffu) | (sf_float_bits(y) & 0x80000000u)); }
+SF_WEAK double trunc(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 0)); }
+SF_WEAK double floor(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 1)); }
+SF_WEAK double ceil(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 2)); }
+SF_WEAK double round(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 3)); }
+/* Float versions through double: every float is a double, and the integral result is again a float. */
+SF_WEAK float truncf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 0))); }
+SF_WEAK float floorf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 1))); }
+SF_WEAK float ceilf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 2))); }
+SF_WEAK float roundf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 3))); }
+
+/* fmin/fmax: a NaN operand is ignored (the other is returned); -0 counts as less than +0. */
+static uint64_t sf_min_max(uint64_t a, uint64_t b, int want_max) {
+    if (sf_is_nan(a)) return sf_is_nan(b) ? SF_QNAN : b;
+    if (sf_is_nan(b)) return a;
+    long c = sf_compare(a, b, 0);
+    if (c == 0) c = (a & SF_SIGN) ? ((b & SF_SIGN) ? 0 : -1) : ((b & SF_SIGN) ? 1 : 0);
+    return (want_max ? c >= 0 : c <= 0) ? a : b;
+}
+SF_WEAK double fmin(double x, double y) { return sf_from_bits(sf_min_max(sf_bits(x), sf_bits(y), 0)); }
+SF_WEAK double fmax(double x, double y) { return sf_from_bits(sf_min_max(sf_bits(x), sf_bits(y), 1)); }
+SF_WEAK float fminf(float x, float y) { return sf_float_from_bits(sf_truncate(sf_min_max(sf_extend(sf_float_bits(x)), sf_extend(sf_float_bits(y)), 0))); }
+SF_WEAK float fmaxf(float x, float y) { return sf_float_from_bits(sf_truncate(sf_min_max(sf_extend(sf_float_bits(x)), sf_extend(sf_float_bits(y)), 1))); }
+
 /* ---- Bit counting (calls GCC emits without Zbb); written without the builtins they implement. ---- */
 
 int __clzdi2(uint64_t x) {

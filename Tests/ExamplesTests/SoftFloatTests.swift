@@ -3,8 +3,8 @@ import PolkaVM
 import Testing
 
 /// guest/polkavm_softfloat.c inside the VM: C guests built with `polkavm build` do floating-point
-/// arithmetic through it, and every result must be the host hardware's (IEEE 754, round to nearest
-/// even), with NaN results canonical and integer conversions saturating (tools/softfloat checks the
+/// arithmetic (and sqrt, floor, round, fmin) through it, and every result must be the host hardware's
+/// (IEEE 754, round to nearest even), with NaN results canonical and integer conversions saturating (tools/softfloat checks the
 /// same natively with far more cases).
 @Suite struct SoftFloatTests {
     static let source = """
@@ -36,6 +36,11 @@ import Testing
             case 14: return U((double)a);
             case 15: return UF((float)(int64_t)a);
             case 16: return (F(a) < F(b)) | (F(a) <= F(b)) << 1 | (F(a) == F(b)) << 2 | (F(a) != F(b)) << 3;
+            case 17: return U(sqrt(D(a)));
+            case 18: return U(floor(D(a)));
+            case 19: return U(round(D(a)));
+            case 20: return U(fmin(D(a), D(b)));
+            case 21: return UF(sqrtf(F(a)));
             default: return 0;
             }
         }
@@ -73,6 +78,14 @@ import Testing
         case 14: return Double(a).bitPattern
         case 15: return UInt64(Float(Int64(bitPattern: a)).bitPattern)
         case 16: return flags([p < q, p <= q, p == q, p != q])
+        case 17: return canonical(x.squareRoot())
+        case 18: return canonical(x.rounded(.down))
+        case 19: return canonical(x.rounded(.toNearestOrAwayFromZero))
+        case 20: // RISC-V fmin: a NaN operand is ignored, -0 < +0
+            if x.isNaN || y.isNaN { return canonical(x.isNaN ? y : x) }
+            if x == y { return (x.sign == .minus ? x : y).bitPattern }
+            return Swift.min(x, y).bitPattern
+        case 21: return canonical(p.squareRoot())
         default: return 0
         }
     }
@@ -104,9 +117,9 @@ import Testing
         var checked = 0, mismatches: [String] = []
         for _ in 0..<1500 {
             let a = operand(0x3FF0_0000_0000_0000), b = operand(a)
-            for which in UInt32(0)...16 {
+            for which in UInt32(0)...21 {
                 // Float operands also as the float rounding of the double (so both agree on magnitude).
-                let (x, y) = (5...10).contains(which) || which == 16
+                let (x, y) = (5...10).contains(which) || which == 16 || which == 21
                     ? (next() & 1 == 0 ? UInt64(Float(Double(bitPattern: a)).bitPattern) : a & 0xFFFF_FFFF,
                        next() & 1 == 0 ? UInt64(Float(Double(bitPattern: b)).bitPattern) : b & 0xFFFF_FFFF)
                     : (a, b)
@@ -115,7 +128,7 @@ import Testing
                 let got = is64 ? lo : (lo & 0xFFFF_FFFF) | (hi << 32)
                 let want = SoftFloatTests.expected(which, x, y)
                 // 32-bit results come back sign- (rv64) or zero-extended (rv32): compare the low half.
-                let narrow = [5, 6, 7, 8, 9, 12, 15].contains(which)
+                let narrow = [5, 6, 7, 8, 9, 12, 15, 21].contains(which)
                 if narrow ? (got & 0xFFFF_FFFF) != (want & 0xFFFF_FFFF) : got != want {
                     mismatches.append("op \(which)(0x\(String(x, radix: 16)), 0x\(String(y, radix: 16))): got 0x\(String(got, radix: 16)), want 0x\(String(want, radix: 16))")
                 }
@@ -123,6 +136,6 @@ import Testing
             }
         }
         #expect(mismatches.count == 0, "\(mismatches.count) of \(checked) results differ, first: \(mismatches.prefix(5))")
-        #expect(checked == 1500 * 17)
+        #expect(checked == 1500 * 22)
     }
 }

@@ -10,7 +10,8 @@ local arrays, heap buffers, function pointers, switch statements (dense enough f
 recursion, and print a running checksum through polkavm_write (guest/polkavm.h or the native shim).
 Float and double arithmetic (specials, subnormals and overflow included) enters the integer
 expressions through its bit patterns (NaNs canonical) and range-guarded conversions, so it too is
-fully defined; native builds must not contract a * b + c into fused multiply-adds (-ffp-contract=off).
+fully defined; native builds must not contract a * b + c into fused multiply-adds (-ffp-contract=off)
+and should compute square roots with the FPU's instruction (-fno-math-errno).
 """
 import argparse
 import random
@@ -139,7 +140,9 @@ class Generator:
             if rng.random() < 0.75:
                 return f"(({ft})({self.leaf(rng.choice(TYPES), scope)}))"
             return f"(({ft}){rng.choice(FLOAT_CONSTANTS)})"
-        kind = rng.choices(["arith", "convert", "select"], [6, 1, 1])[0]
+        kind = rng.choices(["arith", "convert", "select", "sqrt"], [6, 1, 1, 1])[0]
+        if kind == "sqrt":
+            return f"__builtin_sqrt{'f' if ft == 'float' else ''}({self.fexpr(ft, scope, depth - 1, in_loop)})"
         if kind == "arith":
             a, b = self.fexpr(ft, scope, depth - 1, in_loop), self.fexpr(ft, scope, depth - 1, in_loop)
             return f"(({ft})({a} {rng.choice(['+', '-', '*', '/'])} {b}))"

@@ -109,8 +109,9 @@ flags() {
     guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
     native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d)
     native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d)
-    # (-ffp-contract=off: rv64gc/rv32gc could fuse a * b + c into one rounding; PolkaVM guests cannot.)
-    native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -ffp-contract=off -I "$here/native")
+    # (-ffp-contract=off: rv64gc/rv32gc could fuse a * b + c into one rounding; PolkaVM guests cannot.
+    # -fno-math-errno: __builtin_sqrt becomes fsqrt, so the SDK's sqrt is checked against the FPU.)
+    native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -ffp-contract=off -fno-math-errno -I "$here/native")
     # --toolchain gnu. build_common is `polkavm build`'s GuestToolchain.commonFlags (plus the SDK
     # include); the ld variants use its clang target flags (GuestToolchain.Target.clangFlags).
     build_common=(-ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections

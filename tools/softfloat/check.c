@@ -10,9 +10,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
+/* The SDK's math functions under other names, so that the host's libm stays the reference. */
+#define sqrt polkavm_sqrt
+#define sqrtf polkavm_sqrtf
+#define fabs polkavm_fabs
+#define fabsf polkavm_fabsf
+#define copysign polkavm_copysign
+#define copysignf polkavm_copysignf
+#define trunc polkavm_trunc
+#define floor polkavm_floor
+#define ceil polkavm_ceil
+#define round polkavm_round
+#define truncf polkavm_truncf
+#define floorf polkavm_floorf
+#define ceilf polkavm_ceilf
+#define roundf polkavm_roundf
+#define fmin polkavm_fmin
+#define fmax polkavm_fmax
+#define fminf polkavm_fminf
+#define fmaxf polkavm_fmaxf
 #define POLKAVM_SOFTFLOAT_NATIVE_TEST
 #include "../../guest/polkavm_softfloat.c"
+#undef sqrt
+#undef sqrtf
+#undef fabs
+#undef fabsf
+#undef copysign
+#undef copysignf
+#undef trunc
+#undef floor
+#undef ceil
+#undef round
+#undef truncf
+#undef floorf
+#undef ceilf
+#undef roundf
+#undef fmin
+#undef fmax
+#undef fminf
+#undef fmaxf
 
 static uint64_t state;
 static uint64_t next_random(void) {
@@ -132,6 +170,20 @@ int main(int argc, char **argv) {
         expect("extendsfdf2", fa, 0, B(__extendsfdf2(p)), canonical_double((double)p));
         expect("fixsfsi", fa, 0, (uint64_t)(int64_t)__fixsfsi(p), (uint64_t)saturate_signed(p, 32));
         expect("fixunssfdi", fa, 0, __fixunssfdi(p), saturate_unsigned(p, 64));
+        expect("sqrt", a, 0, B(polkavm_sqrt(x)), canonical_double(sqrt(x)));
+        expect("sqrtf", fa, 0, FB(polkavm_sqrtf(p)), canonical_float(sqrtf(p)));
+        expect("fabs", a, 0, B(polkavm_fabs(x)), B(fabs(x)));
+        expect("copysign", a, b, B(polkavm_copysign(x, y)), B(copysign(x, y)));
+        expect("trunc", a, 0, B(polkavm_trunc(x)), canonical_double(trunc(x)));
+        expect("floor", a, 0, B(polkavm_floor(x)), canonical_double(floor(x)));
+        expect("ceil", a, 0, B(polkavm_ceil(x)), canonical_double(ceil(x)));
+        expect("round", a, 0, B(polkavm_round(x)), canonical_double(round(x)));
+        expect("floorf", fa, 0, FB(polkavm_floorf(p)), canonical_float(floorf(p)));
+        expect("roundf", fa, 0, FB(polkavm_roundf(p)), canonical_float(roundf(p)));
+        if (x != 0 || y != 0) { /* (libm may return either zero for fmin(-0, +0)) */
+            expect("fmin", a, b, B(polkavm_fmin(x, y)), canonical_double(fmin(x, y)));
+            expect("fmax", a, b, B(polkavm_fmax(x, y)), canonical_double(fmax(x, y)));
+        }
         uint64_t w = next_random() >> (next_random() % 64);
         expect("clzdi2", w, 0, __clzdi2(w), w ? __builtin_clzll(w) : 64);
         expect("ctzdi2", w, 0, __ctzdi2(w), w ? __builtin_ctzll(w) : 64);

@@ -12,5 +12,5 @@ fi
 [ -n "$cc" ] || { echo "no C compiler found (set CC)" >&2; exit 1; }
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
-"$cc" -O2 -Wall -o "$out" check.c
+"$cc" -O2 -Wall -o "$out" check.c -lm
 "$out" "${1:-2000000}" "${2:-$(date +%s)}"

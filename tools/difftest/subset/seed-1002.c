@@ -63,7 +63,7 @@ static uint64_t rec(uint32_t n, uint64_t x) {
     if (n < 2) return x + n;
     return rec(n - 1, x * 83u + n) ^ rec(n - 2, x + 775u);
 }
-static __attribute__((noinline)) int16_t f5(int16_t p0, uint32_t p1, uint16_t p2, uint8_t p3, uint64_t p4) {
+static int16_t f5(int16_t p0, uint32_t p1, uint16_t p2, uint8_t p3, uint64_t p4) {
     int32_t v6 = rem_int32(((((int32_t)p4)) ? (int32_t)(((int32_t)((uint32_t)(((int32_t)p0)) + (uint32_t)(((int32_t)p3))))) : (int32_t)(((int32_t)(p3)))), ((int32_t)370626507));
     if (((int8_t)50)) {
         p4 &= (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)-29618)) - (uint32_t)(((int16_t)p3))))) != (int16_t)(((int16_t)13364))))))));
@@ -83,180 +83,144 @@ static __attribute__((noinline)) int16_t f5(int16_t p0, uint32_t p1, uint16_t p2
     }
     for (uint32_t i7 = 0; i7 < 3; i7++) {
         if (((uint8_t)p4)) {
-            p0 &= (int16_t)(((((uint8_t)fbits_d(((float)(((float)(((float)(((float)(((uint8_t)p4))) / ((float)3.4028234e38))) / ((float)(((float)(((uint8_t)v6))) * ((float)(((uint32_t)v6))))))) / ((float)(((float)(((int32_t)p2))) / ((float)(((float)(i7)) - ((float)(p4))))))))))) ? (int16_t)(((int16_t)p1)) : (int16_t)(((int16_t)(((int32_t)((int32_t)(((int32_t)p2)) & (int32_t)(((int32_t)p0)))))))));
-            uint8_t v8 = ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(p1) == (uint32_t)(((uint32_t)p3))))) - (uint32_t)(div_uint8(((uint8_t)i7), ((uint8_t)v6)))))) >> ((uint32_t)(((uint8_t)g1[(((uint32_t)g2[(i7) & 3])) & 7])) & 7)));
-            uint32_t v9 = ((uint32_t)((uint32_t)(((uint32_t)p4)) << ((uint32_t)(((int16_t)(((uint64_t)(-(uint64_t)(p4)))))) & 31)));
+            p0 &= (int16_t)(((((uint8_t)fbits_d(((float)(((float)(((double)(((double)(((uint8_t)p4))) / ((double)3.4028234e38))))) / ((float)(((float)(((double)0.0))) * ((float)(((double)(((uint32_t)v6)))))))))))) ? (int16_t)(((int16_t)((uint32_t)(((int16_t)((int32_t)(((int32_t)p3)) == (int32_t)(v6)))) + (uint32_t)(((int16_t)(((uint64_t)7ull))))))) : (int16_t)(((int16_t)((int64_t)(((int64_t)p1)) >= (int64_t)(((int64_t)(((int32_t)p3)))))))));
+            g2[(((uint32_t)1u)) & 3] = (uint32_t)(((uint32_t)1380544646u));
+            p4 = (uint64_t)(((uint64_t)((uint64_t)(rem_uint64(((uint64_t)v6), ((uint64_t)p0))) >> ((uint64_t)(((uint16_t)0u)) & 63))));
         } else {
-            g2[(((uint32_t)(((int32_t)((int32_t)(((int32_t)-1077105457)) >> ((uint32_t)(((uint32_t)p2)) & 31)))))) & 3] = (uint32_t)(div_uint32(((uint32_t)4050182658u), ((((int64_t)p4)) ? (uint32_t)(((uint32_t)v6)) : (uint32_t)(((uint32_t)p2)))));
-            mix(ops[(3 + (uint32_t)(p4)) & 3](p4, ((uint64_t)((uint64_t)(((uint64_t)p1)) - (uint64_t)(((uint64_t)7309548777339382082ull))))));
-            p3 = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)(~(uint32_t)(((uint8_t)p1))))) | (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)238u)) & (uint8_t)(((uint8_t)23u)))))))) << ((uint32_t)(((int16_t)((int16_t)(((int16_t)v6)) ^ (int16_t)(((int16_t)(-(uint32_t)(((int16_t)p2)))))))) & 7))));
+            uint16_t v8 = div_uint16(((uint16_t)((uint32_t)(((uint16_t)v6)) * (uint32_t)(((uint16_t)(~(uint32_t)(((uint16_t)i7))))))), ((uint16_t)!(((uint16_t)((uint32_t)(((uint16_t)p4)) >> ((uint32_t)(((uint64_t)p1)) & 15))))));
+            g2[(((uint32_t)(((int32_t)((int32_t)(((int32_t)-1077105457)) >> ((uint32_t)(((uint32_t)p4)) & 31)))))) & 3] = (uint32_t)(div_uint32(((uint32_t)4050182658u), ((((int64_t)v6)) ? (uint32_t)(((uint32_t)7u)) : (uint32_t)(((uint32_t)1804167078u)))));
         }
-        mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)56ull)) & (uint64_t)(((uint64_t)v6))))) | (uint64_t)(p4))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)56ull)) & (uint64_t)(((uint64_t)v6))))) | (uint64_t)(p4))), ((uint64_t)(((int8_t)((int8_t)(((int8_t)p1)) ^ (int8_t)(((int8_t)p2))))))));
-        if (((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)7u)) ^ (uint32_t)(p1)))) << ((uint32_t)(((uint16_t)p4)) & 31)))) {
-            if (((int8_t)((int8_t)(((int8_t)((int8_t)(((int8_t)16)) & (int8_t)(((int8_t)23))))) & (int8_t)(min_int8(((int8_t)p0), ((int8_t)p2)))))) {
-                if (((int16_t)(((uint16_t)((uint32_t)(((uint16_t)p3)) * (uint32_t)(((uint16_t)i7))))))) {
-                    uint16_t v10 = ((uint16_t)(((int32_t)p0)));
-                    mix((uint64_t)(uint64_t)(p4));
-                    g2[(((uint32_t)p0)) & 3] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1139636891u)) | (uint32_t)(p1)))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3822817024u)) ^ (uint32_t)(((uint32_t)1150859173u))))))));
-                } else {
-                    p2 = (uint16_t)(((uint16_t)i7));
-                    if (((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)42)) - (uint32_t)(((int32_t)i7))))) * (uint32_t)(((int32_t)-1477115939))))) {
-                        p2 = (uint16_t)(((uint16_t)p4));
-                        int8_t v11 = ((int8_t)((int32_t)(min_int8(rem_int8(((int8_t)39), ((int8_t)i7)), ((int8_t)p2))) >> ((uint32_t)(((int32_t)((uint32_t)(((int32_t)1183165605)) * (uint32_t)(((int32_t)p3))))) & 7)));
-                        int64_t v12 = ((int64_t)p0);
+        uint16_t v9 = ((uint16_t)p4);
+        uint16_t v10 = ((uint16_t)42420u);
+        v9 = (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)(~(uint32_t)(((uint16_t)p3))))) | (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)61133u)) & (uint16_t)(((uint16_t)23u)))))))) >> ((uint32_t)(((int16_t)((int16_t)(((int16_t)v9)) ^ (int16_t)(((((int32_t)52)) ? (int16_t)(((int16_t)32)) : (int16_t)(((int16_t)22))))))) & 15))));
+    }
+    return (int16_t)(((div_int8(((int8_t)((uint32_t)(((int8_t)v6)) + (uint32_t)(((int8_t)p1)))), rem_int8(((int8_t)p3), ((int8_t)p3)))) ? (int16_t)(((((uint16_t)p1)) ? (int16_t)(((int16_t)p4)) : (int16_t)(((int16_t)((int32_t)(((int32_t)p2)) == (int32_t)(((int32_t)p0))))))) : (int16_t)(((int16_t)((int16_t)(((int16_t)(-(uint32_t)(((int16_t)p4))))) & (int16_t)(min_int16(p0, ((int16_t)p2))))))));
+}
+static __attribute__((noinline)) uint8_t f11(int16_t p0, int16_t p1, int32_t p2, uint16_t p3, uint16_t p4) {
+    int64_t v12 = (int64_t)f5(((int16_t)g3[(((uint32_t)23u)) & 31]), ((uint32_t)(((int32_t)p0))), ((uint16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) + (uint32_t)(((uint16_t)p1))))) | (uint16_t)(rem_uint16(p3, ((uint16_t)p0))))), ((uint8_t)p1), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p4)) >> ((uint64_t)(((int8_t)p2)) & 63)))) | (uint64_t)(((uint64_t)p2)))));
+    p0 ^= (int16_t)(((int16_t)(~(uint32_t)(((int16_t)((int32_t)(p1) >> ((uint32_t)(div_uint32(((uint32_t)p4), ((uint32_t)p0))) & 15)))))));
+    return (uint8_t)(((uint8_t)((int32_t)(((int32_t)p3)) > (int32_t)(((((uint32_t)(((uint32_t)p2)))) ? (int32_t)(((int32_t)p0)) : (int32_t)(((int32_t)(~(uint32_t)(((int32_t)p4))))))))));
+}
+static uint32_t f13(void) {
+    int8_t v14 = ((int8_t)118);
+    uint64_t v15 = ((uint64_t)v14);
+    for (int32_t i16 = 9; i16 > 0; i16--) {
+        v14 ^= (int8_t)(((int8_t)(min_uint32(((uint32_t)((uint32_t)(((uint32_t)v14)) | (uint32_t)(((uint32_t)v14)))), ((uint32_t)i16)))));
+        v15 |= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g4[(((uint32_t)((uint32_t)(((uint32_t)61u)) & (uint32_t)(((uint32_t)v15))))) & 3])) & (uint64_t)(((uint64_t)((uint64_t)(div_uint64(((uint64_t)i16), ((uint64_t)v14))) << ((uint64_t)(((int32_t)((uint32_t)(((int32_t)v14)) - (uint32_t)(((int32_t)0))))) & 63)))))));
+        if (v14) {
+            mix(ops[(3 + (uint32_t)(((uint64_t)(max_uint8(((uint8_t)0u), ((uint8_t)i16)))))) & 3](((uint64_t)(max_uint8(((uint8_t)0u), ((uint8_t)i16)))), ((uint64_t)((uint64_t)(((uint64_t)((uint32_t)(((uint32_t)63u)) > (uint32_t)(((uint32_t)i16))))) << ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)v15)) * (uint32_t)(((uint32_t)v14))))) & 63)))));
+            int16_t v17 = ((int16_t)((int32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)i16)) + (uint32_t)(((int16_t)v14))))) - (uint32_t)(((int16_t)d2u64(((float)(__builtin_sqrtf(((float)(((double)1.1754942e-38)))) + ((((float)(((double)(((int32_t)v14))))) == ((float)(((float)(((uint16_t)255u))) / ((float)-7e22)))) ? __builtin_sqrtf(((float)1.0)) : __builtin_sqrtf(((float)(((uint16_t)2u))))))))))))) >> ((uint32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v15)) << ((uint32_t)(((uint8_t)v15)) & 15)))) - (uint32_t)(((int16_t)((int32_t)(((int32_t)v14)) != (int32_t)(((int32_t)v15)))))))) & 15)));
+            if (((uint32_t)((uint32_t)(((uint32_t)v14)) & (uint32_t)(rem_uint32(((uint32_t)3u), ((uint32_t)v17)))))) {
+                v15 = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)3ull)) | (uint64_t)(((((uint32_t)3258262598u)) ? (uint64_t)(((uint64_t)256ull)) : (uint64_t)(((uint64_t)4576195259934511535ull))))))) << ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v17)) & (uint32_t)(((uint32_t)3701026175u))))) * (uint32_t)(((uint32_t)((int64_t)(((int64_t)v17)) > (int64_t)(((int64_t)v15)))))))) & 63))));
+                if (((int32_t)fbits_f(((float)(((float)(((float)(((float)-7e22) + ((float)(((uint8_t)i16))))) * ((float)0.0))) * ((float)(((((float)(((uint8_t)1u))) == ((float)(((int16_t)33)))) ? ((float)(((int8_t)-18))) : ((float)(((uint8_t)v15)))) / ((float)(((int8_t)38)))))))))) {
+                    int64_t v18 = ((int64_t)((uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)(((int8_t)v17))))))) <= (uint32_t)(((uint32_t)g4[(((uint32_t)((uint32_t)(((uint32_t)i16)) & (uint32_t)(((uint32_t)1715819194u))))) & 3]))));
+                    if (((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)1u)) + (uint32_t)(((uint8_t)v17))))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)v18)) + (uint32_t)(((uint8_t)v14)))))))) {
+                        v14 = (int8_t)(((int8_t)!(((int8_t)((int8_t)(((int8_t)(((uint16_t)i16)))) | (int8_t)(((int8_t)(~(uint32_t)(((int8_t)v17))))))))));
+                        int32_t v19 = ((int32_t)!(((int32_t)((int32_t)(((int32_t)2147483647)) | (int32_t)(((int32_t)323705693))))));
                     } else {
-                        p4 |= (uint64_t)(((uint64_t)i7));
-                        mix(ops[(2 + (uint32_t)(min_uint64(((uint64_t)((uint64_t)(((uint64_t)p1)) | (uint64_t)(((uint64_t)p1)))), p4))) & 3](min_uint64(((uint64_t)((uint64_t)(((uint64_t)p1)) | (uint64_t)(((uint64_t)p1)))), p4), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) + (uint64_t)(((uint64_t)5160010089812891903ull))))) >> ((uint64_t)(((uint16_t)((uint16_t)(((uint16_t)p3)) | (uint16_t)(((uint16_t)p3))))) & 63)))));
+                        mix((uint64_t)(int64_t)(v18));
+                        v15 |= (uint64_t)(v15);
+                        g1[(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)3467901657u), ((uint32_t)2604043875u))) * (uint32_t)(((uint32_t)fbits_d(((double)(((uint8_t)20u))))))))) & 7] = (uint64_t)(min_uint64(((uint64_t)((uint64_t)(((uint64_t)42ull)) >> ((uint64_t)(((uint8_t)128u)) & 63))), ((uint64_t)((uint64_t)(((uint64_t)5427943900467155820ull)) * (uint64_t)(((uint64_t)8171472646763709067ull))))));
                     }
+                    mix((uint64_t)(int32_t)(i16));
+                } else {
+                    v14 ^= (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)!(((int8_t)7)))) + (uint32_t)(((int8_t)77))))) * (uint32_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)99)) + (uint32_t)(v14)))) << ((uint32_t)(((int8_t)((int32_t)(v14) >> ((uint32_t)(((int16_t)i16)) & 7)))) & 7)))))));
+                    mix((uint64_t)(uint64_t)(v15));
                 }
-                p0 ^= (int16_t)(((int16_t)(-(uint32_t)(max_int16(p0, div_int16(((int16_t)0), ((int16_t)p3)))))));
+                mix((uint64_t)(uint64_t)(v15));
             } else {
-                mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)p0)))) ^ (uint64_t)(max_uint64(((uint64_t)p3), ((uint64_t)v6))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)p0)))) ^ (uint64_t)(max_uint64(((uint64_t)p3), ((uint64_t)v6))))), ((uint64_t)((uint64_t)(((uint64_t)((uint32_t)(((uint32_t)63u)) > (uint32_t)(((uint32_t)v6))))) << ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) * (uint32_t)(((uint32_t)p0))))) & 63)))));
-                int16_t v13 = ((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v6)) + (uint32_t)(p0)))) - (uint32_t)(((int16_t)d2u64(((float)(((((((float)(((int32_t)6))) >= ((float)(((int32_t)0)))) ? ((float)(v6)) : ((float)(((int32_t)1118214389)))) > ((float)(((float)3.0) - ((float)(((uint8_t)208u)))))) ? ((float)(((float)(((uint8_t)i7))) + ((float)(((uint64_t)p2))))) : ((float)(((float)(((uint16_t)v6))) * ((float)(((int32_t)15)))))) + ((float)(((float)(((float)(p1)) - ((float)(((uint8_t)54u))))) + ((float)(((float)(((uint64_t)42ull))) * ((float)(((int32_t)p0))))))))))))))) << ((uint32_t)(((int64_t)(~(uint64_t)(((int64_t)!(((int64_t)-5031042515961830330ll))))))) & 15)));
+                v14 ^= (int8_t)(((int8_t)((int16_t)(((int16_t)g4[(((uint32_t)((uint32_t)(((uint32_t)i16)) >> ((uint32_t)(((uint32_t)3368749120u)) & 31)))) & 3])) >= (int16_t)(div_int16(((int16_t)((uint32_t)(((int16_t)255)) * (uint32_t)(((int16_t)v14)))), ((int16_t)i16))))));
+                v15 ^= (uint64_t)(((uint64_t)((uint64_t)(v15) + (uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i16)) & (uint64_t)(((uint64_t)22ull)))))))))));
+                uint64_t v20 = (uint64_t)f5(((int16_t)256), ((uint32_t)(((int32_t)v17))), ((uint16_t)g3[(((uint32_t)((uint32_t)(((uint32_t)v17)) - (uint32_t)(((uint32_t)v14))))) & 31]), ((uint8_t)61u), ((uint64_t)i16));
             }
-            mix((uint64_t)(uint16_t)(p2));
-            mix((uint64_t)(uint16_t)(p2));
         } else {
-            uint8_t v14 = ((uint8_t)((uint32_t)(max_uint8(((uint8_t)g4[(((uint32_t)53u)) & 3]), ((uint8_t)p4))) * (uint32_t)(((uint8_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p2)) & (int32_t)(((int32_t)-1))))) >= (int32_t)(div_int32(((int32_t)p2), ((int32_t)p0))))))));
-            uint8_t v15 = ((uint8_t)((uint32_t)(((uint8_t)p0)) * (uint32_t)(div_uint8(((uint8_t)((uint8_t)(((uint8_t)p4)) & (uint8_t)(((uint8_t)p1)))), ((uint8_t)((int8_t)(((int8_t)p3)) <= (int8_t)(((int8_t)p2))))))));
+            uint32_t v21 = (uint32_t)f5(((int16_t)(-(uint32_t)(((int16_t)((int16_t)(((int16_t)v15)) | (int16_t)(((int16_t)i16))))))), ((uint32_t)g4[(((uint32_t)2993498260u)) & 3]), ((uint16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v15)) * (uint32_t)(((uint16_t)14903u))))) & (uint16_t)(((uint16_t)18861u)))), ((uint8_t)201u), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i16)) * (uint64_t)(v15)))) - (uint64_t)(div_uint64(((uint64_t)v14), ((uint64_t)v14))))));
+            int8_t v22 = ((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)i16)) * (uint32_t)(((int8_t)((int8_t)(((int8_t)i16)) ^ (int8_t)(v14))))))) - (uint32_t)(((int8_t)v15))));
+            v21 ^= (uint32_t)(((uint32_t)v15));
         }
-        int8_t v16 = ((int8_t)((int32_t)(((int8_t)((int32_t)(((int8_t)((int32_t)(((int8_t)-97)) >> ((uint32_t)(((uint32_t)p3)) & 7)))) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2053147630u)) - (uint32_t)(((uint32_t)1755825949u))))) & 7)))) >> ((uint32_t)(((int64_t)((uint64_t)(((int64_t)(((uint64_t)p0)))) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)2ll)) * (uint64_t)(((int64_t)1ll)))))))) & 7)));
+        g2[(((uint32_t)32768u)) & 3] = (uint32_t)(((uint32_t)0u));
     }
-    return (int16_t)(((int16_t)((uint32_t)(((int16_t)((int16_t)(p0) | (int16_t)(((int16_t)(((uint8_t)p2))))))) * (uint32_t)(((((int64_t)(~(uint64_t)(((int64_t)0ll))))) ? (int16_t)(((int16_t)(~(uint32_t)(((int16_t)p3))))) : (int16_t)(((int16_t)((uint32_t)(((int16_t)p2)) - (uint32_t)(((int16_t)p2))))))))));
-}
-static int16_t f17(int8_t p0) {
-    uint32_t v18 = ((uint32_t)((uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)g3[(((uint32_t)p0)) & 31]))))) * (uint32_t)(((uint32_t)p0))));
-    p0 |= (int8_t)(((int8_t)(((uint64_t)g4[(((uint32_t)((int16_t)(((int16_t)p0)) < (int16_t)(((int16_t)v18))))) & 3]))));
-    return (int16_t)(((int16_t)((uint16_t)(((uint16_t)d2i32(((double)(((double)(((double)(((int32_t)-1262058232))) / ((double)(((uint32_t)4062970507u))))) - ((double)(((float)(((double)(((uint16_t)p0)))))))))))) == (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) & (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v18)) + (uint32_t)(((uint16_t)57u)))))))))));
-}
-static __attribute__((noinline)) int64_t f19(uint16_t p0, int32_t p1, uint8_t p2, uint32_t p3, uint64_t p4) {
-    g4[(((uint32_t)((uint32_t)(((uint32_t)1325107279u)) + (uint32_t)(rem_uint32(((uint32_t)p2), ((uint32_t)p2)))))) & 3] = (int8_t)(((int8_t)((uint32_t)(((int8_t)((int16_t)(((int16_t)-30613)) >= (int16_t)(((int16_t)p0))))) + (uint32_t)(((int8_t)((uint32_t)(((int8_t)p3)) - (uint32_t)(((int8_t)p0))))))));
-    uint16_t v20 = (uint16_t)f5(((int16_t)p1), ((uint32_t)((uint32_t)(rem_uint32(p3, ((uint32_t)p0))) * (uint32_t)(((uint32_t)p1)))), ((uint16_t)(-(uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p2)) & (uint16_t)(((uint16_t)22u))))))), ((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(p2) >> ((uint32_t)(((uint64_t)17912180146704170061ull)) & 7)))) ^ (uint8_t)(((uint8_t)p3)))), ((uint64_t)g3[(((uint32_t)((uint32_t)(p3) - (uint32_t)(((uint32_t)p0))))) & 31]));
-    return (int64_t)(((int64_t)g2[(((uint32_t)p2)) & 3]));
-}
-static uint64_t f21(int16_t p0, uint32_t p1) {
-    p0 &= (int16_t)(min_int16(((int16_t)((int16_t)(((int16_t)g4[(((uint32_t)p0)) & 3])) & (int16_t)(((int16_t)(-(uint32_t)(((int16_t)44))))))), rem_int16(((int16_t)g2[(p1) & 3]), ((int16_t)((int32_t)(p0) >> ((uint32_t)(((int8_t)p0)) & 15))))));
-    switch ((uint32_t)(p1) % 10u) {
-    case 0: p0 ^= (int16_t)(((int16_t)((uint32_t)(p0) * (uint32_t)(((int16_t)((uint32_t)(p0) - (uint32_t)(p0))))))); break;
-    case 1: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)32768u), ((uint32_t)2147483647u))) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)p0)))))))); break;
-    case 2: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) >> ((uint32_t)(((int32_t)p0)) & 31))))))); break;
-    case 3: p1 ^= (uint32_t)(p1); break;
-    case 4: p1 ^= (uint32_t)(((uint32_t)p0)); break;
-    case 5: p0 ^= (int16_t)(((int16_t)((uint32_t)(max_int16(p0, ((int16_t)p1))) + (uint32_t)(((int16_t)((int16_t)(((int16_t)22)) ^ (int16_t)(p0))))))); break;
-    case 6: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1517393707u)) | (uint32_t)(((uint32_t)(((int8_t)(-128)))))))); /* fall through */
-    case 7: p0 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)32767)) * (uint32_t)(((int16_t)(((int64_t)-4075540150784570915ll))))))); break;
-    case 8: p0 ^= (int16_t)(p0); break;
-    default: mix((uint64_t)p1); break;
-    }
-    if (((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) ^ (uint16_t)(((uint16_t)p0))))) * (uint32_t)(((uint16_t)p0))))) {
-        int16_t v22 = ((int16_t)((uint16_t)(((((uint8_t)d2i64(((float)(((double)(((double)(((float)(((int32_t)p1))))) + ((double)(((double)(((uint64_t)p0))) * ((double)(p1))))))))))) ? (uint16_t)(((uint16_t)p0)) : (uint16_t)(((uint16_t)(p0))))) <= (uint16_t)(((uint16_t)d2i64(((float)(((float)(((float)(((double)(((uint64_t)p0))))) - ((float)(((double)(((int8_t)p0))))))) - ((float)(((float)(((float)0.0) - ((float)(((uint8_t)p1))))) + ((float)(((float)(p1)) - ((float)(((uint8_t)112u))))))))))))));
-        mix((uint64_t)(int16_t)(p0));
-        mix((uint64_t)(int16_t)(p0));
+    if (((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)v14)) * (uint32_t)(((int32_t)v14))))) + (uint32_t)(((int32_t)((uint32_t)(((int32_t)v15)) * (uint32_t)(((int32_t)2147483647)))))))) {
+        int16_t v23 = ((int16_t)((uint32_t)(((int16_t)g3[(((uint32_t)((uint32_t)(((uint32_t)3580580330u)) - (uint32_t)(((uint32_t)v14))))) & 31])) + (uint32_t)(((int16_t)(((uint32_t)g2[(((uint32_t)v14)) & 3]))))));
+        for (uint32_t i24 = 0; i24 < 10; i24++) {
+            v15 = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)!(((uint64_t)i24))))))) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)32767ull)) * (uint64_t)(((uint64_t)(((int64_t)-4075540150784570915ll))))))))));
+            uint32_t v25 = ((uint32_t)((uint32_t)(((uint32_t)v23)) ^ (uint32_t)(((uint32_t)2147483648u))));
+        }
+        uint16_t v26 = ((uint16_t)v14);
     } else {
-        g2[(((((uint32_t)p0)) ? (uint32_t)(((uint32_t)((uint32_t)(p1) + (uint32_t)(((uint32_t)27u))))) : (uint32_t)(((uint32_t)580997219u)))) & 3] = (uint32_t)(((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) + (uint32_t)(((int8_t)p1)))))));
-        uint64_t v23 = ((uint64_t)(~(uint64_t)(((div_uint16(((uint16_t)p0), ((uint16_t)p0))) ? (uint64_t)(((((uint16_t)p0)) ? (uint64_t)(((uint64_t)37ull)) : (uint64_t)(((uint64_t)p1)))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) & (uint64_t)(((uint64_t)p1)))))))));
+        uint16_t v27 = (uint16_t)f5(((int16_t)v14), ((uint32_t)v14), ((uint16_t)g2[(((uint32_t)((uint16_t)(((uint16_t)1293u)) <= (uint16_t)(((uint16_t)v15))))) & 3]), ((uint8_t)((uint32_t)(((uint8_t)(((int64_t)v15)))) << ((uint32_t)(((int64_t)d2i64(((((double)(((((double)(((uint32_t)v15))) <= ((double)-0.0)) ? ((double)(v14)) : ((double)1e16)) * ((double)(((int16_t)-19404))))) != ((double)(((double)(((double)(((uint64_t)v14))) + ((double)(((uint64_t)v14))))) / ((double)(((float)(((uint16_t)14714u)))))))) ? ((double)(((double)(((double)(((uint16_t)v14))) / ((double)(((uint32_t)v15))))) - ((double)(((float)3.4028234e38))))) : ((((double)(((uint8_t)0u))) == ((double)(((double)4.9e-324) * ((double)(((uint32_t)v15)))))) ? ((double)(((double)(((int8_t)v15))) + ((double)__builtin_inf()))) : ((double)(((double)(((uint16_t)v14))) / ((double)(((uint8_t)56u)))))))))) & 7))), ((uint64_t)g3[(((uint32_t)v15)) & 31]));
+        g2[(div_uint32(((uint32_t)v27), ((uint32_t)(-(uint32_t)(((uint32_t)v14)))))) & 3] = (uint32_t)(min_uint32(((uint32_t)((uint64_t)(((uint64_t)6656601550268539531ull)) >= (uint64_t)(((uint64_t)v27)))), ((uint32_t)438949791u)));
+        v27 ^= (uint16_t)(((uint16_t)((int8_t)(((int8_t)((int8_t)(((((int8_t)58)) ? (int8_t)(((int8_t)-101)) : (int8_t)(v14))) < (int8_t)(((int8_t)(((int16_t)v15))))))) > (int8_t)(((int8_t)v27)))));
     }
-    uint8_t v24 = ((uint8_t)((int8_t)(((int8_t)((int8_t)(((((int8_t)58)) ? (int8_t)(((int8_t)-101)) : (int8_t)(((int8_t)p0)))) < (int8_t)(((int8_t)(((int16_t)p1))))))) > (int8_t)(((int8_t)p0))));
-    if (((uint64_t)!(((uint64_t)v24)))) {
-        mix(ops[(0 + (uint32_t)(((uint64_t)d2u64(((float)(((int8_t)p1))))))) & 3](((uint64_t)d2u64(((float)(((int8_t)p1))))), ((uint64_t)g3[(((uint32_t)((uint32_t)(((uint32_t)v24)) != (uint32_t)(((uint32_t)30u))))) & 31])));
-        p1 ^= (uint32_t)(((uint32_t)g2[(((uint32_t)(((int32_t)2)))) & 3]));
-        g3[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(p1) >> ((uint32_t)(((uint16_t)p1)) & 31)))) * (uint32_t)(((uint32_t)p0))))) & 31] = (int8_t)(((int8_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)12u)) > (uint8_t)(((uint8_t)p0))))) == (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) - (uint64_t)(((uint64_t)p1))))))));
-    } else {
-        v24 ^= (uint8_t)(((uint8_t)240u));
-        p0 = (int16_t)(((int16_t)52));
-        uint16_t v25 = ((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)61u))))) >> ((uint32_t)(((int64_t)8647736297281587380ll)) & 15))))));
-    }
-    int64_t v26 = ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)g1[(((uint32_t)v24)) & 7])) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)p1)) + (uint64_t)(((int64_t)808343179253024293ll)))))))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p0)) << ((uint64_t)(((uint32_t)g1[(((uint32_t)v24)) & 7])) & 63))))));
-    if (((uint32_t)((uint32_t)(p1) << ((uint32_t)(((int8_t)g1[(((uint32_t)v26)) & 7])) & 31)))) {
-        g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v24)) == (uint32_t)(((uint32_t)p0))))) + (uint32_t)(p1)))) & 3] = (uint32_t)(rem_uint32(((uint32_t)v24), ((uint32_t)((uint32_t)(((uint32_t)32767u)) << ((uint32_t)(((uint64_t)p1)) & 31)))));
-        if (((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)v24)) + (uint32_t)(((uint16_t)v24))))) << ((uint32_t)(((int64_t)(~(uint64_t)(((int64_t)v24))))) & 15)))) {
-            int8_t v27 = ((int8_t)((int32_t)(((int8_t)p0)) >> ((uint32_t)(((uint8_t)(-(uint32_t)(((uint8_t)p0))))) & 7)));
-            mix((uint64_t)(uint32_t)(p1));
-            p1 |= (uint32_t)(((uint32_t)g4[(((uint32_t)(((uint32_t)v24)))) & 3]));
-        } else {
-            p1 &= (uint32_t)(((uint32_t)((uint32_t)(((((int16_t)((int16_t)(((int16_t)14948)) & (int16_t)(((int16_t)v24))))) ? (uint32_t)(((uint32_t)v26)) : (uint32_t)(((uint32_t)g1[(((uint32_t)57u)) & 7])))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(v26) & 31)))) * (uint32_t)(((uint32_t)v26))))))));
-            p1 = (uint32_t)(p1);
-        }
-    } else {
-        g3[(((uint32_t)((uint32_t)(((((uint32_t)v24)) ? (uint32_t)(((uint32_t)v26)) : (uint32_t)(((uint32_t)p0)))) - (uint32_t)(((uint32_t)v26))))) & 31] = (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)-126)) * (uint32_t)(((int8_t)v26))))) << ((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)v26)) & (uint16_t)(((uint16_t)65535u))))) & 7))));
-        v26 ^= (int64_t)(((int64_t)((int8_t)(((int8_t)((int8_t)(((int8_t)v24)) & (int8_t)(((int8_t)(((uint64_t)p1))))))) <= (int8_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(((int8_t)v24)) - (uint32_t)(((int8_t)42))))) >> ((uint32_t)(rem_int8(((int8_t)0), ((int8_t)-113))) & 7)))))));
-        mix((uint64_t)(int64_t)(v26));
-    }
-    return (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)63u)) & 7])) * (uint64_t)(((uint64_t)v24))))) < (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)37ull)) | (uint64_t)(((uint64_t)11053400605722040458ull))))) - (uint64_t)(((((int8_t)0)) ? (uint64_t)(((uint64_t)v26)) : (uint64_t)(((uint64_t)p0))))))))));
+    uint64_t v28 = (uint64_t)f5(((int16_t)!(((int16_t)v15))), ((uint32_t)v15), ((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)v14)) >> ((uint32_t)(((uint32_t)1074941727u)) & 15)))) * (uint32_t)(((uint16_t)30u)))), div_uint8(((uint8_t)g2[(((uint32_t)3982349415u)) & 3]), ((uint8_t)(((uint8_t)0u)))), v15);
+    mix(ops[(1 + (uint32_t)(((uint64_t)(max_int64(((int64_t)7ll), ((int64_t)-6059921575635736050ll)))))) & 3](((uint64_t)(max_int64(((int64_t)7ll), ((int64_t)-6059921575635736050ll)))), ((uint64_t)32768ull)));
+    uint8_t v29 = (uint8_t)f5(rem_int16(((int16_t)v28), ((int16_t)v28)), ((uint32_t)v15), ((uint16_t)(((int16_t)-4070))), ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)v14)) - (uint32_t)(((uint8_t)v14))))) + (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)v28)) * (uint32_t)(((uint8_t)v28))))))), ((uint64_t)60ull));
+    return (uint32_t)(((uint32_t)((int64_t)(((int64_t)8647736297281587380ll)) >= (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)v15)) * (uint64_t)(((int64_t)v28))))) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)2061251150339218232ll)) * (uint64_t)(((int64_t)v29)))))))))));
 }
-static __attribute__((noinline)) int8_t f28(uint8_t p0, uint16_t p1) {
-    p1 |= (uint16_t)(((uint16_t)(((uint64_t)p1))));
-    p1 |= (uint16_t)(((((int8_t)p0)) ? (uint16_t)(rem_uint16(((uint16_t)((uint32_t)(((uint16_t)p0)) << ((uint32_t)(((int8_t)p1)) & 15))), p1)) : (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) * (uint32_t)(((uint16_t)17406u))))) + (uint32_t)(((uint16_t)((uint32_t)(p1) >> ((uint32_t)(((uint16_t)p0)) & 15)))))))));
-    int8_t v29 = ((int8_t)(-(uint32_t)(((int8_t)(((uint8_t)((uint32_t)(p0) >> ((uint32_t)(((uint16_t)p0)) & 7))))))));
-    if (((uint8_t)((uint32_t)(((uint8_t)p1)) * (uint32_t)(((uint8_t)d2i32(((float)(((float)(((float)(((float)(((uint16_t)1u))) - ((float)1e300))) + ((float)(((double)3.4028234e38))))) + ((float)(((float)(((float)1e300) * ((float)(((int32_t)p1))))) - ((float)(((float)(((uint8_t)0u))) + ((float)(((uint32_t)v29))))))))))))))) {
-        switch ((uint32_t)(p1) % 10u) {
-        case 0: p1 ^= (uint16_t)(((uint16_t)fbits_f(((float)(((float)(((float)(((float)3.0) - ((float)0.0))) * ((float)(((float)(((uint32_t)p1))) * ((float)(p1)))))) * ((float)(((float)(((float)(((int8_t)0))) - ((float)(((int32_t)p1))))) - ((float)(((int32_t)p1)))))))))); break;
-        case 1: p0 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v29)) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)54u)) - (uint32_t)(((uint8_t)p1)))))))); break;
-        case 2: p0 ^= (uint8_t)(((uint8_t)fbits_d(((float)(((uint16_t)13u)))))); /* fall through */
-        case 3: p1 ^= (uint16_t)(max_uint16(((uint16_t)((uint32_t)(((uint16_t)v29)) << ((uint32_t)(v29) & 15))), ((uint16_t)59790u))); /* fall through */
-        case 4: p1 ^= (uint16_t)(((uint16_t)g4[(((uint32_t)1011333367u)) & 3])); break;
-        case 5: v29 ^= (int8_t)(((int8_t)38)); break;
-        case 6: p0 ^= (uint8_t)(((uint8_t)((uint8_t)(max_uint8(((uint8_t)v29), ((uint8_t)p1))) ^ (uint8_t)(rem_uint8(((uint8_t)19u), p0))))); break;
-        case 7: v29 ^= (int8_t)(((int8_t)((uint32_t)(((int8_t)g4[(((uint32_t)v29)) & 3])) * (uint32_t)(((int8_t)((uint32_t)(v29) + (uint32_t)(((int8_t)p1)))))))); break;
-        case 8: v29 ^= (int8_t)(((int8_t)!(((int8_t)((int32_t)(((int32_t)p1)) == (int32_t)(((int32_t)p0))))))); break;
-        default: mix((uint64_t)p1); break;
-        }
-        p0 &= (uint8_t)(((uint8_t)v29));
-    } else {
-        if (((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v29)) - (uint32_t)(((uint32_t)p0))))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v29)) ^ (uint32_t)(((uint32_t)26u)))))))) {
-            mix((uint64_t)(int8_t)(v29));
-            p1 ^= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v29)) + (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)v29)) | (uint16_t)(((uint16_t)7u))))) - (uint32_t)(((uint16_t)((uint16_t)(((uint16_t)32767u)) ^ (uint16_t)(((uint16_t)6u)))))))))));
-            uint16_t v30 = ((uint16_t)((uint16_t)(((((uint64_t)((uint64_t)(((uint64_t)v29)) * (uint64_t)(((uint64_t)p1))))) ? (uint16_t)(((uint16_t)v29)) : (uint16_t)(((uint16_t)((uint16_t)(p1) ^ (uint16_t)(p1)))))) & (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)(~(uint32_t)(((uint16_t)p0))))) * (uint32_t)(rem_uint16(((uint16_t)65535u), ((uint16_t)65320u))))))));
-        } else {
-            g1[(((uint32_t)v29)) & 7] = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(v29))) << ((uint64_t)(((int64_t)!(((int64_t)p1)))) & 63))));
-            mix((uint64_t)(int8_t)(v29));
-            p0 &= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)!(((uint8_t)1u)))) & (uint8_t)(p0))));
-        }
-        for (int32_t i31 = 11; i31 > 0; i31--) {
-            mix((uint64_t)(uint8_t)(p0));
-            int8_t v32 = ((int8_t)i31);
-            g2[(((uint32_t)((uint32_t)(max_uint32(((uint32_t)p1), ((uint32_t)v29))) - (uint32_t)(((uint32_t)p1))))) & 3] = (uint32_t)(((uint32_t)2111079166u));
-            mix((uint64_t)(int32_t)(i31));
-        }
-        int32_t v33 = ((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)g3[(((uint32_t)p0)) & 31])) + (uint32_t)(div_int32(((int32_t)v29), ((int32_t)p1)))))) >> ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) - (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) - (uint32_t)(((uint16_t)p0)))))))) & 31)));
-    }
-    return (int8_t)(((int8_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)-24735)) << ((uint32_t)(((uint8_t)g1[(((uint32_t)p1)) & 7])) & 15)))) == (int16_t)(min_int16(((int16_t)3), ((int16_t)((uint32_t)(((int16_t)2)) + (uint32_t)(((int16_t)p0)))))))));
+static uint8_t f30(int64_t p0, uint64_t p1, uint32_t p2, uint16_t p3) {
+    uint32_t v31 = ((uint32_t)g1[(((uint32_t)1869770448u)) & 7]);
+    p3 |= (uint16_t)(((uint16_t)((uint32_t)(p3) >> ((uint32_t)(((uint64_t)fbits_f(((((float)(__builtin_sqrtf(((float)(((int8_t)38)))) - ((((float)(((uint8_t)p0))) < ((float)(((int16_t)-1)))) ? ((float)(((int32_t)p1))) : ((float)(((uint32_t)1u)))))) >= ((((float)(((float)(((uint32_t)46u))) + ((float)(((int8_t)-1))))) == ((float)(((float)(((int32_t)p2))) / ((float)(((int8_t)p0)))))) ? ((float)(((float)(((int8_t)p1))) - ((float)(((int16_t)p0))))) : __builtin_sqrtf(((float)(((uint64_t)255ull)))))) ? __builtin_sqrtf(((float)(((float)(((uint8_t)208u))) - ((float)(((int16_t)v31)))))) : ((float)(((float)(((float)1e16) * ((float)(p1)))) - ((float)(((int64_t)57ll))))))))) & 15))));
+    int64_t v32 = (int64_t)f5(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)p0)) << ((uint32_t)(((int64_t)p3)) & 15)))) * (uint32_t)(((int16_t)p3)))), ((uint32_t)((uint32_t)(v31) * (uint32_t)(((uint32_t)(((int32_t)20)))))), ((uint16_t)v31), ((uint8_t)d2u64(((float)(((float)(((float)(((int32_t)p1))) + ((float)(((int32_t)p1))))) - ((float)(((float)3.0) + ((float)(((double)(((uint16_t)65535u))))))))))), ((uint64_t)((uint64_t)(((uint64_t)p2)) & (uint64_t)(((uint64_t)(p1))))));
+    uint64_t v33 = (uint64_t)f5(((int16_t)(-32768)), ((uint32_t)g2[(max_uint32(v31, v31)) & 3]), ((uint16_t)((uint32_t)(((uint16_t)d2i64(((float)(((float)(((float)(((float)(((int64_t)-4460655558003721692ll))) * ((float)1e16))) - ((float)(((double)0.1))))) / ((float)(((float)__builtin_nan("")) * ((float)(((float)0.0) - ((float)(((int8_t)0)))))))))))) - (uint32_t)(((uint16_t)v31)))), ((uint8_t)((uint32_t)(((uint8_t)255u)) << ((uint32_t)(((uint32_t)(((uint64_t)p2)))) & 7))), ((((uint32_t)fbits_d(((double)(((double)(__builtin_sqrt(((double)(((int64_t)p1)))) + ((double)(((double)(((uint8_t)56u))) - ((double)-2.5))))) / ((double)(((float)(((double)(((uint64_t)0ull)))))))))))) ? (uint64_t)(((uint64_t)11145120224096811388ull)) : (uint64_t)(((uint64_t)v32))));
+    return (uint8_t)(((uint8_t)v32));
 }
-static uint32_t f34(int64_t p0) {
-    p0 ^= (int64_t)(((int64_t)((int64_t)(((int64_t)((uint64_t)(p0) + (uint64_t)(((int64_t)g1[(((uint32_t)p0)) & 7]))))) ^ (int64_t)(((int64_t)((int64_t)(((int64_t)(-(uint64_t)(p0)))) > (int64_t)(((int64_t)!(((int64_t)352507197455256625ll))))))))));
-    p0 ^= (int64_t)(((int64_t)((uint64_t)(p0) - (uint64_t)(div_int64(p0, max_int64(((int64_t)-8385853009938079204ll), ((int64_t)23ll)))))));
-    p0 &= (int64_t)(((int64_t)((uint64_t)(((int64_t)2ll)) * (uint64_t)(((int64_t)((int32_t)(((int32_t)-1550547896)) <= (int32_t)(((int32_t)((int32_t)(((int32_t)-272952818)) | (int32_t)(((int32_t)1)))))))))));
-    mix(ops[(1 + (uint32_t)(((uint64_t)g1[(((uint32_t)fbits_d(((float)(((((float)1.1754942e-38) != ((float)(((double)1.1754942e-38)))) ? ((float)(((uint32_t)p0))) : ((float)(((float)(((int16_t)-7579))) / ((float)(p0))))) * ((float)(((float)(((float)(((uint16_t)p0))) + ((float)3.4028234e38))) / ((float)(((float)(((int8_t)p0))) - ((float)(((int8_t)p0)))))))))))) & 7]))) & 3](((uint64_t)g1[(((uint32_t)fbits_d(((float)(((((float)1.1754942e-38) != ((float)(((double)1.1754942e-38)))) ? ((float)(((uint32_t)p0))) : ((float)(((float)(((int16_t)-7579))) / ((float)(p0))))) * ((float)(((float)(((float)(((uint16_t)p0))) + ((float)3.4028234e38))) / ((float)(((float)(((int8_t)p0))) - ((float)(((int8_t)p0)))))))))))) & 7]), ((uint64_t)2825980482842958561ull)));
-    return (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) & (uint32_t)(((uint32_t)15u))))) - (uint32_t)(((uint32_t)((uint8_t)(((uint8_t)p0)) == (uint8_t)(((uint8_t)14u)))))))) - (uint32_t)(((uint32_t)g2[(((uint32_t)g2[(((uint32_t)855457350u)) & 3])) & 3])))));
+static int64_t f34(uint8_t p0, uint32_t p1, uint64_t p2, uint16_t p3, int16_t p4) {
+    int16_t v35 = min_int16(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)p0)) * (uint32_t)(((int16_t)1))))) + (uint32_t)(((int16_t)((int16_t)(p4) & (int16_t)(((int16_t)-14158))))))), ((int16_t)g1[(((uint32_t)g4[(((uint32_t)p0)) & 3])) & 7]));
+    mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p2) - (uint64_t)(((uint64_t)p0))))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)12746266610835104216ull)) * (uint64_t)(((uint64_t)p3))))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p2) - (uint64_t)(((uint64_t)p0))))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)12746266610835104216ull)) * (uint64_t)(((uint64_t)p3))))))), div_uint64(((uint64_t)((uint64_t)(((uint64_t)p4)) + (uint64_t)(((uint64_t)8624501812468485782ull)))), ((uint64_t)fbits_f(((float)(((float)(((float)(((float)3.0) - ((float)0.0))) * ((float)(((float)(((uint32_t)p3))) * ((float)(((uint16_t)p2))))))) + ((float)(((double)(((double)(((int8_t)0))) - ((double)(((int32_t)p2))))))))))))));
+    int16_t v36 = ((int16_t)((uint32_t)(((int16_t)fbits_d(((double)(((double)(((((double)0.1) == ((double)(((int32_t)54)))) ? ((double)(((int32_t)p2))) : ((double)(((uint32_t)4294967295u)))) * ((double)(((double)(((uint16_t)13u))) / ((double)1.0))))) + __builtin_sqrt(((double)(((double)(((int8_t)v35))) * ((double)(((int8_t)p2))))))))))) - (uint32_t)(((int16_t)((uint64_t)(((uint64_t)(((int64_t)p2)))) <= (uint64_t)(((uint64_t)v35)))))));
+    uint16_t v37 = ((uint16_t)((uint16_t)(((uint16_t)(~(uint32_t)(((uint16_t)((uint16_t)(((uint16_t)65535u)) & (uint16_t)(p3))))))) | (uint16_t)(rem_uint16(((uint16_t)g1[(p1) & 7]), ((uint16_t)v35)))));
+    g1[(((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)v36))))))) & 7] = (uint64_t)(((uint64_t)v37));
+    return (int64_t)(div_int64(((int64_t)!(((int64_t)g3[(((uint32_t)v35)) & 31]))), ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)v36)) - (uint64_t)(((int64_t)v36))))) + (uint64_t)(((int64_t)p4))))));
+}
+static __attribute__((noinline)) int16_t f38(int8_t p0, uint64_t p1) {
+    p1 = (uint64_t)(p1);
+    mix(ops[(2 + (uint32_t)(((uint64_t)((int32_t)(((int32_t)g2[(((uint32_t)p0)) & 3])) > (int32_t)(((int32_t)22)))))) & 3](((uint64_t)((int32_t)(((int32_t)g2[(((uint32_t)p0)) & 3])) > (int32_t)(((int32_t)22)))), ((uint64_t)(-(uint64_t)(div_uint64(((uint64_t)p0), ((uint64_t)p0)))))));
+    if (((int64_t)p0)) {
+        int64_t v39 = ((((uint64_t)((uint64_t)(((((uint8_t)p1)) ? (uint64_t)(p1) : (uint64_t)(p1))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)9223372036854775807ull)) | (uint64_t)(p1))))))) ? (int64_t)(((int64_t)2166730122190051716ll)) : (int64_t)(div_int64(((int64_t)p1), ((int64_t)(-(uint64_t)(((int64_t)0ll)))))));
+        mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v39)) * (uint64_t)(((uint64_t)p0))))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)62ull))))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v39)) * (uint64_t)(((uint64_t)p0))))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)62ull))))))), ((uint64_t)((uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)p0))))) & (uint64_t)(((uint64_t)p0))))));
+        v39 = (int64_t)(((int64_t)3ll));
+    } else {
+        for (int32_t i40 = 11; i40 > 0; i40--) {
+            p0 &= (int8_t)(div_int8(((int8_t)((uint32_t)(((int8_t)g4[(((uint32_t)p0)) & 3])) * (uint32_t)(((int8_t)((uint32_t)(p0) - (uint32_t)(((int8_t)p1))))))), ((int8_t)((int32_t)(((int8_t)((uint32_t)(p0) << ((uint32_t)(((uint64_t)i40)) & 7)))) >> ((uint32_t)(((uint16_t)(((uint32_t)p1)))) & 7)))));
+            if (((int64_t)g1[(((uint32_t)p1)) & 7])) {
+                p0 |= (int8_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)31)) * (uint32_t)(((int8_t)((int8_t)(p0) | (int8_t)(((int8_t)-97)))))))) ^ (int8_t)(p0))));
+                uint64_t v41 = p1;
+            } else {
+                mix((uint64_t)(uint64_t)(p1));
+                p0 = (int8_t)(((int8_t)2));
+            }
+        }
+        g1[(((uint32_t)g3[(((uint32_t)((uint8_t)(((uint8_t)255u)) <= (uint8_t)(((uint8_t)p0))))) & 31])) & 7] = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)14853965704927292927ull))))) ^ (uint64_t)(((uint64_t)9596859591982265553ull)))));
+    }
+    g1[(((uint32_t)((int64_t)(((int64_t)(-(uint64_t)(((int64_t)p1))))) > (int64_t)(((int64_t)!(((int64_t)352507197455256625ll))))))) & 7] = (uint64_t)(((uint64_t)g2[(((uint32_t)p1)) & 3]));
+    p0 &= (int8_t)(div_int8(p0, min_int8(((int8_t)(((int8_t)p1))), ((int8_t)fbits_f(((float)(((int64_t)32768ll))))))));
+    return (int16_t)(((int16_t)g1[(((uint32_t)((uint32_t)(((uint32_t)2744419400u)) >> ((uint32_t)(((int32_t)((uint32_t)(((int32_t)1559327791)) - (uint32_t)(((int32_t)p0))))) & 31)))) & 7]));
 }
 int main(void) {
-    mix((uint64_t)f5(((int16_t)1), ((uint32_t)4228382042u), ((uint16_t)38u), ((uint8_t)2u), ((uint64_t)2459476668094014362ull)));
+    mix((uint64_t)f5(((int16_t)25), ((uint32_t)32767u), ((uint16_t)32768u), ((uint8_t)164u), ((uint64_t)53ull)));
     print_checksum(0);
-    mix((uint64_t)f17(((int8_t)-98)));
-    mix((uint64_t)f17(((int8_t)2)));
-    mix((uint64_t)f17(((int8_t)-1)));
+    mix((uint64_t)f11(((int16_t)(-32768)), ((int16_t)7206), ((int32_t)54), ((uint16_t)55078u), ((uint16_t)54u)));
+    mix((uint64_t)f11(((int16_t)3), ((int16_t)18900), ((int32_t)50), ((uint16_t)61u), ((uint16_t)3u)));
     print_checksum(1);
-    mix((uint64_t)f19(((uint16_t)54117u), ((int32_t)55), ((uint8_t)0u), ((uint32_t)609464599u), ((uint64_t)6ull)));
-    mix((uint64_t)f19(((uint16_t)7827u), ((int32_t)53236859), ((uint8_t)96u), ((uint32_t)1061645750u), ((uint64_t)3ull)));
+    mix((uint64_t)f13());
+    mix((uint64_t)f13());
+    mix((uint64_t)f13());
     print_checksum(2);
-    mix((uint64_t)f21(((int16_t)32767), ((uint32_t)2272679660u)));
-    mix((uint64_t)f21(((int16_t)20691), ((uint32_t)0u)));
-    mix((uint64_t)f21(((int16_t)-24138), ((uint32_t)51u)));
+    mix((uint64_t)f30(((int64_t)41ll), ((uint64_t)17084905092352220801ull), ((uint32_t)56u), ((uint16_t)2u)));
+    mix((uint64_t)f30(((int64_t)2ll), ((uint64_t)9223372036854775807ull), ((uint32_t)275876149u), ((uint16_t)14u)));
     print_checksum(3);
-    mix((uint64_t)f28(((uint8_t)154u), ((uint16_t)2u)));
-    mix((uint64_t)f28(((uint8_t)37u), ((uint16_t)5588u)));
-    mix((uint64_t)f28(((uint8_t)173u), ((uint16_t)1u)));
+    mix((uint64_t)f34(((uint8_t)128u), ((uint32_t)1182787908u), ((uint64_t)32768ull), ((uint16_t)56u), ((int16_t)255)));
+    mix((uint64_t)f34(((uint8_t)164u), ((uint32_t)19u), ((uint64_t)17775178998490286610ull), ((uint16_t)32767u), ((int16_t)28)));
     print_checksum(4);
-    mix((uint64_t)f34(((int64_t)-9217406902575770996ll)));
-    mix((uint64_t)f34(((int64_t)4420086987313402354ll)));
-    mix((uint64_t)f34(((int64_t)-1ll)));
+    mix((uint64_t)f38(((int8_t)103), ((uint64_t)1ull)));
+    mix((uint64_t)f38(((int8_t)7), ((uint64_t)8972083483452247929ull)));
     print_checksum(5);
-    mix(rec(10, 2508006020u));
-    uint64_t *heap = malloc(340 * sizeof(uint64_t));
-    for (uint32_t i = 0; i < 340; i++) heap[i] = (uint64_t)(i * 64839u + 155u);
-    heap = realloc(heap, 680 * sizeof(uint64_t));
-    for (uint32_t i = 340; i < 680; i++) heap[i] = (uint64_t)((uint64_t)heap[i - 340] * 3u);
-    for (uint32_t i = 0; i < 680; i++) mix((uint64_t)heap[i]);
+    mix(rec(6, 3058320613u));
+    uint8_t *heap = malloc(48 * sizeof(uint8_t));
+    for (uint32_t i = 0; i < 48; i++) heap[i] = (uint8_t)(i * 34352u + 126u);
+    heap = realloc(heap, 96 * sizeof(uint8_t));
+    for (uint32_t i = 48; i < 96; i++) heap[i] = (uint8_t)((uint64_t)heap[i - 48] * 3u);
+    for (uint32_t i = 0; i < 96; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 4; i++) mix((uint64_t)g2[i]);

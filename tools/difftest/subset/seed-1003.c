@@ -98,108 +98,124 @@ static __attribute__((noinline)) int32_t f12(uint32_t p0, int32_t p1, int64_t p2
     }
     switch ((uint32_t)(p3) % 9u) {
     case 0: p4 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p2)) | (uint8_t)(((uint8_t)p1))))) >> ((uint32_t)(max_uint16(((uint16_t)63201u), ((uint16_t)p4))) & 7)))); /* fall through */
-    case 1: p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)fbits_d(((((double)(((int16_t)p4))) != ((double)(((int16_t)p1)))) ? ((double)(((float)(((float)(((int16_t)p4))) / ((float)(((uint16_t)17u))))))) : ((double)(((double)(p4)) - ((double)(((uint8_t)p0))))))))) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)p4)) << ((uint64_t)(((uint32_t)p3)) & 63))))))); break;
-    case 2: p3 ^= (int32_t)(((int32_t)((uint16_t)(((uint16_t)!(((uint16_t)p4)))) >= (uint16_t)(((((uint32_t)3000555931u)) ? (uint16_t)(((uint16_t)p1)) : (uint16_t)(((uint16_t)p3))))))); break;
-    case 3: p1 ^= (int32_t)(((int32_t)p2)); break;
-    case 4: p4 ^= (uint8_t)(((uint8_t)g1[(((uint32_t)613946953u)) & 7])); /* fall through */
-    case 5: p3 ^= (int32_t)(((int32_t)p2)); break;
-    case 6: p4 ^= (uint8_t)(((uint8_t)d2i64(((float)(((float)(((float)(((float)(((int8_t)p0))) - ((float)-0.0))) * ((float)(((float)(((uint32_t)p3))) - ((float)1.0))))) * ((float)(((float)(((float)-1e-300) + ((float)(((int16_t)p2))))) + ((float)(((uint64_t)p4)))))))))); break;
-    case 7: p2 ^= (int64_t)(((int64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) >> ((uint64_t)(((uint16_t)p0)) & 63)))) < (uint64_t)(((uint64_t)!(((uint64_t)p2))))))); break;
+    case 1: p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)fbits_d(__builtin_sqrt(((double)(((double)(((uint16_t)p4))) * ((double)(((float)(((int32_t)p0))))))))))) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)p4)) - (uint64_t)(((int64_t)p4)))))))); break;
+    case 2: p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)p1)) & (int64_t)(((int64_t)p1))))) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)p0)) + (uint64_t)(((int64_t)p0)))))))); break;
+    case 3: p3 ^= (int32_t)(rem_int32(((int32_t)p0), ((((uint32_t)p4)) ? (int32_t)(((int32_t)p4)) : (int32_t)(((int32_t)56))))); break;
+    case 4: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) + (uint32_t)(((uint32_t)p2))))); break;
+    case 5: p4 ^= (uint8_t)(((uint8_t)g1[(((uint32_t)613946953u)) & 7])); /* fall through */
+    case 6: p3 ^= (int32_t)(((int32_t)p2)); break;
+    case 7: p4 ^= (uint8_t)(((uint8_t)d2i64(((float)(((float)(((float)(((float)(((int8_t)p0))) - ((float)-0.0))) * ((float)(((float)(((uint32_t)p3))) - ((float)1.0))))) + ((float)(((double)(((double)-1e-300) + ((double)(((int16_t)p2)))))))))))); break;
     default: mix((uint64_t)p3); break;
     }
-    mix((uint64_t)(uint32_t)(p0));
-    if (max_uint32(((uint32_t)((uint32_t)(p0) >> ((uint32_t)(((uint16_t)32768u)) & 31))), ((uint32_t)p2))) {
-        if (((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)256)) - (uint32_t)(((int16_t)p4))))) & (int16_t)(((int16_t)p4))))) {
-            int32_t v14 = ((int32_t)((uint32_t)(((int32_t)g1[(((uint32_t)g1[(((uint32_t)p4)) & 7])) & 7])) + (uint32_t)(((int32_t)((uint8_t)(((uint8_t)(((uint32_t)p3)))) == (uint8_t)(((uint8_t)!(((uint8_t)p1)))))))));
-            g2[(((uint32_t)((uint32_t)(((uint32_t)v14)) * (uint32_t)(((uint32_t)(((uint16_t)57088u))))))) & 15] = (uint8_t)(((uint8_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)2ull)) & (uint64_t)(((uint64_t)p1))))) < (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) ^ (uint64_t)(((uint64_t)7538086712205489104ull))))))));
-            mix((uint64_t)(uint8_t)(p4));
-        } else {
-            p2 |= (int64_t)(rem_int64(((int64_t)(((int8_t)((uint32_t)(((int8_t)p4)) + (uint32_t)(((int8_t)35)))))), ((int64_t)((uint64_t)(((int64_t)(~(uint64_t)(((int64_t)4484553411618702623ll))))) << ((uint64_t)(((int16_t)((int16_t)(((int16_t)p1)) & (int16_t)(((int16_t)-15934))))) & 63)))));
-            p2 |= (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)p0)) - (uint64_t)(p2)))) * (uint64_t)(((int64_t)-1ll))))) << ((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p4)) ^ (uint64_t)(((((int32_t)p4)) ? (uint64_t)(((uint64_t)p1)) : (uint64_t)(((uint64_t)1ull))))))) & 63))));
-        }
-        g3[(((uint32_t)((uint32_t)(((uint32_t)p3)) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)9)) + (uint32_t)(((int8_t)-35))))) & 31)))) & 31] = (uint16_t)(((uint16_t)p1));
-        int32_t v15 = ((int32_t)((int32_t)(p1) ^ (int32_t)(((int32_t)((uint32_t)(p1) - (uint32_t)(((int32_t)((uint32_t)(p1) - (uint32_t)(((int32_t)p2))))))))));
-    } else {
-        g2[(((uint32_t)((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)p3))))) & (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)38u)) + (uint32_t)(((uint32_t)571004020u)))))))) & 15] = (uint8_t)(((uint8_t)p0));
-        uint32_t v16 = max_uint32(((uint32_t)((uint32_t)(p0) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)50)) << ((uint32_t)(((int8_t)-54)) & 7)))) & 31))), ((uint32_t)(((uint16_t)p4))));
+    mix((uint64_t)(int32_t)(p3));
+    switch ((uint32_t)(p4) % 6u) {
+    case 0: p0 ^= (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)14u)) >> ((uint32_t)(((int32_t)p0)) & 31))))))); break;
+    case 1: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)914259317u)) * (uint32_t)(((uint32_t)443341477u))))) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)p2)) * (uint32_t)(((int8_t)-1))))) & 31)))); break;
+    case 2: p0 ^= (uint32_t)(rem_uint32(((uint32_t)((uint32_t)(((uint32_t)2147483648u)) == (uint32_t)(((uint32_t)p1)))), ((uint32_t)((uint32_t)(((uint32_t)256u)) - (uint32_t)(((uint32_t)p4)))))); break;
+    case 3: p4 ^= (uint8_t)(((uint8_t)g1[(((((uint16_t)p1)) ? (uint32_t)(p0) : (uint32_t)(((uint32_t)p3)))) & 7])); break;
+    case 4: p4 ^= (uint8_t)(((uint8_t)87u)); /* fall through */
+    default: mix((uint64_t)p4); break;
     }
-    switch ((uint32_t)(p0) % 8u) {
-    case 0: p1 ^= (int32_t)(((int32_t)d2u32(((double)(((float)(((float)(((float)(((int8_t)-1))) / ((float)(((uint8_t)p0))))) - ((float)(((double)(((uint64_t)p0)))))))))))); /* fall through */
-    case 1: p1 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)p0)) ^ (int32_t)(((int32_t)((uint32_t)(p3) << ((uint32_t)(((uint8_t)p1)) & 31))))))); break;
-    case 2: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)41u)) + (uint32_t)(((uint32_t)p1))))) - (uint32_t)(((uint32_t)g2[(((uint32_t)26u)) & 15]))))); break;
-    case 3: p3 ^= (int32_t)(((int32_t)p2)); break;
-    case 4: p4 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)g1[(((uint32_t)p4)) & 7])) | (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)42u)) + (uint32_t)(((uint8_t)p1)))))))); /* fall through */
-    case 5: p0 ^= (uint32_t)(((uint32_t)(((int64_t)(-(uint64_t)(((int64_t)p1))))))); break;
-    case 6: p4 ^= (uint8_t)(((uint8_t)((uint32_t)(p4) * (uint32_t)(((uint8_t)(((uint32_t)p1))))))); /* fall through */
-    default: mix((uint64_t)p0); break;
-    }
-    return (int32_t)(((int32_t)((uint32_t)(((int32_t)p4)) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)221758260)) - (uint32_t)(p3)))) * (uint32_t)(((int32_t)((uint32_t)(((int32_t)p4)) << ((uint32_t)(((uint8_t)241u)) & 31))))))))));
+    mix(ops[(2 + (uint32_t)(max_uint64(((uint64_t)!(((uint64_t)p1))), ((uint64_t)((uint64_t)(((uint64_t)p4)) >> ((uint64_t)(((uint8_t)p3)) & 63)))))) & 3](max_uint64(((uint64_t)!(((uint64_t)p1))), ((uint64_t)((uint64_t)(((uint64_t)p4)) >> ((uint64_t)(((uint8_t)p3)) & 63)))), ((uint64_t)!(((uint64_t)(((int64_t)p4)))))));
+    return (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)2)) - (uint32_t)(((int32_t)((int32_t)(p1) ^ (int32_t)(((int32_t)521778128)))))))) - (uint32_t)(((int32_t)(~(uint32_t)(((int32_t)((int32_t)(((int32_t)1)) | (int32_t)(p3))))))))));
 }
-static int16_t f17(uint64_t p0, uint8_t p1, int8_t p2, uint8_t p3) {
-    p1 &= (uint8_t)(((uint8_t)((int64_t)(((int64_t)(-(uint64_t)(((int64_t)((uint64_t)(((int64_t)p1)) * (uint64_t)(((int64_t)p2)))))))) >= (int64_t)(((int64_t)556084801604541373ll)))));
-    uint8_t v18 = ((uint8_t)((uint32_t)(div_uint8(((uint8_t)((uint32_t)(((uint8_t)p2)) * (uint32_t)(((uint8_t)p2)))), ((uint8_t)((uint32_t)(p3) + (uint32_t)(((uint8_t)8u)))))) + (uint32_t)(((uint8_t)g3[(((uint32_t)p1)) & 31]))));
-    p0 |= (uint64_t)(((uint64_t)p3));
-    for (int32_t i19 = 4; i19 > 0; i19--) {
-        p3 = (uint8_t)(p3);
-        g1[(((uint32_t)(((int64_t)((uint64_t)(((int64_t)p2)) << ((uint64_t)(((int16_t)i19)) & 63)))))) & 7] = (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)p0)) * (uint32_t)(((int32_t)(-2147483647) - 1))))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)32767)) - (uint32_t)(((int32_t)1))))))));
-        for (int32_t i20 = 11; i20 > 0; i20--) {
-            mix((uint64_t)(uint64_t)(p0));
-            uint32_t v21 = ((uint32_t)((uint8_t)(((uint8_t)((uint32_t)(p3) >> ((uint32_t)(((int64_t)(~(uint64_t)(((int64_t)p2))))) & 7)))) > (uint8_t)(((uint8_t)25u))));
-        }
-    }
-    p1 &= (uint8_t)(((uint8_t)((uint32_t)(v18) * (uint32_t)(((uint8_t)(((int64_t)9223372036854775807ll)))))));
-    p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((int8_t)(((int8_t)p0)) == (int8_t)(((int8_t)1))))) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)0ull)) * (uint64_t)(((uint64_t)p2))))) <= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) - (uint64_t)(((uint64_t)256ull)))))))))));
-    uint8_t v22 = (uint8_t)f4(((int16_t)p2), rem_uint64(((uint64_t)((uint64_t)(((uint64_t)v18)) ^ (uint64_t)(((uint64_t)p1)))), ((uint64_t)fbits_f(((float)(((float)(((float)(((uint8_t)p0))) * ((float)(((float)(((int64_t)p0))) - ((float)(((int8_t)p3))))))) + ((float)(((int32_t)p0)))))))), ((uint32_t)((uint32_t)(((((uint64_t)p3)) ? (uint32_t)(((uint32_t)p1)) : (uint32_t)(((uint32_t)35u)))) << ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) * (uint32_t)(((uint16_t)p0))))) & 31))));
-    return (int16_t)(((int16_t)(((int32_t)((int32_t)(((int32_t)(((int8_t)-1)))) >> ((uint32_t)(div_uint32(((uint32_t)v18), ((uint32_t)p0))) & 31))))));
-}
-static int64_t f23(int8_t p0, uint64_t p1) {
-    g3[(((uint32_t)((uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)p0))))) + (uint32_t)(((uint32_t)p1))))) & 31] = (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) | (uint32_t)(((uint32_t)p1))))) & 15))));
-    if (((int8_t)(~(uint32_t)(((int8_t)(~(uint32_t)(((int8_t)p1)))))))) {
-        p1 |= (uint64_t)(((uint64_t)(((uint8_t)p0))));
-        mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)26ull)) - (uint64_t)(((uint64_t)p0))))) - (uint64_t)(((uint64_t)((uint64_t)(p1) << ((uint64_t)(((int8_t)p1)) & 63)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)26ull)) - (uint64_t)(((uint64_t)p0))))) - (uint64_t)(((uint64_t)((uint64_t)(p1) << ((uint64_t)(((int8_t)p1)) & 63)))))), ((uint64_t)256ull)));
-    } else {
-        if (((uint32_t)((uint32_t)(((uint32_t)2147483647u)) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(((uint32_t)p1)))))))) {
-            mix((uint64_t)(uint64_t)(p1));
-            uint32_t v24 = ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)47u), ((uint32_t)p1))) - (uint32_t)(((uint32_t)((int16_t)(((int16_t)p1)) <= (int16_t)(((int16_t)p0)))))))) & (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) >> ((uint32_t)(((int32_t)p1)) & 31)))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) + (uint32_t)(((uint32_t)2147483648u))))))))));
-            int64_t v25 = ((int64_t)43ll);
-        } else {
-            if (((((uint16_t)((uint32_t)(((uint16_t)p1)) >> ((uint32_t)(((uint16_t)p0)) & 15)))) ? (int16_t)(((int16_t)((uint32_t)(((int16_t)p0)) + (uint32_t)(((int16_t)p1))))) : (int16_t)(((int16_t)((uint32_t)(((int16_t)3)) << ((uint32_t)(p1) & 15)))))) {
-                mix((uint64_t)(int8_t)(p0));
-                p1 |= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g3[(((uint32_t)(-(uint32_t)(((uint32_t)p0))))) & 31])) * (uint64_t)(((uint64_t)fbits_d(((float)(((float)(((float)(((uint8_t)69u))) / ((float)(((float)(((uint32_t)32768u))) - ((float)(((int8_t)9))))))) / ((float)(((float)(((float)(((int16_t)p1))) / ((float)(((uint8_t)255u))))) * ((float)(((float)(((int32_t)p0))) / ((float)(((int64_t)46ll)))))))))))))));
-                p1 &= (uint64_t)(((uint64_t)p0));
+static int8_t f14(uint16_t p0) {
+    p0 |= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)(-(uint32_t)(((uint16_t)fbits_d(((float)(((double)-0.0))))))))) >> ((uint32_t)(((uint32_t)p0)) & 15))));
+    p0 |= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(p0) - (uint32_t)(p0)))) * (uint32_t)(((uint16_t)65535u))))) >> ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) << ((uint64_t)(((int16_t)1)) & 63))))))) & 15))));
+    int32_t v15 = (int32_t)f4(rem_int16(((int16_t)p0), ((int16_t)((uint32_t)(((int16_t)-15590)) << ((uint32_t)(((uint32_t)1796928184u)) & 15)))), ((uint64_t)14062218749107257565ull), ((uint32_t)(~(uint32_t)(((uint32_t)3u)))));
+    v15 = (int32_t)(((int32_t)(((uint16_t)((uint32_t)(((uint16_t)g3[(((uint32_t)p0)) & 31])) - (uint32_t)(((uint16_t)14u)))))));
+    if (v15) {
+        for (uint32_t i16 = 0; i16 < 8; i16++) {
+            p0 &= (uint16_t)(((uint16_t)(-(uint32_t)(((uint16_t)g1[(((uint32_t)p0)) & 7])))));
+            if (max_uint32(((uint32_t)((uint32_t)(((uint32_t)v15)) << ((uint32_t)(((uint8_t)i16)) & 31))), ((uint32_t)((uint32_t)(((uint32_t)v15)) ^ (uint32_t)(((uint32_t)3929185200u)))))) {
+                if (((int64_t)(~(uint64_t)(((int64_t)i16))))) {
+                    int16_t v17 = ((int16_t)d2u32(((double)(((float)(((float)(((float)(((int8_t)-1))) / ((float)(((uint8_t)p0))))) / ((((float)(((uint64_t)i16))) < ((float)(((int64_t)9202525025289541965ll)))) ? ((float)(((int8_t)i16))) : ((float)(((uint64_t)v15))))))))));
+                    int16_t v18 = ((int16_t)((int16_t)(((int16_t)(((uint8_t)((uint32_t)(((uint8_t)v15)) - (uint32_t)(((uint8_t)p0))))))) ^ (int16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(v17) << ((uint32_t)(((uint64_t)26ull)) & 15)))) << ((uint32_t)(((uint64_t)((uint32_t)(((uint32_t)44u)) > (uint32_t)(i16)))) & 15))))));
+                } else {
+                    int32_t v19 = ((int32_t)d2u64(((double)(((double)(((double)(((int32_t)2))) + ((double)(((int8_t)p0))))) * ((double)9007199254740993.0)))));
+                    int16_t v20 = rem_int16(((((int8_t)((uint32_t)(((int8_t)7)) * (uint32_t)(((int8_t)i16))))) ? (int16_t)(((int16_t)(~(uint32_t)(((int16_t)p0))))) : (int16_t)(((int16_t)((int32_t)(((int16_t)p0)) >> ((uint32_t)(((uint32_t)v19)) & 15))))), ((int16_t)v15));
+                }
+                g3[(((uint32_t)56u)) & 31] = (uint16_t)(div_uint16(((uint16_t)((uint32_t)(p0) * (uint32_t)(((uint16_t)i16)))), ((uint16_t)((uint32_t)(((uint16_t)18593u)) - (uint32_t)(((uint16_t)i16))))));
             } else {
-                g1[(((uint32_t)p1)) & 7] = (int32_t)(((int32_t)((int32_t)(((int32_t)p0)) == (int32_t)(((int32_t)p1)))));
-                p0 &= (int8_t)(((int8_t)(~(uint32_t)(((int8_t)59)))));
+                p0 |= (uint16_t)(((uint16_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)655963673u)) >> ((uint32_t)(((int32_t)p0)) & 31)))) * (uint32_t)(rem_uint32(((uint32_t)v15), ((uint32_t)967274335u)))))) <= (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)7u)) << ((uint32_t)(((int8_t)18)) & 31))))))))));
+                v15 = (int32_t)(v15);
             }
-            mix(ops[(0 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), ((uint64_t)((uint64_t)(((uint64_t)((uint8_t)(((uint8_t)3u)) != (uint8_t)(((uint8_t)p0))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)9271999999218976519ull)))))))));
         }
-        uint8_t v26 = ((uint8_t)p0);
-        p1 ^= (uint64_t)(((uint64_t)11ull));
+        g1[(((uint32_t)(((int64_t)((uint64_t)(((int64_t)v15)) << ((uint64_t)(((int16_t)p0)) & 63)))))) & 7] = (int32_t)(v15);
+    } else {
+        uint8_t v21 = ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)1u)) - (uint32_t)(((uint8_t)p0))))) - (uint32_t)(((uint8_t)p0))))) * (uint32_t)(((((int64_t)(~(uint64_t)(((int64_t)p0))))) ? (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v15)) << ((uint32_t)(((uint16_t)v15)) & 7)))) : (uint8_t)(rem_uint8(((uint8_t)p0), ((uint8_t)p0)))))));
+        if (v15) {
+            int16_t v22 = (int16_t)f12(((uint32_t)(-(uint32_t)(((uint32_t)((int32_t)(((int32_t)v21)) < (int32_t)(v15)))))), ((int32_t)((uint32_t)(((int32_t)-1)) + (uint32_t)(((int32_t)p0)))), ((int64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)0ull)) * (uint64_t)(((uint64_t)v15))))) <= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v15)) - (uint64_t)(((uint64_t)256ull))))))), ((int32_t)((int8_t)(((int8_t)v15)) < (int8_t)(rem_int8(((int8_t)v15), ((int8_t)v21))))), v21);
+            int64_t v23 = ((int64_t)((uint64_t)(((int64_t)(~(uint64_t)(((int64_t)((uint16_t)(p0) < (uint16_t)(p0))))))) << ((uint64_t)(v22) & 63)));
+            int8_t v24 = ((int8_t)v22);
+        } else {
+            g2[(((uint32_t)v15)) & 15] = (uint8_t)(((((uint8_t)((uint32_t)(((uint8_t)98u)) << ((uint32_t)(((int16_t)v15)) & 7)))) ? (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)0u)) - (uint32_t)(v21)))) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v15)) >> ((uint32_t)(v21) & 7))))));
+            mix(ops[(3 + (uint32_t)(((((int8_t)((uint32_t)(((int8_t)80)) - (uint32_t)(((int8_t)16))))) ? (uint64_t)(((uint64_t)47ull)) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) < (uint64_t)(((uint64_t)23ull)))))))) & 3](((((int8_t)((uint32_t)(((int8_t)80)) - (uint32_t)(((int8_t)16))))) ? (uint64_t)(((uint64_t)47ull)) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) < (uint64_t)(((uint64_t)23ull)))))), ((uint64_t)v21)));
+        }
     }
-    return (int64_t)(((int64_t)((uint64_t)(div_int64(((int64_t)((uint64_t)(((int64_t)32768ll)) + (uint64_t)(((int64_t)2ll)))), ((int64_t)((uint64_t)(((int64_t)p0)) + (uint64_t)(((int64_t)p0)))))) << ((uint64_t)(rem_int8(((int8_t)g2[(((uint32_t)1u)) & 15]), ((int8_t)((uint32_t)(((int8_t)p1)) + (uint32_t)(((int8_t)p1)))))) & 63))));
+    return (int8_t)(((int8_t)((uint32_t)(((int8_t)v15)) - (uint32_t)(((int8_t)((int32_t)(((int8_t)p0)) >> ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v15)) | (uint32_t)(((uint32_t)v15))))) & 7)))))));
+}
+static __attribute__((noinline)) int64_t f25(int8_t p0, int8_t p1) {
+    for (uint32_t i26 = 0; i26 < 8; i26++) {
+        g1[(((((uint32_t)(((uint8_t)p1)))) ? (uint32_t)(((uint32_t)p0)) : (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) >> ((uint32_t)(((uint64_t)p0)) & 31)))))) & 7] = (int32_t)(((int32_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)p0)) << ((uint32_t)(((int32_t)p0)) & 15)))) > (int16_t)(((int16_t)i26)))));
+        g2[(rem_uint32(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(i26))), ((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(i26))))) & 15] = (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p1)) | (uint8_t)(((uint8_t)i26))))))));
+        mix(ops[(2 + (uint32_t)(((uint64_t)p1))) & 3](((uint64_t)p1), rem_uint64(rem_uint64(((uint64_t)i26), ((uint64_t)p0)), div_uint64(((uint64_t)p0), ((uint64_t)i26)))));
+    }
+    mix(ops[(1 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)(((uint64_t)p0)))) << ((uint64_t)(((uint32_t)g2[(((uint32_t)2147483648u)) & 15])) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)(((uint64_t)p0)))) << ((uint64_t)(((uint32_t)g2[(((uint32_t)2147483648u)) & 15])) & 63))), ((uint64_t)((uint64_t)(((uint64_t)43ull)) | (uint64_t)(((uint64_t)((int16_t)(((int16_t)p0)) != (int16_t)(((int16_t)p1)))))))));
+    p1 ^= (int8_t)(((int8_t)((int32_t)(((int32_t)p0)) >= (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint64_t)(((uint64_t)3ull)) != (uint64_t)(((uint64_t)p1))))) * (uint32_t)(((int32_t)((int32_t)(((int32_t)p0)) & (int32_t)(((int32_t)p1)))))))))));
+    p0 &= (int8_t)(((int8_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) + (uint64_t)(((uint64_t)p1))))) != (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) >> ((uint64_t)(((uint8_t)69u)) & 63)))) >> ((uint64_t)(rem_uint64(((uint64_t)32768ull), ((uint64_t)p0))) & 63)))))));
+    if (((int8_t)((uint32_t)(((int8_t)((int8_t)(p0) | (int8_t)(p0)))) << ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)255ull)) & (uint64_t)(((uint64_t)p1))))) & 7)))) {
+        g1[(((uint32_t)((uint32_t)(((uint32_t)(((int64_t)41ll)))) | (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)937485072u)))))))) & 7] = (int32_t)(rem_int32(((int32_t)((int32_t)(((int32_t)p1)) == (int32_t)(((int32_t)2)))), ((int32_t)p0)));
+        for (int32_t i27 = 12; i27 > 0; i27--) {
+            if (((uint32_t)1005887827u)) {
+                int16_t v28 = (int16_t)f4(((int16_t)(((int32_t)!(i27)))), ((uint64_t)9223372036854775808ull), ((uint32_t)((uint32_t)(((uint32_t)1071441437u)) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)3336472327u))))))));
+                if (((uint8_t)p0)) {
+                    int64_t v29 = ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)d2i32(((float)(((float)0.0) * ((((float)__builtin_nan("")) == ((float)(((float)(((int16_t)p1))) + ((float)(((int16_t)p0)))))) ? ((float)(((float)(((int8_t)9))) / ((float)(((uint64_t)p0))))) : ((float)(((float)3.4028234e38) / ((float)(((uint64_t)p0))))))))))) << ((uint64_t)(((int8_t)(-128))) & 63)))) - (uint64_t)(((int64_t)6701896990707687893ll))));
+                    p0 = (int8_t)(((int8_t)3));
+                    uint64_t v30 = (uint64_t)f12(((uint32_t)v29), div_int32(((int32_t)((uint32_t)(i27) << ((uint32_t)(v29) & 31))), ((int32_t)g1[(((uint32_t)1590943088u)) & 7])), ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)7036577377066290576ll)) * (uint64_t)(((int64_t)p0))))) + (uint64_t)(((int64_t)((int64_t)(v29) >> ((uint64_t)(((int64_t)p1)) & 63)))))), ((int32_t)fbits_d(((float)(((float)(((float)(((float)(v28)) * ((float)(((int32_t)p0))))) + ((((float)2147483648.0) != ((float)(((uint32_t)877064447u)))) ? ((float)(((int8_t)v28))) : ((float)(((int16_t)-11802)))))) * ((float)(((int32_t)p0))))))), ((uint8_t)((uint32_t)(((uint8_t)i27)) * (uint32_t)(((uint8_t)52u)))));
+                } else {
+                    mix((uint64_t)(int8_t)(p0));
+                    uint8_t v31 = ((uint8_t)((uint32_t)(((uint8_t)(~(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)123u)) + (uint32_t)(((uint8_t)p1)))))))) - (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)7u)) + (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)1u)) * (uint32_t)(((uint8_t)38u))))))))));
+                }
+                g1[(((uint32_t)p1)) & 7] = (int32_t)(((int32_t)((uint8_t)(((uint8_t)g1[(((uint32_t)p0)) & 7])) == (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)35u)) << ((uint32_t)(((uint32_t)p1)) & 7)))))));
+            } else {
+                p1 |= (int8_t)(((int8_t)((int8_t)(p0) ^ (int8_t)(((int8_t)((uint32_t)(p1) - (uint32_t)(((int8_t)i27))))))));
+                uint8_t v32 = ((uint8_t)((uint32_t)(((uint8_t)(-(uint32_t)(((uint8_t)(~(uint32_t)(((uint8_t)p0)))))))) + (uint32_t)(((uint8_t)g2[(((uint32_t)i27)) & 15]))));
+                v32 &= (uint8_t)(((uint8_t)((uint32_t)(v32) + (uint32_t)(((uint8_t)(((int8_t)i27)))))));
+            }
+            p1 ^= (int8_t)(((int8_t)fbits_d(((double)(((float)(((float)(((uint32_t)i27))) - ((float)(((float)(((int64_t)p1))) + ((float)(((uint64_t)p1))))))))))));
+            p0 = (int8_t)(p1);
+        }
+    } else {
+        uint8_t v33 = ((uint8_t)((uint8_t)(((uint8_t)(((int16_t)p1)))) & (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)3u)) * (uint32_t)(((uint8_t)7u))))) + (uint32_t)(((uint8_t)!(((uint8_t)p0)))))))));
+        int32_t v34 = (int32_t)f12(((uint32_t)((uint32_t)(((uint32_t)((uint16_t)(((uint16_t)p1)) < (uint16_t)(((uint16_t)19423u))))) << ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)7ull))))) & 31))), ((int32_t)((int32_t)(((int32_t)13)) & (int32_t)(((int32_t)(((uint16_t)3u)))))), ((int64_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p0)) >> ((uint32_t)(((int32_t)p0)) & 31)))) > (int32_t)(((int32_t)p1)))), ((int32_t)(((uint64_t)(v33)))), ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) >> ((uint32_t)(((int64_t)p0)) & 7)))) * (uint32_t)(max_uint8(((uint8_t)51u), ((uint8_t)p1))))));
+    }
+    uint32_t v35 = min_uint32(((uint32_t)!(((uint32_t)((uint32_t)(((uint32_t)363887986u)) ^ (uint32_t)(((uint32_t)p1)))))), ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) << ((uint32_t)(((uint64_t)1427064877248519978ull)) & 31)))) + (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)p1))))))));
+    v35 &= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) * (uint32_t)(((uint32_t)((uint32_t)(rem_uint32(((uint32_t)p0), ((uint32_t)2091216558u))) >> ((uint32_t)(p1) & 31)))))));
+    return (int64_t)(((int64_t)((uint64_t)(((int64_t)p0)) << ((uint64_t)(((uint8_t)v35)) & 63))));
 }
 int main(void) {
-    mix((uint64_t)f4(((int16_t)-2563), ((uint64_t)20ull), ((uint32_t)255u)));
-    mix((uint64_t)f4(((int16_t)16132), ((uint64_t)3976840355453187302ull), ((uint32_t)335395446u)));
-    mix((uint64_t)f4(((int16_t)-7035), ((uint64_t)16327684926222660439ull), ((uint32_t)7u)));
+    mix((uint64_t)f4(((int16_t)3), ((uint64_t)19ull), ((uint32_t)27u)));
     print_checksum(0);
     mix((uint64_t)f7());
-    mix((uint64_t)f7());
-    mix((uint64_t)f7());
     print_checksum(1);
-    mix((uint64_t)f12(((uint32_t)32767u), ((int32_t)904774490), ((int64_t)3ll), ((int32_t)-1942717294), ((uint8_t)54u)));
+    mix((uint64_t)f12(((uint32_t)4253895620u), ((int32_t)62), ((int64_t)58ll), ((int32_t)855950766), ((uint8_t)255u)));
+    mix((uint64_t)f12(((uint32_t)14u), ((int32_t)2), ((int64_t)29ll), ((int32_t)1282112291), ((uint8_t)249u)));
     print_checksum(2);
-    mix((uint64_t)f17(((uint64_t)0ull), ((uint8_t)99u), ((int8_t)14), ((uint8_t)255u)));
+    mix((uint64_t)f14(((uint16_t)256u)));
+    mix((uint64_t)f14(((uint16_t)31673u)));
+    mix((uint64_t)f14(((uint16_t)8u)));
     print_checksum(3);
-    mix((uint64_t)f23(((int8_t)34), ((uint64_t)26ull)));
-    mix((uint64_t)f23(((int8_t)-44), ((uint64_t)1452129529053231962ull)));
+    mix((uint64_t)f25(((int8_t)-12), ((int8_t)-92)));
+    mix((uint64_t)f25(((int8_t)1), ((int8_t)-19)));
+    mix((uint64_t)f25(((int8_t)0), ((int8_t)62)));
     print_checksum(4);
-    mix(rec(7, 3317603848u));
-    int32_t *heap = malloc(20 * sizeof(int32_t));
-    for (uint32_t i = 0; i < 20; i++) heap[i] = (int32_t)(i * 44266u + 168u);
-    heap = realloc(heap, 40 * sizeof(int32_t));
-    for (uint32_t i = 20; i < 40; i++) heap[i] = (int32_t)((uint64_t)heap[i - 20] * 3u);
-    for (uint32_t i = 0; i < 40; i++) mix((uint64_t)heap[i]);
+    mix(rec(13, 2376285073u));
+    int8_t *heap = malloc(329 * sizeof(int8_t));
+    for (uint32_t i = 0; i < 329; i++) heap[i] = (int8_t)(i * 51079u + 217u);
+    heap = realloc(heap, 658 * sizeof(int8_t));
+    for (uint32_t i = 329; i < 658; i++) heap[i] = (int8_t)((uint64_t)heap[i - 329] * 3u);
+    for (uint32_t i = 0; i < 658; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g2[i]);

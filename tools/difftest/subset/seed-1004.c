@@ -62,7 +62,7 @@ static uint64_t rec(uint32_t n, uint64_t x) {
     if (n < 2) return x + n;
     return rec(n - 1, x * 25u + n) ^ rec(n - 2, x + 484u);
 }
-static __attribute__((noinline)) uint16_t f4(void) {
+static uint16_t f4(void) {
     uint8_t v5 = ((uint8_t)((uint32_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)55u)) * (uint32_t)(((uint32_t)56u))))) & 7])) - (uint32_t)(div_uint8(((uint8_t)63u), ((uint8_t)((uint32_t)(((uint8_t)1u)) - (uint32_t)(((uint8_t)96u))))))));
     mix((uint64_t)(uint8_t)(v5));
     mix((uint64_t)(uint8_t)(v5));
@@ -76,76 +76,141 @@ static __attribute__((noinline)) uint16_t f4(void) {
             uint16_t v10 = ((uint16_t)v5);
         } else {
             v6 ^= (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(i7) - (uint32_t)(((uint32_t)v8))))) & 7])))));
-            int16_t v11 = ((int16_t)fbits_d(((double)(((double)(((double)(((float)-0.0))) * ((double)(((double)-2.5) / ((double)(((int8_t)v8))))))) / ((double)(((((double)(((uint8_t)104u))) < ((double)-2147483649.0)) ? ((double)-1e-300) : ((double)(v6))) - ((double)(((float)(((int32_t)-1)))))))))));
+            int16_t v11 = ((int16_t)fbits_d(((double)(((double)(((double)(((float)-0.0))) * ((double)(((double)-2.5) / ((double)(((int8_t)v8))))))) * ((double)(__builtin_sqrt(((double)-0.0)) / ((double)1.1754942e-38)))))));
         }
     }
-    for (uint32_t i12 = 0; i12 < 1; i12++) {
-        mix((uint64_t)(uint32_t)(i12));
-        v5 &= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(v5) << ((uint32_t)(((int32_t)v6)) & 7)))) & (uint8_t)(v5)))) * (uint32_t)(((uint8_t)((uint16_t)(div_uint16(((uint16_t)59745u), ((uint16_t)v5))) >= (uint16_t)(rem_uint16(((uint16_t)i12), ((uint16_t)3u)))))))));
-        uint64_t v13 = ((uint64_t)i12);
-        v6 = (uint8_t)(((uint8_t)(((uint16_t)v13))));
+    switch ((uint32_t)(v5) % 9u) {
+    case 0: v6 ^= (uint8_t)(((uint8_t)((int32_t)(((int32_t)32768)) != (int32_t)(((int32_t)((uint32_t)(((int32_t)1928412579)) * (uint32_t)(((int32_t)v5)))))))); break;
+    case 1: v5 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)((uint8_t)(((uint8_t)44u)) | (uint8_t)(v6)))) | (uint8_t)(((uint8_t)((uint32_t)(v5) * (uint32_t)(v6))))))); break;
+    case 2: v5 ^= (uint8_t)(min_uint8(((uint8_t)g1[(((uint32_t)v5)) & 7]), ((uint8_t)(-(uint32_t)(v5))))); /* fall through */
+    case 3: v6 ^= (uint8_t)(v5); break;
+    case 4: v5 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((int16_t)(((int16_t)v5)) >= (int16_t)(((int16_t)v6))))) >> ((uint32_t)(rem_int64(((int64_t)-1428431396920446391ll), ((int64_t)v6))) & 7)))); break;
+    case 5: v6 ^= (uint8_t)(((uint8_t)(~(uint32_t)(v5)))); break;
+    case 6: v6 ^= (uint8_t)(v5); break;
+    case 7: v5 ^= (uint8_t)(((uint8_t)((uint64_t)(((uint64_t)v6)) < (uint64_t)(((uint64_t)g1[(((uint32_t)v5)) & 7]))))); break;
+    default: mix((uint64_t)v5); break;
     }
-    if (((uint32_t)((uint32_t)(((uint32_t)v5)) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2961611930u)) & (uint32_t)(((uint32_t)2229682182u)))))))) {
-        if (((uint16_t)(((uint64_t)(-(uint64_t)(((uint64_t)v6))))))) {
-            int32_t v14 = ((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)v6)) + (uint32_t)(((int32_t)v6))))) + (uint32_t)(((int32_t)((uint32_t)(((int32_t)v5)) - (uint32_t)(((((int8_t)118)) ? (int32_t)(((int32_t)v5)) : (int32_t)(((int32_t)v5)))))))));
-            v6 &= (uint8_t)(((uint8_t)34u));
-            int8_t v15 = ((int8_t)((uint32_t)(((int8_t)((int8_t)(((((int32_t)v5)) ? (int8_t)(((int8_t)-1)) : (int8_t)(((int8_t)v6)))) >= (int8_t)(((int8_t)((uint32_t)(((int8_t)v14)) * (uint32_t)(((int8_t)v14)))))))) - (uint32_t)(((int8_t)((int32_t)(((int8_t)((int8_t)(((int8_t)v5)) ^ (int8_t)(((int8_t)v14))))) >> ((uint32_t)(((uint8_t)!(v5))) & 7))))));
+    int8_t v12 = ((int8_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)v6)) | (int64_t)(((int64_t)v6))))) * (uint64_t)(((int64_t)v5))))) < (int64_t)(((int64_t)!(((int64_t)(((int8_t)20))))))));
+    return (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)10u)) + (uint32_t)(((uint16_t)((int8_t)(((int8_t)v6)) != (int8_t)(rem_int8(((int8_t)v5), v12))))))));
+}
+static __attribute__((noinline)) uint8_t f13(uint16_t p0, int16_t p1) {
+    int32_t v14 = ((((uint8_t)!(((((int32_t)p0)) ? (uint8_t)(((uint8_t)180u)) : (uint8_t)(((uint8_t)p1)))))) ? (int32_t)(((int32_t)p1)) : (int32_t)(((int32_t)!(((int32_t)((uint32_t)(((int32_t)p1)) + (uint32_t)(((int32_t)p0))))))));
+    mix((uint64_t)(int16_t)(p1));
+    for (uint32_t i15 = 0; i15 < 8; i15++) {
+        g1[(((uint32_t)p1)) & 7] = (int8_t)(((int8_t)v14));
+        v14 = (int32_t)(((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)60)) - (uint32_t)(((int32_t)i15))))) & (int32_t)(min_int32(((int32_t)p0), v14))))) - (uint32_t)(((int32_t)((int32_t)(((int32_t)((uint32_t)(v14) * (uint32_t)(((int32_t)-64960988))))) | (int32_t)(((int32_t)((int32_t)(v14) & (int32_t)(((int32_t)i15)))))))))));
+        uint8_t v16 = ((uint8_t)((uint32_t)(min_uint8(min_uint8(((uint8_t)p0), ((uint8_t)45u)), ((uint8_t)p0))) << ((uint32_t)(min_int8(((int8_t)(((int16_t)19203))), ((int8_t)i15))) & 7)));
+        if (((uint64_t)((uint64_t)(((uint64_t)d2i32(((float)(((float)(((double)(((double)(((int16_t)-6424))) + ((double)(((int8_t)-1))))))) - ((float)(((float)(((uint8_t)v14))) - ((float)(((float)(v14)) - ((float)(((uint8_t)127u)))))))))))) - (uint64_t)(((uint64_t)51ull))))) {
+            v14 ^= (int32_t)(((int32_t)((int32_t)(rem_int32(((int32_t)g3[(((uint32_t)19695106u)) & 3]), ((int32_t)(~(uint32_t)(((int32_t)p0)))))) ^ (int32_t)(((int32_t)((int32_t)(((int32_t)1)) ^ (int32_t)(((int32_t)((uint32_t)(((int32_t)v16)) * (uint32_t)(((int32_t)p0)))))))))));
+            uint64_t v17 = ((uint64_t)9570217115247524491ull);
         } else {
-            g1[(((uint32_t)!(((((int32_t)v5)) ? (uint32_t)(((uint32_t)3031819062u)) : (uint32_t)(((uint32_t)v6)))))) & 7] = (int8_t)(((int8_t)v6));
-            g1[(((uint32_t)40u)) & 7] = (int8_t)(((int8_t)((uint32_t)(((int8_t)(-(uint32_t)(((int8_t)v5))))) * (uint32_t)(((int8_t)v5)))));
-            int8_t v16 = ((int8_t)((uint32_t)(((int8_t)-1)) * (uint32_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)60)) - (uint32_t)(((int8_t)v6))))) & (int8_t)(min_int8(((int8_t)v5), ((int8_t)v6))))))));
+            mix(ops[(1 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint16_t)(((uint16_t)p1)) >= (uint16_t)(((uint16_t)32u))))) * (uint64_t)(((uint64_t)14ull)))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint16_t)(((uint16_t)p1)) >= (uint16_t)(((uint16_t)32u))))) * (uint64_t)(((uint64_t)14ull)))), ((uint64_t)fbits_f(((float)(((double)(((double)(((int16_t)p0))) - ((((double)(((uint32_t)v16))) >= ((double)(((uint16_t)v14)))) ? ((double)(i15)) : ((double)0.0))))))))));
+            uint64_t v18 = ((uint64_t)((uint64_t)(rem_uint64(((uint64_t)((uint64_t)(((uint64_t)32768ull)) * (uint64_t)(((uint64_t)p0)))), ((uint64_t)v16))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g3[(((uint32_t)v16)) & 3])) - (uint64_t)(((uint64_t)p1)))))));
+            int16_t v19 = ((int16_t)((uint32_t)(rem_int16(((int16_t)((uint32_t)(((int16_t)v16)) << ((uint32_t)(((int32_t)p1)) & 15))), ((int16_t)((uint32_t)(((int16_t)5)) * (uint32_t)(((int16_t)2)))))) * (uint32_t)(((int16_t)v18))));
         }
-        mix(ops[(3 + (uint32_t)(((uint64_t)32768ull))) & 3](((uint64_t)32768ull), ((uint64_t)v5)));
-        mix(ops[(3 + (uint32_t)(((uint64_t)v6))) & 3](((uint64_t)v6), ((uint64_t)((uint64_t)(min_uint64(((uint64_t)v5), ((uint64_t)9444972158408932082ull))) >> ((uint64_t)(((int32_t)((int32_t)(((int32_t)v6)) & (int32_t)(((int32_t)v5))))) & 63)))));
+    }
+    mix((uint64_t)(int32_t)(v14));
+    uint16_t v20 = ((uint16_t)21u);
+    for (uint32_t i21 = 0; i21 < 12; i21++) {
+        switch ((uint32_t)(i21) % 12u) {
+        case 0: v20 ^= (uint16_t)(((uint16_t)d2u64(((double)(((double)(((double)(((double)1.0) * ((double)(((uint8_t)255u))))) * __builtin_sqrt(((double)9007199254740993.0)))) + ((double)(((double)(((int16_t)(-32768)))) / ((((double)(((uint32_t)v20))) >= ((double)(((int8_t)p1)))) ? ((double)(((uint16_t)31u))) : ((double)(((uint8_t)p0))))))))))); break;
+        case 1: p0 ^= (uint16_t)(div_uint16(((uint16_t)19160u), ((uint16_t)((uint32_t)(((uint16_t)v14)) << ((uint32_t)(((uint16_t)9u)) & 15))))); break;
+        case 2: p1 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)g3[(((uint32_t)v20)) & 3])) << ((uint32_t)(((int8_t)((uint32_t)(((int8_t)p0)) << ((uint32_t)(((uint8_t)255u)) & 7)))) & 15)))); break;
+        case 3: v20 ^= (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint32_t)p0)) != (uint32_t)(i21)))) | (uint16_t)(((uint16_t)((uint32_t)(p0) + (uint32_t)(((uint16_t)32768u)))))))); break;
+        case 4: p1 ^= (int16_t)(((int16_t)(((uint16_t)((uint32_t)(((uint16_t)15u)) - (uint32_t)(((uint16_t)p1))))))); /* fall through */
+        case 5: v20 ^= (uint16_t)(p0); break;
+        case 6: p1 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)v14)) << ((uint32_t)(((uint32_t)p0)) & 15)))) + (uint32_t)(((int16_t)(-(uint32_t)(p1))))))); break;
+        case 7: v14 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)255)) >> ((uint32_t)(((uint64_t)i21)) & 31)))); /* fall through */
+        case 8: v20 ^= (uint16_t)(((uint16_t)g2[(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)3u))))) & 7])); break;
+        case 9: p0 ^= (uint16_t)(((uint16_t)g1[(((uint32_t)(v14))) & 7])); break;
+        case 10: v14 ^= (int32_t)(((int32_t)p0)); /* fall through */
+        default: mix((uint64_t)i21); break;
+        }
+        v20 ^= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)v14)) * (uint32_t)(v20))));
+    }
+    if (((uint64_t)g1[(((uint32_t)g2[(((uint32_t)7u)) & 7])) & 7])) {
+        uint16_t v22 = ((uint16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)g1[(((uint32_t)v14)) & 7])) + (uint32_t)(((uint16_t)((uint32_t)(p0) << ((uint32_t)(((uint64_t)v14)) & 15))))))) >= (uint16_t)(div_uint16(((uint16_t)((uint16_t)(((uint16_t)p1)) & (uint16_t)(((uint16_t)v14)))), ((uint16_t)v14)))));
+        g1[(div_uint32(((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(((uint32_t)2726277112u)))), ((uint32_t)(-(uint32_t)(((uint32_t)0u)))))) & 7] = (int8_t)(((int8_t)(-(uint32_t)(((int8_t)v22)))));
     } else {
-        v6 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v6)) >> ((uint32_t)(((int32_t)1407552106)) & 31)))) >> ((uint32_t)(((uint64_t)g2[(((uint32_t)2147483647u)) & 7])) & 31)))) >= (uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)256u)) >> ((uint32_t)(((uint16_t)v5)) & 31))))))))));
-        int8_t v17 = ((int8_t)v5);
+        for (uint32_t i23 = 0; i23 < 11; i23++) {
+            mix((uint64_t)(uint32_t)(i23));
+            g1[(((uint32_t)v14)) & 7] = (int8_t)(((int8_t)g1[(((uint32_t)(((int64_t)v14)))) & 7]));
+            if (((uint64_t)i23)) {
+                p1 ^= (int16_t)(((int16_t)((int16_t)(((int16_t)((int32_t)(((int32_t)((int32_t)(((int32_t)30)) >> ((uint32_t)(((uint8_t)p0)) & 31)))) != (int32_t)(((int32_t)((uint32_t)(((int32_t)2)) * (uint32_t)(v14))))))) | (int16_t)(((int16_t)-15770)))));
+                mix((uint64_t)(uint16_t)(v20));
+            } else {
+                v20 ^= (uint16_t)(((uint16_t)(~(uint32_t)(p0))));
+                g3[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) != (uint32_t)(((uint32_t)3227874934u))))) & (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v14)) << ((uint32_t)(p0) & 31))))))) & 3] = (int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)3296243674519175961ll)) ^ (int64_t)(((int64_t)7472666315931728232ll))))) * (uint64_t)(((int64_t)g2[(i23) & 7])))));
+                int64_t v24 = ((int64_t)((uint64_t)(((int64_t)v20)) * (uint64_t)(((int64_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)3707123915475470430ll)) * (uint64_t)(((int64_t)0ll))))) ^ (int64_t)(rem_int64(((int64_t)v14), ((int64_t)i23))))))));
+            }
+        }
+        p1 &= (int16_t)(div_int16(((int16_t)((uint32_t)(((int16_t)(((uint8_t)v20)))) * (uint32_t)(((int16_t)!(((int16_t)32767)))))), ((int16_t)((uint32_t)(((int16_t)2)) - (uint32_t)(((int16_t)g1[(((uint32_t)p1)) & 7]))))));
     }
-    return (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)(((int64_t)-7314404338470079801ll)))) << ((uint32_t)(((int16_t)(~(uint32_t)(((int16_t)7))))) & 15)))) - (uint32_t)(((((int16_t)(-(uint32_t)(((int16_t)v6))))) ? (uint16_t)(((uint16_t)((uint16_t)(((uint16_t)v6)) ^ (uint16_t)(((uint16_t)v6))))) : (uint16_t)(((uint16_t)g3[(((uint32_t)19695106u)) & 3])))))));
+    mix(ops[(1 + (uint32_t)(rem_uint64(((uint64_t)p0), ((uint64_t)g1[(((uint32_t)2u)) & 7])))) & 3](rem_uint64(((uint64_t)p0), ((uint64_t)g1[(((uint32_t)2u)) & 7])), ((uint64_t)((uint64_t)(((uint64_t)(((uint64_t)12563647886761281146ull)))) << ((uint64_t)(((uint32_t)p1)) & 63)))));
+    return (uint8_t)(((uint8_t)170u));
 }
-static int64_t f18(int8_t p0, uint8_t p1, int32_t p2, uint64_t p3) {
-    uint16_t v19 = ((uint16_t)p1);
-    uint32_t v20 = max_uint32(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1645286259u)) - (uint32_t)(((uint32_t)2147483648u))))) + (uint32_t)(((uint32_t)p0)))), ((uint32_t)p1));
-    uint8_t v21 = (uint8_t)f4();
-    p0 |= (int8_t)(((int8_t)d2u32(((float)(((double)(((double)(((double)(((uint8_t)p0))) / ((double)__builtin_inf()))) / ((double)(((double)(((int16_t)p1))) * ((double)(((uint32_t)p2))))))))))));
-    mix((uint64_t)(uint8_t)(v21));
-    mix(ops[(0 + (uint32_t)(((uint64_t)v19))) & 3](((uint64_t)v19), ((((((uint32_t)v21)) ? (int16_t)(((int16_t)-3459)) : (int16_t)(((int16_t)-31146)))) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)v19))))) : (uint64_t)(((uint64_t)g1[(((uint32_t)3u)) & 7])))));
-    return (int64_t)(((int64_t)p1));
-}
-static uint8_t f22(uint8_t p0) {
-    g1[(((uint32_t)36u)) & 7] = (int8_t)(((int8_t)((int32_t)(((int8_t)64)) >> ((uint32_t)(((int16_t)p0)) & 7))));
-    uint32_t v23 = (uint32_t)f4();
-    p0 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(v23) * (uint32_t)(((uint32_t)21u))))) & 7])) << ((uint32_t)(((int64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)2ull)) * (uint64_t)(((uint64_t)v23))))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v23)) << ((uint64_t)(((int8_t)-89)) & 63))))))) & 7))));
-    return (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint32_t)(rem_uint8(p0, ((uint8_t)128u))) << ((uint32_t)(((uint16_t)(((int64_t)p0)))) & 7)))))));
-}
-static uint8_t f24(uint16_t p0) {
-    mix((uint64_t)(uint16_t)(p0));
-    for (int32_t i25 = 8; i25 > 0; i25--) {
-        p0 |= (uint16_t)(((uint16_t)g1[(max_uint32(((uint32_t)33u), ((uint32_t)d2u32(((double)(((double)(((double)-0.0) + ((double)(((float)(i25)))))) / ((double)(((float)(((float)(i25)) / ((float)(((int32_t)1170889158))))))))))))) & 7]));
-        p0 = (uint16_t)(((uint16_t)123u));
-        int32_t v26 = ((int32_t)fbits_d(((double)(((double)(((float)(((float)2.2250738585072014e-308) + ((float)4.9e-324))))) / ((double)(((double)(((double)(((uint8_t)i25))) * ((double)0.1))) + ((double)(((int16_t)i25)))))))));
+static __attribute__((noinline)) int16_t f25(int16_t p0, uint8_t p1, uint64_t p2, int8_t p3, uint32_t p4) {
+    switch ((uint32_t)(p3) % 11u) {
+    case 0: p4 ^= (uint32_t)(((uint32_t)p3)); /* fall through */
+    case 1: p2 ^= (uint64_t)(((uint64_t)((uint16_t)(((uint16_t)p3)) > (uint16_t)(((uint16_t)(((int16_t)p4))))))); break;
+    case 2: p0 ^= (int16_t)(((int16_t)13495)); break;
+    case 3: p0 ^= (int16_t)(((int16_t)d2i64(((float)(((int8_t)p4)))))); break;
+    case 4: p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((((int16_t)p4)) ? (uint8_t)(((uint8_t)129u)) : (uint8_t)(((uint8_t)45u)))) * (uint32_t)(((uint8_t)((uint32_t)(p1) << ((uint32_t)(((uint32_t)p1)) & 7))))))); break;
+    case 5: p1 ^= (uint8_t)(((uint8_t)((uint8_t)(p1) ^ (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)49u)) >> ((uint32_t)(((int64_t)p4)) & 7))))))); break;
+    case 6: p2 ^= (uint64_t)(((uint64_t)(((int32_t)((uint32_t)(((int32_t)p1)) - (uint32_t)(((int32_t)p3))))))); break;
+    case 7: p3 ^= (int8_t)(max_int8(((int8_t)g3[(((uint32_t)p1)) & 3]), ((int8_t)((uint32_t)(((int8_t)1)) + (uint32_t)(((int8_t)p1)))))); break;
+    case 8: p2 ^= (uint64_t)(((uint64_t)p3)); break;
+    case 9: p1 ^= (uint8_t)(((uint8_t)p0)); break;
+    default: mix((uint64_t)p3); break;
     }
-    uint32_t v27 = ((uint32_t)((uint32_t)(((uint32_t)!(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)255u))))))) - (uint32_t)(((uint32_t)255u))));
-    v27 = (uint32_t)(((uint32_t)((uint32_t)(min_uint32(((uint32_t)((int32_t)(((int32_t)p0)) != (int32_t)(((int32_t)7)))), div_uint32(v27, ((uint32_t)42u)))) << ((uint32_t)(((int32_t)((uint32_t)(((v27) ? (int32_t)(((int32_t)v27)) : (int32_t)(((int32_t)-1743415738)))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)p0)) << ((uint32_t)(((uint8_t)128u)) & 31))))))) & 31))));
-    return (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)g1[(((uint32_t)g2[(((uint32_t)7u)) & 7])) & 7])) >> ((uint32_t)(((uint16_t)v27)) & 7))));
+    g3[(((uint32_t)((uint32_t)(p4) + (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)p2)))))))) & 3] = (int64_t)(((int64_t)(((int8_t)((uint32_t)(((int8_t)p0)) << ((uint32_t)(((uint8_t)60u)) & 7))))));
+    mix(ops[(3 + (uint32_t)(((uint64_t)((int16_t)(((p3) ? (int16_t)(((int16_t)p3)) : (int16_t)(((int16_t)p4)))) <= (int16_t)(div_int16(((int16_t)p2), ((int16_t)p2))))))) & 3](((uint64_t)((int16_t)(((p3) ? (int16_t)(((int16_t)p3)) : (int16_t)(((int16_t)p4)))) <= (int16_t)(div_int16(((int16_t)p2), ((int16_t)p2))))), ((uint64_t)((uint64_t)(p2) * (uint64_t)(((uint64_t)p0))))));
+    if (((uint16_t)p3)) {
+        p0 &= (int16_t)(((int16_t)((uint32_t)(((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)p2)) + (uint32_t)(((int16_t)p2))))) & (int16_t)(div_int16(((int16_t)-1), ((int16_t)13481)))))) + (uint32_t)(((int16_t)((uint32_t)(((int16_t)!(((int16_t)p1)))) - (uint32_t)(((int16_t)((uint32_t)(((int16_t)p2)) * (uint32_t)(((int16_t)9310)))))))))));
+        int64_t v26 = (int64_t)f4();
+    } else {
+        p1 &= (uint8_t)(((uint8_t)((uint32_t)(min_uint8(((p0) ? (uint8_t)(((uint8_t)p0)) : (uint8_t)(((uint8_t)p0))), min_uint8(((uint8_t)p2), ((uint8_t)26u)))) << ((uint32_t)(((int8_t)(rem_uint64(p2, p2)))) & 7))));
+        p1 = (uint8_t)(((uint8_t)g1[(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)792765640u)) | (uint32_t)(((uint32_t)p0)))))))) & 7]));
+    }
+    p2 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)9361899011350963827ull)) & (uint64_t)(((uint64_t)255ull)))))))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) >> ((uint64_t)(((int64_t)32768ll)) & 63)))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) << ((uint64_t)(((int16_t)p2)) & 63))))))))));
+    mix((uint64_t)(uint32_t)(p4));
+    return (int16_t)(((int16_t)((int32_t)(((int16_t)((uint32_t)(min_int16(((int16_t)p1), ((int16_t)p3))) + (uint32_t)(((((int8_t)p4)) ? (int16_t)(((int16_t)p4)) : (int16_t)(((int16_t)3))))))) >> ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) | (uint64_t)(((uint64_t)p3))))) ^ (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)p1)))))))) & 15))));
+}
+static int8_t f27(int16_t p0, uint16_t p1, int32_t p2, int16_t p3, uint16_t p4) {
+    g3[(((uint32_t)((uint32_t)(((uint32_t)g3[(((uint32_t)2789078316u)) & 3])) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) << ((uint32_t)(((int8_t)p2)) & 31))))))) & 3] = (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((uint64_t)p4)) == (uint64_t)(((uint64_t)p2))))) << ((uint64_t)(((int64_t)((int64_t)(((int64_t)p4)) | (int64_t)(((int64_t)256ll))))) & 63))));
+    p4 = (uint16_t)(rem_uint16(((uint16_t)((uint32_t)(((uint16_t)(((int64_t)p0)))) >> ((uint32_t)(((uint8_t)(((uint16_t)32143u)))) & 15))), ((uint16_t)((uint16_t)(p1) ^ (uint16_t)(((uint16_t)p2))))));
+    if (((int8_t)((uint32_t)(((int8_t)((int64_t)(((int64_t)p4)) == (int64_t)(((int64_t)p3))))) - (uint32_t)(((((int32_t)-1756173371)) ? (int8_t)(((int8_t)p0)) : (int8_t)(((int8_t)-1))))))) {
+        int32_t v28 = (int32_t)f4();
+        p4 |= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(p1) * (uint32_t)(p4)))) - (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)45u)) - (uint32_t)(((uint16_t)62u)))))))) >> ((uint32_t)(((uint32_t)p1)) & 15))));
+        int64_t v29 = (int64_t)f4();
+    } else {
+        mix(ops[(0 + (uint32_t)(((uint64_t)((uint16_t)(((uint16_t)d2u32(((float)3.0)))) >= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) << ((uint32_t)(((uint8_t)p4)) & 15)))))))) & 3](((uint64_t)((uint16_t)(((uint16_t)d2u32(((float)3.0)))) >= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) << ((uint32_t)(((uint8_t)p4)) & 15)))))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)421413446134835489ull)) ^ (uint64_t)(((uint64_t)p4))))) ^ (uint64_t)(((uint64_t)(((uint64_t)p3))))))));
+        int8_t v30 = ((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)44)) + (uint32_t)(((int8_t)p1))))) + (uint32_t)(((int8_t)((uint32_t)(((int8_t)-68)) - (uint32_t)(((int8_t)p2)))))))) - (uint32_t)(((int8_t)((uint16_t)(((uint16_t)g2[(((uint32_t)2312668812u)) & 7])) >= (uint16_t)(((uint16_t)30037u)))))));
+        int64_t v31 = (int64_t)f4();
+    }
+    p4 = (uint16_t)(((uint16_t)p2));
+    return (int8_t)(((int8_t)fbits_d(((double)(((double)(((((double)(((int16_t)p2))) != ((double)1e300)) ? ((double)(((uint8_t)p0))) : ((double)0.1)) - ((double)(((uint64_t)21ull))))) * ((double)(((double)(((double)(((int32_t)-429559544))) * ((double)(((uint64_t)p1))))) - ((double)(((double)1.0) - ((double)(((int16_t)p4))))))))))));
 }
 int main(void) {
     mix((uint64_t)f4());
+    mix((uint64_t)f4());
+    mix((uint64_t)f4());
     print_checksum(0);
-    mix((uint64_t)f18(((int8_t)45), ((uint8_t)229u), ((int32_t)2147483647), ((uint64_t)11303763589138048802ull)));
-    mix((uint64_t)f18(((int8_t)43), ((uint8_t)137u), ((int32_t)1790970304), ((uint64_t)43ull)));
+    mix((uint64_t)f13(((uint16_t)32768u), ((int16_t)6329)));
+    mix((uint64_t)f13(((uint16_t)49u), ((int16_t)-29356)));
     print_checksum(1);
-    mix((uint64_t)f22(((uint8_t)255u)));
+    mix((uint64_t)f25(((int16_t)44), ((uint8_t)62u), ((uint64_t)15ull), ((int8_t)15), ((uint32_t)0u)));
+    mix((uint64_t)f25(((int16_t)1), ((uint8_t)16u), ((uint64_t)16578371605673959669ull), ((int8_t)60), ((uint32_t)2u)));
+    mix((uint64_t)f25(((int16_t)0), ((uint8_t)0u), ((uint64_t)9223372036854775808ull), ((int8_t)7), ((uint32_t)3393284831u)));
     print_checksum(2);
-    mix((uint64_t)f24(((uint16_t)65535u)));
-    mix((uint64_t)f24(((uint16_t)19u)));
+    mix((uint64_t)f27(((int16_t)15), ((uint16_t)18691u), ((int32_t)1924127844), ((int16_t)32767), ((uint16_t)2u)));
     print_checksum(3);
-    mix(rec(12, 603332368u));
-    uint64_t *heap = malloc(269 * sizeof(uint64_t));
-    for (uint32_t i = 0; i < 269; i++) heap[i] = (uint64_t)(i * 7337u + 242u);
-    heap = realloc(heap, 538 * sizeof(uint64_t));
-    for (uint32_t i = 269; i < 538; i++) heap[i] = (uint64_t)((uint64_t)heap[i - 269] * 3u);
-    for (uint32_t i = 0; i < 538; i++) mix((uint64_t)heap[i]);
+    mix(rec(14, 1296188783u));
+    uint8_t *heap = malloc(162 * sizeof(uint8_t));
+    for (uint32_t i = 0; i < 162; i++) heap[i] = (uint8_t)(i * 20427u + 53u);
+    heap = realloc(heap, 324 * sizeof(uint8_t));
+    for (uint32_t i = 162; i < 324; i++) heap[i] = (uint8_t)((uint64_t)heap[i - 162] * 3u);
+    for (uint32_t i = 0; i < 324; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g2[i]);

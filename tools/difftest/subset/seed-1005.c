@@ -68,223 +68,207 @@ static __attribute__((noinline)) uint16_t f5(uint32_t p0, uint64_t p1) {
     if (((int64_t)d2i64(((double)(((uint16_t)p1)))))) {
         mix((uint64_t)(uint64_t)(p1));
         uint8_t v6 = ((uint8_t)((uint32_t)(((uint8_t)(((int8_t)(-(uint32_t)(((int8_t)p0))))))) << ((uint32_t)(rem_uint16(((uint16_t)p0), ((uint16_t)((uint32_t)(((uint16_t)28193u)) + (uint32_t)(((uint16_t)p0)))))) & 7)));
-        v6 ^= (uint8_t)(max_uint8(((uint8_t)fbits_f(((float)(((float)(((float)(((float)(((int16_t)p1))) / ((float)(((uint32_t)0u))))) / ((float)(((int32_t)p1))))) + ((float)(((float)(((float)(((int32_t)v6))) * ((float)-2147483649.0))) + ((float)(((double)(((uint64_t)v6))))))))))), ((uint8_t)p0)));
+        v6 ^= (uint8_t)(max_uint8(((uint8_t)fbits_f(((float)(((float)(((float)(((double)(((int16_t)p1))))) * __builtin_sqrtf(((float)0.0)))) / ((float)(((float)(((float)(((uint32_t)p1))) * ((float)(((int16_t)v6))))) - ((float)(((double)(((int32_t)1403870112))))))))))), ((((int8_t)p1)) ? (uint8_t)(((uint8_t)p0)) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) + (uint32_t)(((uint8_t)p1))))))));
     } else {
-        uint16_t v7 = ((uint16_t)((uint32_t)(((uint16_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) - (uint64_t)(((uint64_t)11ull))))) > (uint64_t)(((uint64_t)p0))))) << ((uint32_t)(((uint64_t)g1[(((uint32_t)p1)) & 31])) & 15)));
-        p1 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)d2i32(((float)(((float)(((float)(((float)(((uint64_t)v7))) * ((float)(((uint32_t)256u))))) / ((float)(((float)(((uint64_t)p0))) / ((float)(((uint16_t)p0))))))) + ((float)(((float)(((float)(((uint64_t)0ull))) * ((float)(((int16_t)p1))))) / ((float)(p1))))))))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)v7)) & 31])) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)50ull)))))))))));
+        g4[(max_uint32(((uint32_t)((uint32_t)(p0) + (uint32_t)(((uint32_t)p1)))), ((uint32_t)g1[(p0) & 31]))) & 7] = (uint32_t)(((uint32_t)p1));
+        p1 ^= (uint64_t)(((uint64_t)14962241959136659225ull));
     }
-    p1 = (uint64_t)(((uint64_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p0)) ^ (uint8_t)(((uint8_t)39u))))) + (uint32_t)(((uint8_t)p0)))))));
-    return (uint16_t)(div_uint16(((uint16_t)!(((uint16_t)!(((uint16_t)p0))))), ((uint16_t)d2i32(((float)(((float)(((float)(((float)(p1)) / ((float)(p0)))) - ((float)(((float)(((int32_t)11))) - ((float)(((int32_t)p1))))))) / ((float)(((((float)9007199254740993.0) >= ((float)(((int16_t)p0)))) ? ((float)(((uint8_t)p0))) : ((float)(((int8_t)p0)))) * ((float)(((float)(p1)) + ((float)(((uint32_t)2058300775u)))))))))))));
+    mix((uint64_t)(uint32_t)(p0));
+    return (uint16_t)(((uint16_t)p0));
 }
-static int8_t f8(int16_t p0, int32_t p1, uint32_t p2) {
-    uint16_t v9 = (uint16_t)f5(((uint32_t)((uint32_t)(((uint32_t)g1[(((uint32_t)3464929593u)) & 31])) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)548413973u)) + (uint32_t)(p2)))))), ((uint64_t)(~(uint64_t)(((uint64_t)p2)))));
-    int16_t v10 = (int16_t)f5(((uint32_t)!(((uint32_t)d2i32(((((float)(((float)(((float)(((uint32_t)p1))) * ((float)(((uint32_t)v9))))) / ((float)(((float)(((uint8_t)p2))) - ((float)(((int32_t)p0))))))) != ((float)(((float)(((double)(((uint32_t)p1))))) + ((float)(((float)(((uint32_t)1107593888u))) - ((float)(((int32_t)v9)))))))) ? ((float)(((float)(((float)(((uint8_t)p1))) * ((float)(((uint16_t)58661u))))) - ((float)(((float)-2.5) - ((float)0.1))))) : ((float)(((((float)(((uint8_t)p1))) == ((float)9007199254740993.0)) ? ((float)(((int64_t)p2))) : ((float)(v9))) + ((((float)(((int16_t)-29803))) > ((float)(((int64_t)p1)))) ? ((float)(((int16_t)p2))) : ((float)(((uint8_t)22u))))))))))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) - (uint64_t)(((uint64_t)v9))))) | (uint64_t)(((uint64_t)((int64_t)(((int64_t)p1)) != (int64_t)(((int64_t)52ll))))))));
-    int8_t v11 = ((int8_t)-104);
-    for (uint32_t i12 = 0; i12 < 2; i12++) {
-        mix((uint64_t)(int16_t)(p0));
-        p1 &= (int32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(((int32_t)((uint32_t)(p2) == (uint32_t)(((uint32_t)v9))))) - (uint32_t)(((int32_t)((int32_t)(((int32_t)1)) & (int32_t)(((int32_t)v9)))))))) - (uint32_t)(((int32_t)((uint64_t)(((uint64_t)v10)) == (uint64_t)(((uint64_t)g3[(p2) & 31]))))))));
-        if (((int16_t)(((int32_t)i12)))) {
-            v10 = (int16_t)(((int16_t)-12681));
-            if (((int64_t)((int8_t)(((int8_t)-53)) > (int8_t)(((int8_t)((uint32_t)(((int8_t)v9)) + (uint32_t)(((int8_t)v9)))))))) {
-                mix((uint64_t)(uint16_t)(v9));
-                if (div_uint32(p2, ((uint32_t)((uint32_t)(((uint32_t)v11)) << ((uint32_t)(((uint64_t)p2)) & 31))))) {
-                    uint64_t v13 = ((uint64_t)p0);
-                    p0 = (int16_t)(max_int16(((int16_t)((int16_t)(((int16_t)57)) > (int16_t)(min_int16(((int16_t)p1), ((int16_t)i12))))), ((int16_t)29091)));
-                    uint64_t v14 = min_uint64(v13, ((uint64_t)15140654819133910370ull));
+static int64_t f7(uint64_t p0, uint16_t p1, uint32_t p2, uint64_t p3) {
+    p2 &= (uint32_t)(((uint32_t)((uint8_t)(((uint8_t)p1)) != (uint8_t)(((uint8_t)p3)))));
+    if (((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)16631591788525482748ull)) + (uint64_t)(((uint64_t)p1))))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) | (uint64_t)(p0))))))) {
+        p3 = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)p0)) & 31])) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p3) ^ (uint64_t)(p0)))) & (uint64_t)(((uint64_t)((uint64_t)(p3) + (uint64_t)(((uint64_t)14017457301517316593ull)))))))))));
+        int32_t v8 = ((int32_t)p0);
+        int8_t v9 = ((int8_t)(~(uint32_t)(max_int8(((int8_t)d2u32(((float)(((double)(((int32_t)p2))))))), ((int8_t)((uint32_t)(((uint32_t)v8)) >= (uint32_t)(((uint32_t)11u))))))));
+    } else {
+        if (((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)p2)) << ((uint32_t)(((int16_t)p0)) & 7)))) ^ (int8_t)(((int8_t)((uint32_t)(((int8_t)p3)) + (uint32_t)(((int8_t)p3)))))))) {
+            int8_t v10 = ((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)!(((int8_t)p0)))) ^ (int8_t)(((int8_t)(((uint16_t)p3))))))) + (uint32_t)(((int8_t)d2u64(((float)(((int64_t)p1))))))));
+            g4[(((uint32_t)d2u32(((double)(((double)9007199254740993.0) * __builtin_sqrt(((double)(((int16_t)p0))))))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)4089697568u)) ^ (uint32_t)(((uint32_t)p0))))) - (uint32_t)(((uint32_t)v10)))));
+            int64_t v11 = max_int64(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)5052388610926191322ll)) & (int64_t)(((int64_t)1925875860401578555ll))))) + (uint64_t)(((int64_t)((int64_t)(((int64_t)p3)) >> ((uint64_t)(((int32_t)p1)) & 63)))))), ((max_int32(((int32_t)p0), ((int32_t)28))) ? (int64_t)(((int64_t)((int64_t)(((int64_t)32767ll)) | (int64_t)(((int64_t)p2))))) : (int64_t)(((int64_t)((uint32_t)(((uint32_t)255u)) > (uint32_t)(((uint32_t)p0)))))));
+        } else {
+            int8_t v12 = ((int8_t)((uint32_t)(((int8_t)94)) - (uint32_t)(((int8_t)((uint16_t)(((uint16_t)g3[(((uint32_t)32u)) & 31])) > (uint16_t)(((uint16_t)((uint32_t)(p1) * (uint32_t)(((uint16_t)46660u))))))))));
+            g4[(((uint32_t)g3[(((uint32_t)v12)) & 31])) & 7] = (uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) | (uint32_t)(((uint32_t)p0))))))));
+        }
+        int64_t v13 = ((int64_t)d2i32(((float)-2.5)));
+        if (((uint16_t)((uint32_t)(((uint16_t)p2)) - (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) * (uint32_t)(((uint16_t)32768u)))))))) {
+            p0 &= (uint64_t)(((((int8_t)v13)) ? (uint64_t)(((uint64_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) >> ((uint32_t)(((int8_t)v13)) & 15)))) == (uint16_t)(((uint16_t)p0))))) : (uint64_t)(((uint64_t)15ull))));
+            int32_t v14 = ((int32_t)((uint32_t)(((int32_t)((uint32_t)(div_uint32(((uint32_t)2324599328u), p2)) == (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)48u)) | (uint32_t)(((uint32_t)258926589u)))))))) - (uint32_t)(((int32_t)v13))));
+            mix((uint64_t)(int32_t)(v14));
+        } else {
+            p2 &= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) * (uint32_t)(((uint32_t)p0))))) << ((uint32_t)(((int64_t)(((int8_t)p0)))) & 31)))) << ((uint32_t)(((int16_t)((uint32_t)(((int16_t)p0)) - (uint32_t)(((int16_t)((uint32_t)(((int16_t)18704)) << ((uint32_t)(((uint8_t)v13)) & 15))))))) & 31))));
+            uint64_t v15 = div_uint64(((uint64_t)(~(uint64_t)(p0))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) ^ (uint64_t)(p0)))) ^ (uint64_t)(((uint64_t)g4[(((uint32_t)689622881u)) & 7])))));
+            uint32_t v16 = p2;
+        }
+    }
+    mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p0) >> ((uint64_t)(((int64_t)p1)) & 63)))) << ((uint64_t)(((int8_t)p3)) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p0) >> ((uint64_t)(((int64_t)p1)) & 63)))) << ((uint64_t)(((int8_t)p3)) & 63))), ((uint64_t)((uint64_t)(((uint64_t)(((int64_t)1ll)))) * (uint64_t)(p3)))));
+    mix((uint64_t)(uint64_t)(p0));
+    uint32_t v17 = ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)(((uint32_t)p0)))) - (uint32_t)(((uint32_t)p0))))) - (uint32_t)(((uint32_t)p0))));
+    return (int64_t)(((int64_t)p3));
+}
+static int8_t f18(uint8_t p0) {
+    int32_t v19 = ((int32_t)p0);
+    if (((uint32_t)v19)) {
+        int32_t v20 = ((int32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)21u)) * (uint32_t)(((uint32_t)2147483648u))))) + (uint32_t)(((uint32_t)3563965254u))))) > (uint32_t)(((((int64_t)v19)) ? (uint32_t)(((uint32_t)(((int8_t)20)))) : (uint32_t)(((uint32_t)(((int16_t)p0))))))));
+        g4[(((uint32_t)v19)) & 7] = (uint32_t)(((uint32_t)p0));
+    } else {
+        uint16_t v21 = ((uint16_t)(-(uint32_t)(((uint16_t)(~(uint32_t)(((uint16_t)p0)))))));
+        uint32_t v22 = ((uint32_t)p0);
+    }
+    for (int32_t i23 = 8; i23 > 0; i23--) {
+        if (((int16_t)((uint32_t)(((int16_t)fbits_d(((float)(((float)(((((float)(((int64_t)4692620003723558554ll))) > ((float)-7e22)) ? ((float)(((int8_t)p0))) : ((float)-2.5)) / ((float)(((float)(((uint16_t)p0))) - ((float)(((uint8_t)v19))))))) + ((((float)(((float)(((uint32_t)v19))) + ((float)(((int16_t)63))))) <= ((float)(((double)1e16)))) ? __builtin_sqrtf(((float)(((int32_t)1229070312)))) : ((float)(((float)(((int64_t)v19))) / ((float)(((uint32_t)3652074008u))))))))))) * (uint32_t)(((int16_t)((uint32_t)(((int16_t)61)) - (uint32_t)(((int16_t)v19)))))))) {
+            v19 &= (int32_t)(((int32_t)(((uint16_t)((uint32_t)(((uint16_t)(i23))) * (uint32_t)(((uint16_t)i23)))))));
+            mix(ops[(1 + (uint32_t)(((uint64_t)7603879336448789465ull))) & 3](((uint64_t)7603879336448789465ull), ((uint64_t)((uint8_t)(((uint8_t)((uint8_t)(((uint8_t)255u)) | (uint8_t)(((uint8_t)46u))))) >= (uint8_t)(((uint8_t)i23))))));
+            g4[(((uint32_t)((uint32_t)(div_uint32(((uint32_t)i23), ((uint32_t)v19))) ^ (uint32_t)(((uint32_t)g1[(((uint32_t)v19)) & 31]))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((((int8_t)i23)) ? (uint32_t)(((uint32_t)v19)) : (uint32_t)(((uint32_t)v19)))) | (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)4249794687u)) - (uint32_t)(((uint32_t)27u))))))));
+        } else {
+            v19 ^= (int32_t)(((int32_t)((uint32_t)(((int32_t)59)) * (uint32_t)(((int32_t)16)))));
+            g4[(((uint32_t)((uint32_t)(((uint32_t)i23)) + (uint32_t)(((uint32_t)2u))))) & 7] = (uint32_t)(((uint32_t)i23));
+        }
+        g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)v19))))) + (uint32_t)(((uint32_t)p0))))) & 7] = (uint32_t)(((uint32_t)fbits_d(((double)(__builtin_sqrt(((double)(((double)(((uint32_t)p0))) * ((double)(((int64_t)i23)))))) * ((double)(((float)(((float)(((int64_t)p0))) / ((float)(((uint16_t)v19))))))))))));
+        mix((uint64_t)(int32_t)(i23));
+    }
+    g4[(((uint32_t)((uint64_t)(((uint64_t)v19)) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)13637659472666183747ull)) | (uint64_t)(((uint64_t)v19)))))))) & 7] = (uint32_t)(((uint32_t)55u));
+    return (int8_t)(((int8_t)(((int64_t)((uint64_t)(((int64_t)(-(uint64_t)(((int64_t)24ll))))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p0)) * (uint64_t)(((int64_t)p0))))))))));
+}
+static uint64_t f24(int8_t p0, uint64_t p1) {
+    g4[(((uint32_t)1u)) & 7] = (uint32_t)(((uint32_t)p0));
+    p0 &= (int8_t)(((int8_t)((int32_t)(((int8_t)-84)) >> ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)1699286422884522236ull))))) - (uint64_t)(((uint64_t)8822217334345693151ull))))) & 7))));
+    uint8_t v25 = ((uint8_t)p1);
+    g4[(((uint32_t)((uint32_t)(div_uint32(((uint32_t)p0), ((uint32_t)56u))) >> ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)v25)) >> ((uint32_t)(((int8_t)-113)) & 15)))) & 31)))) & 7] = (uint32_t)(((uint32_t)(((int32_t)((uint8_t)(((uint8_t)p1)) > (uint8_t)(((uint8_t)56u)))))));
+    for (uint32_t i26 = 0; i26 < 11; i26++) {
+        p1 = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)11862784709443625110ull)) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i26)) + (uint64_t)(((uint64_t)v25)))))))) << ((uint64_t)(p0) & 63))));
+        uint32_t v27 = (uint32_t)f18(((uint8_t)fbits_d(((float)(((double)0.5))))));
+    }
+    if (((int64_t)47ll)) {
+        int64_t v28 = ((int64_t)563681733093533468ll);
+        v28 |= (int64_t)(((int64_t)p0));
+    } else {
+        p0 &= (int8_t)(((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)p1)) + (uint32_t)(((int8_t)p1))))) ^ (int8_t)(((int8_t)((uint32_t)(p0) - (uint32_t)(((int8_t)p1)))))))) + (uint32_t)(((int8_t)(((uint32_t)3103550956u)))))));
+        int32_t v29 = (int32_t)f5(((uint32_t)((uint32_t)(((uint32_t)(((int64_t)p0)))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v25)) << ((uint32_t)(((uint32_t)4163262870u)) & 31)))))), ((uint64_t)11831306916090829579ull));
+    }
+    return (uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)((uint64_t)(((uint64_t)!(p1))) - (uint64_t)(max_uint64(((uint64_t)9399710527499125907ull), p1))))))));
+}
+static __attribute__((noinline)) uint64_t f30(int32_t p0) {
+    g4[(((uint32_t)(((uint32_t)(((int64_t)p0)))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((int8_t)(((int8_t)p0)) < (int8_t)(((int8_t)p0))))) + (uint32_t)(rem_uint32(((uint32_t)119180304u), ((uint32_t)p0))))));
+    if (((uint64_t)16099404803221905353ull)) {
+        p0 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)((int32_t)(((int32_t)((uint32_t)(((uint32_t)p0)) == (uint32_t)(((uint32_t)55u))))) >> ((uint32_t)(((int64_t)p0)) & 31)))) >> ((uint32_t)(((int8_t)(((int8_t)p0)))) & 31))));
+        p0 |= (int32_t)(div_int32(((int32_t)-94395021), max_int32(((int32_t)((int64_t)(((int64_t)p0)) <= (int64_t)(((int64_t)7609804904542632312ll)))), ((((uint8_t)2u)) ? (int32_t)(p0) : (int32_t)(p0)))));
+        int8_t v31 = ((int8_t)(-128));
+    } else {
+        mix((uint64_t)(int32_t)(p0));
+        if (((int8_t)g3[(((uint32_t)g1[(((uint32_t)54u)) & 31])) & 31])) {
+            int16_t v32 = ((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)-7253)) + (uint32_t)(((int16_t)p0))))) + (uint32_t)(((int16_t)(-(uint32_t)(((int16_t)p0)))))))) << ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(p0) & 31)))) >> ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)6974u)) << ((uint32_t)(((int8_t)p0)) & 15)))) & 31)))) & 15)));
+            g4[(((uint32_t)((uint32_t)(((uint32_t)p0)) | (uint32_t)(rem_uint32(((uint32_t)v32), ((uint32_t)p0)))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)(((int32_t)v32)))) * (uint32_t)(((uint32_t)g4[(((uint32_t)v32)) & 7])))));
+        } else {
+            p0 |= (int32_t)(((int32_t)((int32_t)(((int32_t)(((int16_t)p0)))) | (int32_t)(((int32_t)((int16_t)(((int16_t)fbits_d(__builtin_sqrt(((double)(((double)(((double)3.4028234e38) + ((double)0.1))) - ((double)(((double)1.1754942e-38) * ((double)-2.5))))))))) <= (int16_t)(((int16_t)((int32_t)(p0) < (int32_t)(p0))))))))));
+            uint64_t v33 = ((uint64_t)(((uint64_t)g4[(((uint32_t)((uint32_t)(((uint32_t)19u)) - (uint32_t)(((uint32_t)p0))))) & 7])));
+            g4[(((uint32_t)((uint32_t)(((uint32_t)1258122285u)) + (uint32_t)(((uint32_t)((uint64_t)(((uint64_t)1ull)) != (uint64_t)(((uint64_t)p0)))))))) & 7] = (uint32_t)(((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)10u)))))));
+        }
+    }
+    if (min_int8(((int8_t)p0), ((int8_t)fbits_d(((double)(((double)(((double)(((int8_t)p0))) * ((double)(((double)(p0)) + ((double)(((uint32_t)p0))))))) + ((((double)(((double)1e300) * ((double)(((uint32_t)p0))))) > ((double)(((double)(((int8_t)124))) / ((double)1.1754942e-38)))) ? ((((double)(((int16_t)p0))) >= ((double)(((uint64_t)0ull)))) ? ((double)3.4028234e38) : ((double)(p0))) : ((double)(((double)(((int64_t)p0))) + ((double)-1e-300)))))))))) {
+        g4[(((uint32_t)(((uint32_t)p0)))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)p0))))))));
+        int16_t v34 = ((int16_t)p0);
+    } else {
+        p0 &= (int32_t)(((int32_t)(((int64_t)((int64_t)(((int64_t)((int64_t)(((int64_t)p0)) & (int64_t)(((int64_t)p0))))) >> ((uint64_t)(((uint16_t)(p0))) & 63))))));
+        p0 &= (int32_t)(((int32_t)((int32_t)(((int32_t)(((int8_t)((int32_t)(((int8_t)124)) >> ((uint32_t)(((int16_t)p0)) & 7)))))) >> ((uint32_t)(((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)435594973)) - (uint32_t)(((int32_t)50))))) ^ (int32_t)(((int32_t)28))))) & 31))));
+        mix((uint64_t)(int32_t)(p0));
+    }
+    p0 &= (int32_t)(((int32_t)((uint32_t)(((int32_t)(-(uint32_t)(((int32_t)((int32_t)(p0) >> ((uint32_t)(((uint16_t)p0)) & 31))))))) + (uint32_t)(((int32_t)(-(uint32_t)(p0)))))));
+    uint16_t v35 = ((uint16_t)8699u);
+    g4[(((uint32_t)((uint64_t)(((uint64_t)(v35))) == (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)v35)))))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((((int64_t)36ll)) ? (uint32_t)(((uint32_t)v35)) : (uint32_t)(((uint32_t)4216981765u)))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)7u)) ^ (uint32_t)(((uint32_t)p0))))))));
+    uint16_t v36 = ((uint16_t)((int8_t)(((int8_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) - (uint32_t)(((uint32_t)1820251339u))))))) < (int8_t)(((int8_t)((int8_t)(((int8_t)g2[(((uint32_t)8u)) & 15])) & (int8_t)(((int8_t)((uint32_t)(((int8_t)p0)) - (uint32_t)(((int8_t)v35))))))))));
+    return (uint64_t)(((uint64_t)3ull));
+}
+static __attribute__((noinline)) uint32_t f37(int64_t p0, int32_t p1, int64_t p2, int32_t p3) {
+    if (((int16_t)(((int16_t)((int16_t)(((int16_t)p2)) | (int16_t)(((int16_t)p0))))))) {
+        if (((int32_t)((int32_t)(((int32_t)((int16_t)(((int16_t)p3)) >= (int16_t)(((int16_t)p0))))) ^ (int32_t)(((int32_t)2147483647))))) {
+            mix((uint64_t)(int32_t)(p3));
+            if (((uint64_t)!(((uint64_t)p2)))) {
+                int32_t v38 = rem_int32(((int32_t)d2u32(__builtin_sqrt(((double)(((double)(((float)(p1)))) - __builtin_sqrt(((double)(((uint8_t)p1))))))))), ((int32_t)((int32_t)(p3) >> ((uint32_t)(((int32_t)((uint32_t)(p1) << ((uint32_t)(((int8_t)-1)) & 31)))) & 31))));
+                mix((uint64_t)(int32_t)(p1));
+            } else {
+                if (((uint32_t)g1[(((uint32_t)((uint32_t)(((uint32_t)p0)) - (uint32_t)(((uint32_t)4064112719u))))) & 31])) {
+                    int32_t v39 = rem_int32(((int32_t)((uint32_t)(((int32_t)(((uint32_t)2147483648u)))) << ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)35031u)) >> ((uint32_t)(((uint64_t)58ull)) & 15)))) & 31))), ((int32_t)((int32_t)(((int32_t)g3[(((uint32_t)p1)) & 31])) >> ((uint32_t)(p1) & 31))));
+                    p1 ^= (int32_t)(((int32_t)g4[(((uint32_t)((uint32_t)(((uint32_t)!(((uint32_t)v39)))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3287882774u)) * (uint32_t)(((uint32_t)p0)))))))) & 7]));
+                    int64_t v40 = ((int64_t)-3252093180267203733ll);
                 } else {
-                    uint64_t v15 = div_uint64(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i12)) ^ (uint64_t)(((uint64_t)i12))))) << ((uint64_t)(((int16_t)((int16_t)(((int16_t)7)) ^ (int16_t)(((int16_t)7))))) & 63))), ((uint64_t)35ull));
-                    p0 ^= (int16_t)(((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)p2)) * (uint32_t)(((int16_t)((uint32_t)(((int16_t)v11)) + (uint32_t)(((int16_t)v11)))))))) & (int16_t)(((int16_t)p2)))));
+                    p3 |= (int32_t)(((int32_t)((uint32_t)(p3) << ((uint32_t)(((int32_t)((int32_t)(((int32_t)p0)) >> ((uint32_t)(((int64_t)((uint64_t)(((int64_t)p1)) * (uint64_t)(p0)))) & 31)))) & 31))));
+                    p0 |= (int64_t)(((int64_t)g4[(((((int64_t)(((uint16_t)64157u)))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) | (uint32_t)(((uint32_t)p0))))) : (uint32_t)(((uint32_t)g3[(((uint32_t)p3)) & 31])))) & 7]));
                 }
-            } else {
-                mix((uint64_t)(int16_t)(v10));
-                v11 = (int8_t)(((int8_t)p2));
-            }
-            if (((int32_t)p2)) {
-                g4[(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v11)) * (uint32_t)(i12))))))) & 7] = (uint32_t)(((uint32_t)(((int32_t)((int32_t)(((int32_t)v9)) & (int32_t)(((int32_t)-1654141875)))))));
-                int64_t v16 = ((int64_t)((int64_t)(((int64_t)(((int16_t)((int8_t)(((int8_t)v9)) < (int8_t)(((int8_t)p1))))))) | (int64_t)(((int64_t)((uint64_t)(((int64_t)3ll)) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)55ll)) - (uint64_t)(((int64_t)p1))))))))));
-            } else {
-                uint8_t v17 = ((uint8_t)((uint8_t)(rem_uint8(((uint8_t)v10), ((uint8_t)((uint32_t)(((uint8_t)p1)) * (uint32_t)(((uint8_t)v10)))))) & (uint8_t)(rem_uint8(((uint8_t)i12), ((uint8_t)g4[(p2) & 7])))));
-                mix((uint64_t)(int16_t)(v10));
-                uint16_t v18 = (uint16_t)f5(div_uint32(((uint32_t)((uint32_t)(i12) + (uint32_t)(((uint32_t)v17)))), ((uint32_t)(((uint16_t)48u)))), rem_uint64(rem_uint64(((uint64_t)p1), ((uint64_t)v9)), ((uint64_t)g4[(((uint32_t)2691356645u)) & 7])));
+                p0 = (int64_t)(((int64_t)((int64_t)(p2) | (int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(p0) >> ((uint64_t)(((uint8_t)195u)) & 63)))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)28ll)) - (uint64_t)(p2))))))))));
             }
         } else {
-            p1 = (int32_t)(((int32_t)!(((int32_t)((uint32_t)(div_int32(((int32_t)i12), ((int32_t)p0))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)61)) - (uint32_t)(((int32_t)v9))))))))));
-            g4[(((uint32_t)((uint32_t)(((uint32_t)g4[(((uint32_t)1849997372u)) & 7])) >> ((uint32_t)(((uint8_t)186u)) & 31)))) & 7] = (uint32_t)(max_uint32(rem_uint32(((uint32_t)2866110973u), ((uint32_t)21u)), ((uint32_t)737577945u)));
-            v10 &= (int16_t)(v10);
+            uint16_t v41 = (uint16_t)f18(((uint8_t)((uint32_t)(((uint8_t)7u)) >> ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) * (uint32_t)(((uint8_t)p1))))) & 7))));
+            mix(ops[(1 + (uint32_t)(((uint64_t)(~(uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)p3))))))))) & 3](((uint64_t)(~(uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)p3))))))), ((uint64_t)p0)));
+            p3 |= (int32_t)(((int32_t)-1));
         }
-    }
-    uint8_t v19 = ((uint8_t)(((int32_t)((uint32_t)(((int32_t)32768)) * (uint32_t)(((int32_t)((int32_t)(((int32_t)v10)) != (int32_t)(((int32_t)v9)))))))));
-    return (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint64_t)(((((int8_t)v10)) ? (uint64_t)(((uint64_t)v9)) : (uint64_t)(((uint64_t)p2)))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)17842782169023297663ull)) - (uint64_t)(((uint64_t)v11)))))))) * (uint32_t)(v11))));
-}
-static int64_t f20(int8_t p0) {
-    uint64_t v21 = ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((((uint32_t)3u)) ? (uint64_t)(((uint64_t)p0)) : (uint64_t)(((uint64_t)p0)))) >> ((uint64_t)(((int8_t)((uint32_t)(p0) + (uint32_t)(p0)))) & 63)))) & (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) - (uint64_t)(((uint64_t)p0))))) + (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)p0))))))))));
-    mix(ops[(1 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)(~(uint64_t)(v21)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)(~(uint64_t)(v21)))))), ((uint64_t)((uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)8ull))))) | (uint64_t)(v21)))));
-    int64_t v22 = (int64_t)f5(((uint32_t)g1[(((uint32_t)(~(uint32_t)(((uint32_t)v21))))) & 31]), v21);
-    g4[(((uint32_t)((uint32_t)(((((uint64_t)p0)) ? (uint32_t)(((uint32_t)v21)) : (uint32_t)(((uint32_t)v21)))) >> ((uint32_t)(((uint16_t)(((int64_t)32768ll)))) & 31)))) & 7] = (uint32_t)(((uint32_t)g4[(((uint32_t)((uint32_t)(((uint32_t)v22)) + (uint32_t)(((uint32_t)p0))))) & 7]));
-    if (((uint16_t)(-(uint32_t)(((((int8_t)v21)) ? (uint16_t)(((uint16_t)p0)) : (uint16_t)(((uint16_t)p0))))))) {
-        for (uint32_t i23 = 0; i23 < 10; i23++) {
-            uint16_t v24 = ((uint16_t)((uint32_t)(((((int8_t)v21)) ? (uint16_t)(((uint16_t)v21)) : (uint16_t)(((uint16_t)d2u64(((double)1e16)))))) - (uint32_t)(((uint16_t)g1[(((uint32_t)255469223u)) & 31]))));
-            uint64_t v25 = max_uint64(((uint64_t)((uint64_t)(div_uint64(((uint64_t)p0), ((uint64_t)56ull))) >> ((uint64_t)(((uint16_t)((uint32_t)(((uint16_t)p0)) >> ((uint32_t)(((uint32_t)v24)) & 15)))) & 63))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v22)) - (uint64_t)(((uint64_t)10202085966627562935ull))))) << ((uint64_t)(((int32_t)((int32_t)(((int32_t)v22)) >> ((uint32_t)(((int8_t)v22)) & 31)))) & 63))));
-            v25 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)34ull)) & (uint64_t)(((uint64_t)5ull)))));
-            uint16_t v26 = ((((uint32_t)fbits_d(((float)(((float)0.5) / ((float)(((float)(((float)(((int32_t)v22))) + ((float)(((int8_t)-69))))) - ((float)(((float)(((uint8_t)p0))) - ((float)(((int16_t)i23)))))))))))) ? (uint16_t)(((uint16_t)g2[(((uint32_t)((uint32_t)(i23) - (uint32_t)(((uint32_t)255u))))) & 15])) : (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)i23)) & (uint16_t)(((uint16_t)47356u))))) - (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)2u)) - (uint32_t)(((uint16_t)v21)))))))));
-        }
-        g4[(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v22)) << ((uint32_t)(((uint32_t)4163262870u)) & 31))))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)v22))))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v22)) - (uint32_t)(((uint32_t)22u))))))));
+        p0 |= (int64_t)(((int64_t)(((int8_t)p1))));
     } else {
-        g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(((uint32_t)1158831959u)) & 31)))) - (uint32_t)(min_uint32(((uint32_t)v22), ((uint32_t)63u)))))) & 7] = (uint32_t)(((uint32_t)3455230399u));
-        int32_t v27 = (int32_t)f5(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v21)) * (uint32_t)(((uint32_t)119180304u))))) * (uint32_t)(((uint32_t)v21)))), ((uint64_t)((uint64_t)(((uint64_t)(v22))) & (uint64_t)(((uint64_t)((uint8_t)(((uint8_t)7u)) >= (uint8_t)(((uint8_t)v22))))))));
+        mix((uint64_t)(int32_t)(p1));
+        p2 = (int64_t)(((int64_t)((uint64_t)(((int64_t)(((uint16_t)(((int8_t)p1)))))) - (uint64_t)(p2))));
     }
-    g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v22)) >> ((uint32_t)(((int64_t)p0)) & 31)))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) - (uint32_t)(((uint32_t)24u)))))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2132147415u)) - (uint32_t)(((uint32_t)61u))))) | (uint32_t)(((uint32_t)v21)))));
-    return (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(div_int64(((int64_t)p0), ((int64_t)p0))) + (uint64_t)(div_int64(((int64_t)p0), ((int64_t)(-9223372036854775807) - 1)))))) - (uint64_t)(((int64_t)(((int8_t)((int8_t)(((int8_t)v21)) ^ (int8_t)(((int8_t)v22))))))))));
+    uint64_t v42 = ((uint64_t)((uint64_t)(((uint64_t)(((uint64_t)((int32_t)(p1) <= (int32_t)(((int32_t)p0))))))) | (uint64_t)(((uint64_t)p1))));
+    p3 &= (int32_t)(((int32_t)((uint32_t)(rem_int32(((int32_t)((uint32_t)(((int32_t)-1873618508)) * (uint32_t)(((int32_t)631071755)))), ((int32_t)((int16_t)(((int16_t)p1)) >= (int16_t)(((int16_t)-3357)))))) << ((uint32_t)(div_int64(((int64_t)(-(uint64_t)(p2))), min_int64(((int64_t)p3), ((int64_t)255ll)))) & 31))));
+    mix((uint64_t)(int64_t)(p2));
+    return (uint32_t)(((uint32_t)(((int64_t)((uint64_t)(p0) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)-6379989241493469517ll)) - (uint64_t)(p2)))))))));
 }
-static uint8_t f28(uint64_t p0, int16_t p1, int16_t p2) {
-    switch ((uint32_t)(p0) % 10u) {
-    case 0: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)7ull))))) + (uint64_t)(((uint64_t)!(p0)))))); /* fall through */
-    case 1: p2 ^= (int16_t)(((int16_t)((int16_t)(((((int64_t)p2)) ? (int16_t)(p1) : (int16_t)(p1))) ^ (int16_t)(p1)))); break;
-    case 2: p0 ^= (uint64_t)(min_uint64(((uint64_t)9223372036854775807ull), ((uint64_t)((uint64_t)(((uint64_t)p1)) >> ((uint64_t)(((uint16_t)p2)) & 63))))); break;
-    case 3: p1 ^= (int16_t)(((int16_t)((int32_t)(((int16_t)!(((int16_t)27)))) >> ((uint32_t)(max_uint64(((uint64_t)p1), ((uint64_t)55ull))) & 15)))); break;
-    case 4: p2 ^= (int16_t)(((int16_t)59)); break;
-    case 5: p0 ^= (uint64_t)(min_uint64(((uint64_t)((uint64_t)(p0) + (uint64_t)(p0))), div_uint64(((uint64_t)p2), p0))); break;
-    case 6: p2 ^= (int16_t)(((int16_t)((int16_t)(((int16_t)g1[(((uint32_t)p1)) & 31])) & (int16_t)(((int16_t)!(((int16_t)2))))))); break;
-    case 7: p0 ^= (uint64_t)(((uint64_t)54ull)); break;
-    case 8: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(rem_uint64(((uint64_t)p1), ((uint64_t)19ull))) << ((uint64_t)(((int32_t)(((int16_t)p0)))) & 63)))); break;
-    default: mix((uint64_t)p0); break;
+static __attribute__((noinline)) uint8_t f43(uint8_t p0, uint64_t p1, int32_t p2, int32_t p3) {
+    mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)(((uint64_t)p0)))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) | (uint64_t)(((uint64_t)4925328559184216134ull))))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)(((uint64_t)p0)))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) | (uint64_t)(((uint64_t)4925328559184216134ull))))))), ((uint64_t)p2)));
+    switch ((uint32_t)(p2) % 12u) {
+    case 0: p1 ^= (uint64_t)(((uint64_t)p2)); break;
+    case 1: p2 ^= (int32_t)(((int32_t)p1)); break;
+    case 2: p3 ^= (int32_t)(((int32_t)g2[(((uint32_t)fbits_f(((float)(((float)(((((float)(((uint32_t)p0))) != ((float)-2147483649.0)) ? ((float)(((uint16_t)2u))) : ((float)(((int32_t)-79144999)))) - ((float)(((float)(((int8_t)p2))) / ((float)-1e-300))))) + ((float)(((double)(((double)(((int32_t)p0))) + ((double)(((uint16_t)p3)))))))))))) & 15])); break;
+    case 3: p3 ^= (int32_t)(((int32_t)((uint32_t)(((int32_t)p0)) - (uint32_t)(p3)))); break;
+    case 4: p2 ^= (int32_t)(p3); break;
+    case 5: p3 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)g2[(((uint32_t)p1)) & 15])) & (int32_t)(((int32_t)((uint32_t)(p2) << ((uint32_t)(((int64_t)p1)) & 31))))))); break;
+    case 6: p3 ^= (int32_t)(((int32_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p1)) & (int32_t)(((int32_t)940951912))))) | (int32_t)(div_int32(((int32_t)p0), ((int32_t)p1)))))); break;
+    case 7: p3 ^= (int32_t)(((int32_t)(((int8_t)((uint32_t)(((int8_t)122)) - (uint32_t)(((int8_t)p3))))))); break;
+    case 8: p3 ^= (int32_t)(((int32_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) - (uint64_t)(((uint64_t)p2))))) > (uint64_t)(((uint64_t)p3))))); break;
+    case 9: p3 ^= (int32_t)(((int32_t)((int32_t)(((((int8_t)p2)) ? (int32_t)(p3) : (int32_t)(((int32_t)256)))) >> ((uint32_t)(((uint64_t)47ull)) & 31)))); break;
+    case 10: p0 ^= (uint8_t)(((uint8_t)((uint32_t)(rem_uint8(p0, p0)) + (uint32_t)(((uint8_t)(-(uint32_t)(((uint8_t)p3)))))))); break;
+    default: mix((uint64_t)p2); break;
     }
-    mix((uint64_t)(int16_t)(p1));
-    mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(p0) * (uint64_t)(((uint64_t)(((uint32_t)p2)))))))) & 3](((uint64_t)((uint64_t)(p0) * (uint64_t)(((uint64_t)(((uint32_t)p2)))))), ((((int8_t)((int8_t)(((int8_t)p0)) ^ (int8_t)(((int8_t)7))))) ? (uint64_t)(((uint64_t)d2u32(((double)(((double)(((double)(((double)(((uint8_t)p0))) + ((double)(((uint16_t)p0))))) * ((double)(((float)(p2)))))) - ((double)(((double)(((uint32_t)p1))) / ((double)(((double)(((uint32_t)p1))) - ((double)(((int8_t)28)))))))))))) : (uint64_t)(((uint64_t)g2[(((uint32_t)0u)) & 15])))));
-    p2 ^= (int16_t)(((int16_t)((int16_t)(max_int16(((int16_t)((uint32_t)(p1) << ((uint32_t)(((int16_t)p0)) & 15))), p1)) ^ (int16_t)(((int16_t)(~(uint32_t)(((int16_t)((uint32_t)(((int16_t)p0)) << ((uint32_t)(((int16_t)-16835)) & 15))))))))));
-    switch ((uint32_t)(p1) % 9u) {
-    case 0: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(p0) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((uint64_t)p1)))))))); break;
-    case 1: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(max_uint64(((uint64_t)p1), ((uint64_t)p1))) - (uint64_t)(((((int64_t)p1)) ? (uint64_t)(((uint64_t)1ull)) : (uint64_t)(((uint64_t)p1))))))); /* fall through */
-    case 2: p1 ^= (int16_t)(p1); break;
-    case 3: p1 ^= (int16_t)(((int16_t)((uint32_t)(((int16_t)(((int8_t)45)))) << ((uint32_t)(((int8_t)((int8_t)(((int8_t)p1)) | (int8_t)(((int8_t)p2))))) & 15)))); break;
-    case 4: p0 ^= (uint64_t)(((uint64_t)g3[(((uint32_t)p2)) & 31])); break;
-    case 5: p0 ^= (uint64_t)(((uint64_t)((int64_t)(((int64_t)((int64_t)(((int64_t)3ll)) >> ((uint64_t)(((uint8_t)p1)) & 63)))) >= (int64_t)(((int64_t)((uint32_t)(((uint32_t)p2)) <= (uint32_t)(((uint32_t)1891351245u)))))))); break;
-    case 6: p2 ^= (int16_t)(((int16_t)((int32_t)(((int16_t)((uint32_t)(((int16_t)p0)) * (uint32_t)(((int16_t)32767))))) >> ((uint32_t)(((uint16_t)!(((uint16_t)p2)))) & 15)))); break;
-    case 7: p1 ^= (int16_t)(p1); break;
-    default: mix((uint64_t)p1); break;
-    }
-    p2 ^= (int16_t)(((((int32_t)((uint32_t)(((((int64_t)36ll)) ? (int32_t)(((int32_t)p1)) : (int32_t)(((int32_t)-77985531)))) - (uint32_t)(((int32_t)((int32_t)(((int32_t)7)) ^ (int32_t)(((int32_t)p0)))))))) ? (int16_t)(p2) : (int16_t)(((int16_t)((uint32_t)(((int16_t)((int8_t)(((int8_t)p2)) > (int8_t)(((int8_t)p2))))) - (uint32_t)(((int16_t)((int32_t)(p2) >> ((uint32_t)(((uint8_t)198u)) & 15)))))))));
-    return (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)2u)) + (uint32_t)(((uint8_t)p2)))));
-}
-static int32_t f29(void) {
-    int8_t v30 = rem_int8(((int8_t)((int8_t)(((int8_t)((int8_t)(((int8_t)71)) | (int8_t)(((int8_t)26))))) | (int8_t)(((int8_t)(((int16_t)29550)))))), ((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)-8)) - (uint32_t)(((int8_t)51))))) - (uint32_t)(((int8_t)g2[(((uint32_t)16u)) & 15])))));
-    for (int32_t i31 = 7; i31 > 0; i31--) {
-        int16_t v32 = ((int16_t)i31);
-        for (int32_t i33 = 7; i33 > 0; i33--) {
-            v32 &= (int16_t)(((int16_t)((int16_t)(((int16_t)((uint32_t)(v32) << ((uint32_t)(((uint32_t)i31)) & 15)))) <= (int16_t)(((int16_t)27)))));
-            mix(ops[(1 + (uint32_t)(((uint64_t)9223372036854775807ull))) & 3](((uint64_t)9223372036854775807ull), max_uint64(((uint64_t)((uint64_t)(((uint64_t)i31)) * (uint64_t)(((uint64_t)i33)))), ((uint64_t)((uint64_t)(((uint64_t)i33)) - (uint64_t)(((uint64_t)i33)))))));
-            int16_t v34 = v32;
-            v30 |= (int8_t)(((int8_t)(~(uint32_t)(((int8_t)((uint32_t)(((int8_t)(((uint8_t)v30)))) * (uint32_t)(((int8_t)((uint32_t)(v30) - (uint32_t)(((int8_t)-14)))))))))));
-        }
-        int32_t v35 = rem_int32(((int32_t)((uint32_t)(((int32_t)(((uint32_t)2147483648u)))) << ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)35031u)) >> ((uint32_t)(((uint64_t)58ull)) & 15)))) & 31))), ((int32_t)((int32_t)(((int32_t)g3[(((uint32_t)v30)) & 31])) >> ((uint32_t)(((int32_t)v30)) & 31))));
-        v30 ^= (int8_t)(((int8_t)g4[(((uint32_t)((uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)i31))))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2u)) - (uint32_t)(((uint32_t)v35)))))))) & 7]));
-    }
-    v30 ^= (int8_t)(((int8_t)(-(uint32_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(v30) + (uint32_t)(v30)))) >> ((uint32_t)(((int8_t)((int8_t)(v30) >= (int8_t)(v30)))) & 7)))))));
-    uint8_t v36 = ((uint8_t)((uint32_t)(((uint8_t)g3[(((uint32_t)g4[(((uint32_t)v30)) & 7])) & 31])) - (uint32_t)(((uint8_t)(((uint16_t)(~(uint32_t)(((uint16_t)32767u)))))))));
-    if (((uint32_t)v36)) {
-        g4[(((uint32_t)v36)) & 7] = (uint32_t)(((uint32_t)((uint32_t)(div_uint32(((uint32_t)2147483648u), ((uint32_t)v36))) - (uint32_t)(((uint32_t)v36)))));
-        v30 &= (int8_t)(((int8_t)-61));
-        for (uint32_t i37 = 0; i37 < 10; i37++) {
-            v36 = (uint8_t)(((uint8_t)g4[(((uint32_t)((uint32_t)(div_uint32(((uint32_t)v36), ((uint32_t)v36))) >> ((uint32_t)(((uint8_t)v30)) & 31)))) & 7]));
-            int32_t v38 = ((int32_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)i37)) * (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)v30)) + (uint32_t)(((uint16_t)v36)))))))) != (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)fbits_f(((float)(((float)(((float)(((float)(((int32_t)v30))) - ((float)(((uint8_t)i37))))) + ((float)(((double)(((int32_t)i37))))))) - ((float)1e300)))))) * (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)7122u)) * (uint32_t)(((uint16_t)v30))))))))));
-        }
+    int16_t v44 = ((int16_t)g1[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p3)) >> ((uint32_t)(p3) & 31)))) * (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)p1)))))))) & 31]);
+    int32_t v45 = p2;
+    if (((int8_t)p3)) {
+        g4[(((uint32_t)((uint32_t)(((uint32_t)(((uint8_t)20u)))) + (uint32_t)(((uint32_t)((uint16_t)(((uint16_t)p1)) != (uint16_t)(((uint16_t)v45)))))))) & 7] = (uint32_t)(div_uint32(((uint32_t)!(((uint32_t)v44))), min_uint32(((uint32_t)p0), ((uint32_t)p0))));
+        g4[(((uint32_t)1582149973u)) & 7] = (uint32_t)(((uint32_t)p2));
     } else {
-        for (int32_t i39 = 12; i39 > 0; i39--) {
-            g4[(((uint32_t)((uint32_t)(((uint32_t)(((uint64_t)i39)))) | (uint32_t)(((uint32_t)g3[(((uint32_t)v36)) & 31]))))) & 7] = (uint32_t)(((uint32_t)(((uint16_t)d2i32(((double)(((double)(((double)(((double)(((uint32_t)v36))) * ((double)(((int16_t)18))))) - ((((double)(((uint64_t)v36))) != ((double)(((int32_t)(-2147483647) - 1)))) ? ((double)-7e22) : ((double)(((int8_t)-1)))))) * ((double)(((double)(((float)(((int64_t)v30))))) / ((double)(((double)(((int16_t)11))) / ((double)(((uint64_t)12066754832216082099ull))))))))))))));
-            uint8_t v40 = ((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(((uint8_t)11u)) << ((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)i39)) - (uint32_t)(((uint16_t)2u))))) & 7)))) | (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)g2[(((uint32_t)v30)) & 15])) ^ (uint8_t)(((uint8_t)i39)))))));
-        }
-        for (uint32_t i41 = 0; i41 < 7; i41++) {
-            g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)256u)) * (uint32_t)(((uint32_t)31u))))) + (uint32_t)(((uint32_t)fbits_f(((float)(((float)(((float)(((double)0.1))) - ((float)(((float)(((int8_t)17))) / ((float)3.0))))) + ((float)(((float)(((float)(((int8_t)v36))) / ((float)-1e-300))) - ((float)9007199254740993.0))))))))))) & 7] = (uint32_t)(i41);
-            v30 = (int8_t)(((int8_t)((int64_t)(((int64_t)i41)) < (int64_t)(((int64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)v30)) << ((uint32_t)(((int8_t)v36)) & 31)))) & 31])))));
-        }
+        v44 |= (int16_t)(((int16_t)g4[(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) | (uint32_t)(((uint32_t)p0)))))))) & 7]));
+        mix(ops[(2 + (uint32_t)(((uint64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)v44)) << ((uint32_t)(((int16_t)p3)) & 31)))) & 31]))) & 3](((uint64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)v44)) << ((uint32_t)(((int16_t)p3)) & 31)))) & 31]), div_uint64(((uint64_t)d2u32(((float)(__builtin_sqrtf(((((float)(p1)) <= ((float)__builtin_nan(""))) ? ((float)(((int8_t)p2))) : ((float)(((uint8_t)v44))))) * ((float)(((float)(((float)(((uint16_t)p2))) * ((float)(((uint32_t)v44))))) / ((float)(((float)(((int16_t)p3))) / ((float)-2.5))))))))), ((uint64_t)10839276017306807099ull))));
     }
-    for (uint32_t i42 = 0; i42 < 8; i42++) {
-        int64_t v43 = (int64_t)f5(((uint32_t)d2i64(((double)(((float)(((float)(((float)(((int16_t)v36))) - ((float)(v36)))) / ((float)(((float)(((uint64_t)i42))) * ((float)-2147483649.0))))))))), ((uint64_t)v30));
-        mix((uint64_t)(uint8_t)(v36));
-        g4[(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)52u)) - (uint32_t)(((uint32_t)3436535188u)))))))) & 7] = (uint32_t)(i42);
-    }
-    return (int32_t)(((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)47)) << ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)v36)) + (uint64_t)(((uint64_t)v36))))) & 31)))) ^ (int32_t)(((int32_t)((int32_t)(((int32_t)(((uint16_t)v30)))) >> ((uint32_t)(((uint64_t)v30)) & 31)))))));
-}
-static __attribute__((noinline)) int8_t f44(void) {
-    int64_t v45 = rem_int64(((int64_t)g3[(((uint32_t)((uint32_t)(((uint32_t)0u)) << ((uint32_t)(((int8_t)1)) & 31)))) & 31]), rem_int64(((int64_t)g1[(((uint32_t)1u)) & 31]), ((int64_t)(-(uint64_t)(((int64_t)60ll))))));
-    v45 ^= (int64_t)(((int64_t)g1[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v45)) >> ((uint32_t)(((int32_t)v45)) & 31)))) * (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)v45)))))))) & 31]));
-    int32_t v46 = ((int32_t)v45);
-    if (((int8_t)v46)) {
-        g4[(((uint32_t)((uint32_t)(((uint32_t)(((uint8_t)20u)))) + (uint32_t)(((uint32_t)((uint16_t)(((uint16_t)v45)) != (uint16_t)(((uint16_t)v46)))))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v46)) << ((uint32_t)(((int16_t)1)) & 31)))) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v45)) + (uint32_t)(((uint32_t)v45))))))));
-        v45 |= (int64_t)(((int64_t)43ll));
-    } else {
-        v46 &= (int32_t)(((int32_t)!(((int32_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)v45)) + (uint32_t)(((int32_t)-1896447289))))) | (int32_t)(((int32_t)((uint32_t)(v46) - (uint32_t)(((int32_t)v45))))))))));
-        uint64_t v47 = ((uint64_t)(((uint32_t)3862572126u)));
-        mix((uint64_t)(uint64_t)(v47));
-    }
-    return (int8_t)(((int8_t)-43));
-}
-static uint16_t f48(uint64_t p0, uint32_t p1, uint16_t p2, int64_t p3, int8_t p4) {
-    switch ((uint32_t)(p0) % 9u) {
-    case 0: p4 ^= (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)p1)) + (uint32_t)(((int8_t)3))))) + (uint32_t)(div_int8(((int8_t)p0), ((int8_t)p1)))))); break;
-    case 1: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3657149243u)) | (uint32_t)(((uint32_t)g4[(((uint32_t)p0)) & 7]))))); break;
-    case 2: p1 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2226360226u)) & (uint32_t)(((uint32_t)(((uint64_t)p1))))))); break;
-    case 3: p2 ^= (uint16_t)(((uint16_t)p3)); break;
-    case 4: p4 ^= (int8_t)(((int8_t)p1)); break;
-    case 5: p1 ^= (uint32_t)(((uint32_t)fbits_d(((float)(((((float)(((float)__builtin_nan("")) / ((float)(((int32_t)p0))))) <= ((float)(((float)(((uint64_t)p2))) / ((float)3.0)))) ? ((((float)(((uint32_t)29u))) > ((float)4.9e-324)) ? ((float)(((int16_t)p4))) : ((float)(((uint64_t)39ull)))) : ((float)(((float)(((int64_t)p4))) * ((float)(((int16_t)p3)))))) / ((float)(((uint32_t)p2)))))))); break;
-    case 6: p4 ^= (int8_t)(((int8_t)((uint32_t)(p4) + (uint32_t)(p4)))); break;
-    case 7: p1 ^= (uint32_t)(((uint32_t)g2[(((((uint64_t)p1)) ? (uint32_t)(((uint32_t)p3)) : (uint32_t)(((uint32_t)p3)))) & 15])); break;
-    default: mix((uint64_t)p0); break;
-    }
-    if (((int16_t)((int16_t)(((int16_t)((uint32_t)(((int16_t)p3)) - (uint32_t)(((int16_t)p4))))) & (int16_t)(((int16_t)p2))))) {
-        uint16_t v49 = min_uint16(max_uint16(((uint16_t)(-(uint32_t)(p2))), ((uint16_t)((uint32_t)(((uint16_t)p0)) << ((uint32_t)(((uint32_t)p4)) & 15)))), max_uint16(((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)p0)))), ((uint16_t)p0)));
-        g4[(((uint32_t)g1[(((uint32_t)fbits_d(((float)(((int16_t)p2)))))) & 31])) & 7] = (uint32_t)(div_uint32(((uint32_t)p0), ((uint32_t)(((int32_t)p4)))));
-        uint64_t v50 = ((uint64_t)(-(uint64_t)(((uint64_t)g3[(((uint32_t)p3)) & 31]))));
-    } else {
-        mix((uint64_t)(int64_t)(p3));
-        g4[(((uint32_t)p4)) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)20u)) + (uint32_t)(((uint32_t)3435638602u))))) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p4)) << ((uint32_t)(((int32_t)p0)) & 31)))))));
-        if (((uint32_t)((int64_t)(((int64_t)-3026258058839000011ll)) != (int64_t)(((int64_t)((int64_t)(((int64_t)p2)) ^ (int64_t)(((int64_t)256ll)))))))) {
-            mix(ops[(2 + (uint32_t)(((uint64_t)(-(uint64_t)(((uint64_t)g2[(((uint32_t)2021919266u)) & 15])))))) & 3](((uint64_t)(-(uint64_t)(((uint64_t)g2[(((uint32_t)2021919266u)) & 15])))), ((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)p3)))) & (uint64_t)(((p0) ? (uint64_t)(((uint64_t)46ull)) : (uint64_t)(((uint64_t)p3))))))));
-            g4[(((uint32_t)((uint32_t)(((((uint32_t)p2)) ? (uint32_t)(((uint32_t)3408184436u)) : (uint32_t)(((uint32_t)p4)))) | (uint32_t)(((uint32_t)3016247086u))))) & 7] = (uint32_t)(((uint32_t)!(((uint32_t)((uint32_t)(((uint32_t)p4)) | (uint32_t)(p1))))));
-            g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)32767u)) * (uint32_t)(((uint32_t)2730939701u))))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)60u)) << ((uint32_t)(((uint8_t)p4)) & 31))))))) & 7] = (uint32_t)(((((int8_t)fbits_d(((double)(((uint16_t)p1)))))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) * (uint32_t)(p1)))) : (uint32_t)(((uint32_t)!(p1)))));
-        } else {
-            p3 = (int64_t)(((int64_t)((int32_t)(((int32_t)p2)) <= (int32_t)(((int32_t)p2)))));
-            p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p4)) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(p4))) << ((uint64_t)(((int64_t)!(((int64_t)-8189674209764314528ll)))) & 63)))))));
-            if (((uint8_t)255u)) {
-                g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)4u)) - (uint32_t)(((uint32_t)p2))))) + (uint32_t)(((uint32_t)p3))))) & 7] = (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)((uint8_t)(((uint8_t)p1)) >= (uint8_t)(((uint8_t)p0))))))));
-                p2 ^= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((int64_t)(((int64_t)((int64_t)(((int64_t)p0)) >> ((uint64_t)(((int16_t)p2)) & 63)))) <= (int64_t)(((int64_t)((uint64_t)(((int64_t)p4)) * (uint64_t)(((int64_t)p0)))))))) >> ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)fbits_f(((float)(((float)(((float)(((float)(p3)) - ((float)(((int32_t)p1))))) + ((((float)(((int16_t)21897))) >= ((float)3.4028234e38)) ? ((float)3.0) : ((float)(((uint16_t)p3)))))) - ((float)(((double)(((int64_t)p2)))))))))) >> ((uint32_t)(((uint8_t)101u)) & 7)))) & 15))));
-            } else {
-                mix((uint64_t)(int64_t)(p3));
-                int32_t v51 = ((int32_t)!(((int32_t)((uint32_t)(((int32_t)(((uint64_t)p3)))) + (uint32_t)(((int32_t)((uint32_t)(((int32_t)p0)) << ((uint32_t)(((uint32_t)5u)) & 31))))))));
-            }
-        }
-    }
-    p1 |= (uint32_t)(((uint32_t)((int16_t)(((int16_t)25)) > (int16_t)(((int16_t)1)))));
-    uint32_t v52 = div_uint32(((uint32_t)((int16_t)(((int16_t)p2)) < (int16_t)(((int16_t)g1[(p1) & 31])))), ((uint32_t)(((uint16_t)g1[(p1) & 31]))));
-    return (uint16_t)(((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)v52)) & (uint16_t)(((uint16_t)31u))))) + (uint32_t)(((uint16_t)((uint32_t)(p2) + (uint32_t)(((uint16_t)p1))))))))));
+    return (uint8_t)(((uint8_t)2u));
 }
 int main(void) {
-    mix((uint64_t)f5(((uint32_t)18u), ((uint64_t)14402875277857935777ull)));
-    mix((uint64_t)f5(((uint32_t)27312893u), ((uint64_t)37ull)));
-    mix((uint64_t)f5(((uint32_t)1862837023u), ((uint64_t)2528945760056515820ull)));
+    mix((uint64_t)f5(((uint32_t)1u), ((uint64_t)16450071090839504568ull)));
+    mix((uint64_t)f5(((uint32_t)2u), ((uint64_t)18446744073709551615ull)));
     print_checksum(0);
-    mix((uint64_t)f8(((int16_t)-6228), ((int32_t)61), ((uint32_t)4294967295u)));
+    mix((uint64_t)f7(((uint64_t)118205724275739914ull), ((uint16_t)27500u), ((uint32_t)2u), ((uint64_t)28ull)));
+    mix((uint64_t)f7(((uint64_t)11446034844159879992ull), ((uint16_t)52u), ((uint32_t)1026445942u), ((uint64_t)43ull)));
+    mix((uint64_t)f7(((uint64_t)26ull), ((uint16_t)42779u), ((uint32_t)22u), ((uint64_t)10360493589385435835ull)));
     print_checksum(1);
-    mix((uint64_t)f20(((int8_t)30)));
+    mix((uint64_t)f18(((uint8_t)82u)));
+    mix((uint64_t)f18(((uint8_t)0u)));
     print_checksum(2);
-    mix((uint64_t)f28(((uint64_t)37ull), ((int16_t)32767), ((int16_t)256)));
-    mix((uint64_t)f28(((uint64_t)9887698502927233303ull), ((int16_t)-24140), ((int16_t)(-32768))));
+    mix((uint64_t)f24(((int8_t)41), ((uint64_t)15597216131587361631ull)));
+    mix((uint64_t)f24(((int8_t)-121), ((uint64_t)46ull)));
+    mix((uint64_t)f24(((int8_t)4), ((uint64_t)16830820829424777916ull)));
     print_checksum(3);
-    mix((uint64_t)f29());
-    mix((uint64_t)f29());
-    mix((uint64_t)f29());
+    mix((uint64_t)f30(((int32_t)227643147)));
+    mix((uint64_t)f30(((int32_t)24)));
     print_checksum(4);
-    mix((uint64_t)f44());
-    mix((uint64_t)f44());
+    mix((uint64_t)f37(((int64_t)3ll), ((int32_t)2147483647), ((int64_t)17ll), ((int32_t)36)));
+    mix((uint64_t)f37(((int64_t)1138203615840347284ll), ((int32_t)255), ((int64_t)25ll), ((int32_t)23)));
     print_checksum(5);
-    mix((uint64_t)f48(((uint64_t)48ull), ((uint32_t)558815645u), ((uint16_t)31u), ((int64_t)55ll), ((int8_t)28)));
+    mix((uint64_t)f43(((uint8_t)56u), ((uint64_t)9223372036854775808ull), ((int32_t)1365243243), ((int32_t)57)));
     print_checksum(6);
-    mix(rec(7, 41746767u));
-    uint64_t *heap = malloc(133 * sizeof(uint64_t));
-    for (uint32_t i = 0; i < 133; i++) heap[i] = (uint64_t)(i * 10220u + 66u);
-    heap = realloc(heap, 266 * sizeof(uint64_t));
-    for (uint32_t i = 133; i < 266; i++) heap[i] = (uint64_t)((uint64_t)heap[i - 133] * 3u);
-    for (uint32_t i = 0; i < 266; i++) mix((uint64_t)heap[i]);
+    mix(rec(10, 1587152902u));
+    int8_t *heap = malloc(593 * sizeof(int8_t));
+    for (uint32_t i = 0; i < 593; i++) heap[i] = (int8_t)(i * 38332u + 48u);
+    heap = realloc(heap, 1186 * sizeof(int8_t));
+    for (uint32_t i = 593; i < 1186; i++) heap[i] = (int8_t)((uint64_t)heap[i - 593] * 3u);
+    for (uint32_t i = 0; i < 1186; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 32; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g2[i]);

@@ -83,78 +83,141 @@ static int16_t f7(uint64_t p0, uint8_t p1, uint64_t p2) {
     case 8: p2 ^= (uint64_t)(((uint64_t)((int64_t)(div_int64(((int64_t)p2), ((int64_t)p1))) >= (int64_t)(((int64_t)((uint64_t)(((int64_t)p2)) << ((uint64_t)(((int32_t)-660753841)) & 63))))))); /* fall through */
     default: mix((uint64_t)p2); break;
     }
-    g4[(((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(((((uint64_t)p1)) ? (uint32_t)(((uint32_t)48u)) : (uint32_t)(((uint32_t)p1))))))) & 7] = (uint32_t)(((uint32_t)fbits_f(((((float)(((float)(((int16_t)26703))) / ((float)(((float)-2.5) * ((float)(((uint32_t)29u))))))) >= ((float)(((float)(((float)(p2)) / ((float)(p2)))) + ((float)(((float)(((int64_t)-7634515728566233907ll))) * ((float)(((uint16_t)p1)))))))) ? ((((float)(((float)(((int32_t)p0))) / ((float)(((uint64_t)36ull))))) != ((float)(p0))) ? ((float)(((float)(((int16_t)p0))) * ((float)__builtin_inf()))) : ((float)(((float)(((int16_t)(-32768)))) / ((float)(((uint16_t)p0)))))) : ((float)(((((float)(((int32_t)p0))) == ((float)(((int32_t)p0)))) ? ((float)(((uint32_t)p1))) : ((float)(((int64_t)p2)))) * ((float)(((int8_t)p0)))))))));
-    p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(p1) * (uint32_t)(((uint8_t)p2))))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) >> ((uint32_t)(((uint16_t)p2)) & 7))))))) - (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)63u)) | (uint8_t)(((uint8_t)p2))))) << ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)9u)) >> ((uint32_t)(((uint8_t)245u)) & 7)))) & 7)))))));
-    p0 ^= (uint64_t)(p2);
-    mix((uint64_t)(uint8_t)(p1));
-    p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)!(((uint64_t)((uint64_t)(p2) | (uint64_t)(p2)))))) << ((uint64_t)(((int16_t)p1)) & 63))));
-    return (int16_t)(((int16_t)g3[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) * (uint32_t)(((uint32_t)256u))))) & (uint32_t)(((uint32_t)fbits_f(((float)(((float)0.5) + ((float)(((float)(((float)(((int16_t)p1))) / ((float)(((int16_t)p2))))) / ((float)4.9e-324))))))))))) & 31]));
-}
-static uint32_t f8(int64_t p0) {
-    uint32_t v9 = rem_uint32(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)4294967295u))))) - (uint32_t)(((uint32_t)p0)))), ((uint32_t)(((int16_t)((int32_t)(((int16_t)24)) >> ((uint32_t)(((int32_t)p0)) & 15))))));
-    mix(ops[(3 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), ((uint64_t)(~(uint64_t)(((uint64_t)fbits_d(((double)(((((((double)1.1754942e-38) != ((double)(((int8_t)-1)))) ? ((double)__builtin_nan("")) : ((double)(((uint32_t)p0)))) >= ((double)(((float)(v9))))) ? ((double)(((float)(((int16_t)v9))))) : ((double)(((int8_t)v9)))) - ((double)(((((double)0.0) <= ((double)1e300)) ? ((double)(((int16_t)18723))) : ((double)(((int32_t)-379012090)))) + ((double)(((double)(((int8_t)p0))) + ((double)(((int32_t)0))))))))))))))));
-    mix((uint64_t)(int64_t)(p0));
-    uint32_t v10 = ((uint32_t)p0);
-    mix(ops[(3 + (uint32_t)(((uint64_t)8ull))) & 3](((uint64_t)8ull), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v9)) + (uint64_t)(((uint64_t)255ull))))) >> ((uint64_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)p0))))) & 63)))));
-    p0 = (int64_t)(((int64_t)(~(uint64_t)(div_int64(((int64_t)((uint64_t)(p0) - (uint64_t)(((int64_t)v9)))), min_int64(p0, p0))))));
-    g4[(((uint32_t)(~(uint32_t)(((uint32_t)520096576u))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(v9) - (uint32_t)(((uint32_t)p0)))));
-    if (((uint16_t)(((uint16_t)((uint16_t)(((uint16_t)v10)) | (uint16_t)(((uint16_t)v10))))))) {
-        if (((uint64_t)p0)) {
-            v10 |= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)g3[(((uint32_t)(((int32_t)v10)))) & 31])) & (uint32_t)(((uint32_t)p0)))));
-            g4[(((uint32_t)((uint32_t)(((uint32_t)g4[(((uint32_t)5u)) & 7])) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)41u)) - (uint32_t)(v10))))))) & 7] = (uint32_t)(((((uint16_t)((uint16_t)(((uint16_t)28u)) & (uint16_t)(((uint16_t)2u))))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3067833971u)) + (uint32_t)(((uint32_t)1872715426u))))) : (uint32_t)(((uint32_t)p0))));
-            int32_t v11 = ((int32_t)((int32_t)(((int32_t)v9)) | (int32_t)(min_int32(((int32_t)43), ((int32_t)!(((int32_t)v10)))))));
-        } else {
-            g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(v9) << ((uint32_t)(((int32_t)v9)) & 31)))) >> ((uint32_t)(((int16_t)((uint32_t)(((int16_t)v9)) - (uint32_t)(((int16_t)p0))))) & 31)))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1714641153u)) << ((uint32_t)(((int8_t)p0)) & 31)))) >> ((uint32_t)(((uint64_t)!(((uint64_t)2628600165064125639ull)))) & 31))));
-            if (((uint8_t)((int64_t)(((int64_t)7ll)) < (int64_t)(((int64_t)((int64_t)(((int64_t)v9)) >> ((uint64_t)(((int64_t)v10)) & 63))))))) {
-                uint64_t v12 = ((uint64_t)g4[(max_uint32(((uint32_t)((uint32_t)(v10) + (uint32_t)(((uint32_t)1616115399u)))), ((uint32_t)52u))) & 7]);
-                g4[(((uint32_t)g2[(((uint32_t)g2[(((uint32_t)v12)) & 15])) & 15])) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3245016494u)) - (uint32_t)(v9)))) >> ((uint32_t)(rem_int8(((int8_t)29), ((int8_t)v9))) & 31))));
-                v12 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g4[(div_uint32(((uint32_t)256u), ((uint32_t)2284778038u))) & 7])) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18271500262736221585ull)) << ((uint64_t)(((int16_t)(~(uint32_t)(((int16_t)v12))))) & 63)))))));
-            } else {
-                mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)8166178033104658434ull)) + (uint64_t)(((uint64_t)p0))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18ull)) << ((uint64_t)(((int8_t)p0)) & 63)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)8166178033104658434ull)) + (uint64_t)(((uint64_t)p0))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18ull)) << ((uint64_t)(((int8_t)p0)) & 63)))))), ((uint64_t)51ull)));
-                mix((uint64_t)(int64_t)(p0));
-            }
-        }
-        g4[(((uint32_t)g4[(v9) & 7])) & 7] = (uint32_t)(((((int8_t)(((uint64_t)p0)))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) & (uint32_t)(v10)))) : (uint32_t)(((uint32_t)g1[(((uint32_t)p0)) & 7]))));
-    } else {
-        v10 ^= (uint32_t)(((uint32_t)(((int8_t)g1[(((uint32_t)((uint32_t)(v9) << ((uint32_t)(((uint8_t)p0)) & 31)))) & 7]))));
-        mix((uint64_t)(uint32_t)(v10));
+    g4[(((uint32_t)((uint32_t)(((uint32_t)p1)) ^ (uint32_t)(((((uint64_t)p1)) ? (uint32_t)(((uint32_t)48u)) : (uint32_t)(((uint32_t)p1))))))) & 7] = (uint32_t)(((uint32_t)fbits_f(__builtin_sqrtf(((float)(((float)(((float)3.4028234e38) / ((float)1.1754942e-38))) * ((float)(((double)(((uint32_t)29u)))))))))));
+    for (int32_t i8 = 7; i8 > 0; i8--) {
+        p2 = (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i8)) ^ (uint64_t)(p0)))) - (uint64_t)(((uint64_t)(((int64_t)-7634515728566233907ll))))))) >> ((uint64_t)(((int8_t)((uint32_t)(((int8_t)(((int16_t)p2)))) - (uint32_t)(((int8_t)82))))) & 63))));
+        mix(ops[(2 + (uint32_t)(((uint64_t)(-(uint64_t)(p0))))) & 3](((uint64_t)(-(uint64_t)(p0))), ((div_uint8(((uint8_t)124u), ((uint8_t)p2))) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) * (uint64_t)(p2)))) : (uint64_t)(((uint64_t)fbits_d(((double)(((((double)(((double)(((int32_t)p0))) + ((double)(((int32_t)p1))))) > ((double)(((double)-2147483649.0) / ((double)3.0)))) ? __builtin_sqrt(((double)(((int8_t)p0)))) : ((double)(((double)3.4028234e38) - ((double)(((int8_t)i8)))))) - ((double)(((((double)(((int64_t)50ll))) != ((double)(((uint16_t)i8)))) ? ((double)(((uint32_t)1065544183u))) : ((double)(((uint8_t)p2)))) - ((double)(((double)(((int8_t)-50))) - ((double)(((int64_t)p2)))))))))))))));
+        g4[(((uint32_t)g4[(((uint32_t)((uint32_t)(((uint32_t)25u)) - (uint32_t)(((uint32_t)i8))))) & 7])) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)(((int16_t)p1)))) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3320379392u)) + (uint32_t)(((uint32_t)p2))))))));
     }
-    return (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)(((uint32_t)((uint32_t)(v9) + (uint32_t)(((uint32_t)p0))))))) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)g3[(((uint32_t)0u)) & 31])) * (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)255u)) << ((uint32_t)(((int64_t)v10)) & 31))))))))));
+    if (((uint8_t)((uint32_t)(div_uint8(((uint8_t)96u), ((uint8_t)111u))) * (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) + (uint32_t)(((uint8_t)120u)))))))) {
+        int16_t v9 = ((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)p2)) << ((uint32_t)(((uint64_t)2002523405568367583ull)) & 15)))) - (uint32_t)(((int16_t)((uint32_t)(rem_int16(((int16_t)5058), ((int16_t)p1))) + (uint32_t)(((int16_t)((uint32_t)(((int16_t)p1)) * (uint32_t)(((int16_t)-1))))))))));
+        uint32_t v10 = min_uint32(rem_uint32(((uint32_t)(((int32_t)p2))), ((uint32_t)(-(uint32_t)(((uint32_t)v9))))), ((((uint16_t)(~(uint32_t)(((uint16_t)p1))))) ? (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v9)) * (uint32_t)(((uint32_t)p2))))) : (uint32_t)(((uint32_t)!(((uint32_t)14u))))));
+    } else {
+        switch ((uint32_t)(p1) % 9u) {
+        case 0: p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) << ((uint64_t)(((uint64_t)3ull)) & 63)))); break;
+        case 1: p2 ^= (uint64_t)(((uint64_t)((uint64_t)(div_uint64(p0, p0)) - (uint64_t)(((uint64_t)p1))))); break;
+        case 2: p2 ^= (uint64_t)(min_uint64(((uint64_t)4985181453882750221ull), ((uint64_t)((uint64_t)(p0) * (uint64_t)(p2))))); break;
+        case 3: p2 ^= (uint64_t)(p0); break;
+        case 4: p0 ^= (uint64_t)(((uint64_t)1ull)); break;
+        case 5: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)3ull)) - (uint64_t)(((uint64_t)2ull))))) * (uint64_t)(((uint64_t)((uint64_t)(p2) * (uint64_t)(((uint64_t)p1)))))))); break;
+        case 6: p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)g4[(((uint32_t)40u)) & 7])) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) + (uint64_t)(p0))))))); break;
+        case 7: p2 ^= (uint64_t)(((uint64_t)11876983064172326567ull)); /* fall through */
+        default: mix((uint64_t)p1); break;
+        }
+        mix(ops[(3 + (uint32_t)(((uint64_t)(-(uint64_t)(((uint64_t)!(p2))))))) & 3](((uint64_t)(-(uint64_t)(((uint64_t)!(p2))))), p0));
+        int16_t v11 = ((int16_t)g1[(((uint32_t)17u)) & 7]);
+    }
+    switch ((uint32_t)(p0) % 11u) {
+    case 0: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(-(uint64_t)(((uint64_t)p1))))) * (uint64_t)(((uint64_t)(((int32_t)p2))))))); break;
+    case 1: p2 ^= (uint64_t)(p0); break;
+    case 2: p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p2) + (uint64_t)(p2)))) >> ((uint64_t)(((int8_t)((int32_t)(((int8_t)26)) >> ((uint32_t)(((uint8_t)p0)) & 7)))) & 63)))); break;
+    case 3: p1 ^= (uint8_t)(p1); break;
+    case 4: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)2ull)) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)15137344339234745971ull)) + (uint64_t)(p0))))))); break;
+    case 5: p2 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) | (uint64_t)(p2)))) - (uint64_t)(((uint64_t)43ull))))); break;
+    case 6: p0 ^= (uint64_t)(max_uint64(p0, ((uint64_t)((uint64_t)(((uint64_t)50ull)) << ((uint64_t)(((uint64_t)p1)) & 63))))); break;
+    case 7: p1 ^= (uint8_t)(((uint8_t)g4[(((uint32_t)((uint32_t)(((uint32_t)29u)) * (uint32_t)(((uint32_t)p2))))) & 7])); break;
+    case 8: p1 ^= (uint8_t)(((uint8_t)p0)); break;
+    case 9: p2 ^= (uint64_t)(((uint64_t)((int32_t)(((int32_t)d2u64(((float)(((float)(((((float)(((int64_t)p0))) != ((float)(((uint32_t)p1)))) ? ((float)-2147483649.0) : ((float)-2147483649.0)) - ((float)(((double)__builtin_nan("")))))) / ((float)(((float)(((float)(((int8_t)p1))) / ((float)9007199254740993.0))) / ((float)(((float)(((uint16_t)p0))) - ((float)9007199254740993.0)))))))))) <= (int32_t)(((int32_t)((uint32_t)(((int32_t)256)) << ((uint32_t)(((int32_t)-447866237)) & 31))))))); break;
+    default: mix((uint64_t)p0); break;
+    }
+    p1 |= (uint8_t)(((uint8_t)((uint32_t)(p1) >> ((uint32_t)(((int64_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)1ll)) + (uint64_t)(((int64_t)p0))))) >> ((uint64_t)(p1) & 63)))) & 7))));
+    return (int16_t)(((int16_t)p0));
 }
-static __attribute__((noinline)) int32_t f13(uint64_t p0, uint32_t p1, uint8_t p2, uint16_t p3) {
-    mix((uint64_t)(uint16_t)(p3));
-    p1 |= (uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)((int16_t)(((int16_t)p0)) == (int16_t)(((int16_t)((int16_t)(((int16_t)p2)) ^ (int16_t)(((int16_t)p1)))))))))));
-    int32_t v14 = ((int32_t)g2[(((uint32_t)p3)) & 15]);
-    return (int32_t)(((int32_t)0));
+static __attribute__((noinline)) int16_t f12(int64_t p0, uint64_t p1, int32_t p2, int32_t p3) {
+    uint8_t v13 = ((uint8_t)(-(uint32_t)(div_uint8(((uint8_t)g4[(((uint32_t)p1)) & 7]), ((uint8_t)((uint32_t)(((uint8_t)18u)) << ((uint32_t)(((int8_t)p1)) & 7)))))));
+    if (((int8_t)(((int16_t)(-(uint32_t)(((int16_t)26005))))))) {
+        p3 &= (int32_t)(p3);
+        p0 |= (int64_t)(div_int64(((int64_t)((int64_t)(((int64_t)g1[(((uint32_t)p1)) & 7])) ^ (int64_t)(((int64_t)(((int32_t)p1)))))), ((int64_t)(((int8_t)g1[(((uint32_t)27u)) & 7])))));
+    } else {
+        mix((uint64_t)(int32_t)(p3));
+        uint8_t v14 = v13;
+        int8_t v15 = (int8_t)f5(((uint8_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) + (uint32_t)(((uint32_t)p1)))))), ((uint16_t)((uint32_t)(((uint16_t)g3[(((uint32_t)0u)) & 31])) * (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)255u)) << ((uint32_t)(((int64_t)v13)) & 15)))))), ((uint64_t)g4[(((uint32_t)((uint8_t)(((uint8_t)128u)) <= (uint8_t)(((uint8_t)p2))))) & 7]), ((uint8_t)((uint32_t)(((uint8_t)!(((uint8_t)24u)))) - (uint32_t)(v13))));
+    }
+    mix((uint64_t)(uint8_t)(v13));
+    uint8_t v16 = ((uint8_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(((int64_t)p2)) ^ (int64_t)(((int64_t)-5973478830809660613ll))))) + (uint64_t)(((int64_t)32767ll))))) > (int64_t)(p0)));
+    p1 ^= (uint64_t)(((uint64_t)((uint64_t)(((((int16_t)((int16_t)(((int16_t)p3)) | (int16_t)(((int16_t)v16))))) ? (uint64_t)(p1) : (uint64_t)(((uint64_t)v16)))) | (uint64_t)(((uint64_t)g3[(((uint32_t)22u)) & 31])))));
+    mix((uint64_t)(int32_t)(p3));
+    if (((int8_t)(((int16_t)(~(uint32_t)(((int16_t)p1))))))) {
+        int32_t v17 = p2;
+        g4[(((uint32_t)(((uint32_t)v17)))) & 7] = (uint32_t)(((uint32_t)g1[(((uint32_t)p1)) & 7]));
+        if (((int8_t)v16)) {
+            uint8_t v18 = ((uint8_t)(((uint16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) << ((uint32_t)(((int8_t)p0)) & 15)))) | (uint16_t)(((uint16_t)v13))))));
+            v13 |= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)g4[(((uint32_t)v17)) & 7])) - (uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p3)) + (uint32_t)(v18))))))) - (uint32_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(((uint32_t)v18)) >> ((uint32_t)(((uint16_t)p2)) & 31)))) & 7])))));
+        } else {
+            uint16_t v19 = min_uint16(((uint16_t)((uint32_t)(((uint16_t)p0)) + (uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p3)) << ((uint32_t)(((uint16_t)255u)) & 15)))))), ((uint16_t)((uint16_t)(((uint16_t)(~(uint32_t)(((uint16_t)p3))))) & (uint16_t)(((uint16_t)!(((uint16_t)p2)))))));
+            p0 ^= (int64_t)(((int64_t)v13));
+            int64_t v20 = ((int64_t)(-(uint64_t)(((int64_t)((int64_t)(((int64_t)((int64_t)(((int64_t)-6874165252833767801ll)) ^ (int64_t)(((int64_t)p2))))) | (int64_t)(((int64_t)p3)))))));
+        }
+    } else {
+        g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)24u)) & (uint32_t)(((uint32_t)p3))))) | (uint32_t)(((uint32_t)p3))))) & 7] = (uint32_t)(((uint32_t)p1));
+        mix((uint64_t)(int64_t)(p0));
+        p1 &= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p1) << ((uint64_t)(((int64_t)((int64_t)(((int64_t)256ll)) ^ (int64_t)(((int64_t)p1))))) & 63)))) << ((uint64_t)(((uint16_t)13019u)) & 63))));
+    }
+    int8_t v21 = ((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)p3)) - (uint32_t)(((int8_t)p2))))) + (uint32_t)(max_int8(((int8_t)63), ((int8_t)v13)))))) | (int8_t)(((int8_t)!(((int8_t)94))))));
+    return (int16_t)(((int16_t)(-32768)));
 }
-static __attribute__((noinline)) int16_t f15(uint16_t p0, int32_t p1, uint32_t p2, int16_t p3, int8_t p4) {
-    uint64_t v16 = ((uint64_t)p3);
-    uint16_t v17 = ((uint16_t)v16);
-    uint32_t v18 = (uint32_t)f8(((int64_t)22ll));
-    mix((uint64_t)(uint32_t)(v18));
-    return (int16_t)(((int16_t)((uint32_t)(div_int16(((int16_t)((uint32_t)(((int16_t)1154)) * (uint32_t)(((int16_t)v16)))), ((int16_t)v16))) - (uint32_t)(((int16_t)((uint32_t)(rem_int16(((int16_t)v18), ((int16_t)p1))) + (uint32_t)(p3)))))));
+static uint32_t f22(int8_t p0, int32_t p1, uint32_t p2) {
+    p0 |= (int8_t)(((int8_t)p1));
+    mix((uint64_t)(uint32_t)(p2));
+    int16_t v23 = (int16_t)f5(((uint8_t)7u), ((uint16_t)((uint16_t)(((uint16_t)((uint16_t)(((uint16_t)p1)) ^ (uint16_t)(((uint16_t)p2))))) ^ (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) >> ((uint32_t)(((uint16_t)p2)) & 15)))))), ((uint64_t)((uint64_t)(((uint64_t)p2)) ^ (uint64_t)(((uint64_t)fbits_d(((double)(((int8_t)0)))))))), ((uint8_t)(~(uint32_t)(((uint8_t)((int32_t)(p1) != (int32_t)(p1)))))));
+    if (((int64_t)v23)) {
+        p0 = (int8_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)((int32_t)(((int8_t)49)) >> ((uint32_t)(((uint16_t)p1)) & 7)))) << ((uint32_t)(((((int16_t)30)) ? (uint32_t)(((uint32_t)0u)) : (uint32_t)(((uint32_t)v23)))) & 7)))) & (int8_t)(((int8_t)p1)))));
+        if (((uint8_t)((uint32_t)(((uint8_t)((int8_t)(p0) != (int8_t)(((int8_t)10))))) + (uint32_t)(((uint8_t)g4[(((uint32_t)26u)) & 7]))))) {
+            mix((uint64_t)(int32_t)(p1));
+            mix((uint64_t)(int32_t)(p1));
+        } else {
+            g4[(((uint32_t)((uint32_t)(((uint32_t)p1)) | (uint32_t)(rem_uint32(((uint32_t)v23), ((uint32_t)p0)))))) & 7] = (uint32_t)(((uint32_t)1278954725u));
+            uint32_t v24 = ((uint32_t)((uint32_t)(((uint32_t)13u)) << ((uint32_t)(div_int32(((int32_t)((uint32_t)(((int32_t)p0)) << ((uint32_t)(((uint32_t)v23)) & 31))), rem_int32(((int32_t)p2), ((int32_t)v23)))) & 31)));
+        }
+    } else {
+        mix((uint64_t)(int32_t)(p1));
+        v23 |= (int16_t)(((int16_t)((uint32_t)(((int16_t)(((int8_t)((uint32_t)(((int8_t)7)) * (uint32_t)(p0)))))) * (uint32_t)(((int16_t)p1)))));
+        g4[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(p2) * (uint32_t)(((uint32_t)v23))))) - (uint32_t)(((uint32_t)g2[(p2) & 15]))))) & 7] = (uint32_t)(rem_uint32(min_uint32(((uint32_t)p0), ((uint32_t)v23)), ((uint32_t)32768u)));
+    }
+    g4[(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(p2) * (uint32_t)(((uint32_t)p1)))))))) & 7] = (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) ^ (uint32_t)(((uint32_t)d2u32(((float)(((float)(((float)(((float)(((uint64_t)p0))) - ((float)-2.5))) * ((float)(((float)(((uint64_t)v23))) * ((float)(((int8_t)-15))))))) * ((float)(((float)(((float)(((uint16_t)8u))) - ((float)(p2)))) / ((float)(((float)0.1) + ((float)(((int64_t)v23)))))))))))))));
+    return (uint32_t)(((uint32_t)2266430562u));
+}
+static __attribute__((noinline)) uint16_t f25(uint32_t p0, uint8_t p1) {
+    p0 = (uint32_t)(p0);
+    switch ((uint32_t)(p1) % 12u) {
+    case 0: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)fbits_d(((double)(((double)(((float)(((uint64_t)12053673872641587387ull))))) - ((double)(((float)(((float)(((int32_t)156062110))) * ((float)3.0)))))))))) << ((uint32_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) ^ (uint64_t)(((uint64_t)p1))))) & 31)))); /* fall through */
+    case 1: p1 ^= (uint8_t)(((uint8_t)((uint32_t)(p1) << ((uint32_t)(((int64_t)(((int64_t)1ll)))) & 7)))); break;
+    case 2: p0 ^= (uint32_t)(((uint32_t)3u)); break;
+    case 3: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(p0) ^ (uint32_t)(((uint32_t)p1))))) + (uint32_t)(((uint32_t)g1[(((uint32_t)p1)) & 7]))))); break;
+    case 4: p1 ^= (uint8_t)(div_uint8(min_uint8(((uint8_t)p0), ((uint8_t)23u)), ((uint8_t)((uint8_t)(p1) != (uint8_t)(p1))))); break;
+    case 5: p1 ^= (uint8_t)(((uint8_t)14u)); break;
+    case 6: p1 ^= (uint8_t)(p1); break;
+    case 7: p0 ^= (uint32_t)(rem_uint32(((uint32_t)fbits_d(((float)2.2250738585072014e-308))), ((uint32_t)g2[(((uint32_t)12u)) & 15]))); break;
+    case 8: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(p0) * (uint32_t)(((uint32_t)27u))))) >> ((uint32_t)(((uint8_t)62u)) & 31)))); break;
+    case 9: p0 ^= (uint32_t)(((uint32_t)((uint32_t)(p0) >> ((uint32_t)(((int16_t)((int32_t)(((int16_t)p0)) >> ((uint32_t)(((uint64_t)13288407526061489707ull)) & 15)))) & 31)))); break;
+    case 10: p1 ^= (uint8_t)(((uint8_t)((uint32_t)(min_uint8(((uint8_t)235u), ((uint8_t)61u))) * (uint32_t)(rem_uint8(((uint8_t)51u), ((uint8_t)p0)))))); break;
+    default: mix((uint64_t)p1); break;
+    }
+    int64_t v26 = (int64_t)f5(((uint8_t)g2[(((((int8_t)p1)) ? (uint32_t)(p0) : (uint32_t)(((uint32_t)1528507857u)))) & 15]), ((uint16_t)p0), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) + (uint64_t)(((uint64_t)p1))))) << ((uint64_t)(div_uint16(((uint16_t)63402u), ((uint16_t)p1))) & 63))), ((uint8_t)((uint8_t)(((uint8_t)52u)) & (uint8_t)(p1))));
+    uint8_t v27 = (uint8_t)f5(((uint8_t)!(((uint8_t)((uint32_t)(((uint32_t)256u)) <= (uint32_t)(((uint32_t)v26)))))), ((uint16_t)((uint32_t)(((uint16_t)g1[(((uint32_t)2506893615u)) & 7])) >> ((uint32_t)(rem_uint32(((uint32_t)v26), p0)) & 15))), ((uint64_t)((uint64_t)(div_uint64(((uint64_t)1815965743900248423ull), ((uint64_t)p0))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v26)) << ((uint64_t)(((uint16_t)30736u)) & 63)))))), ((((uint64_t)(((uint32_t)p1)))) ? (uint8_t)(min_uint8(((uint8_t)p0), ((uint8_t)p0))) : (uint8_t)(p1)));
+    return (uint16_t)(((uint16_t)(((uint8_t)((uint32_t)(v27) + (uint32_t)(((uint8_t)(((uint32_t)p1)))))))));
 }
 int main(void) {
-    mix((uint64_t)f5(((uint8_t)184u), ((uint16_t)32767u), ((uint64_t)9223372036854775808ull), ((uint8_t)0u)));
-    mix((uint64_t)f5(((uint8_t)199u), ((uint16_t)7u), ((uint64_t)49ull), ((uint8_t)44u)));
+    mix((uint64_t)f5(((uint8_t)0u), ((uint16_t)63u), ((uint64_t)3ull), ((uint8_t)128u)));
+    mix((uint64_t)f5(((uint8_t)97u), ((uint16_t)14u), ((uint64_t)2ull), ((uint8_t)45u)));
+    mix((uint64_t)f5(((uint8_t)242u), ((uint16_t)52818u), ((uint64_t)32767ull), ((uint8_t)25u)));
     print_checksum(0);
-    mix((uint64_t)f7(((uint64_t)32ull), ((uint8_t)53u), ((uint64_t)50ull)));
+    mix((uint64_t)f7(((uint64_t)18355271221984194711ull), ((uint8_t)182u), ((uint64_t)23ull)));
+    mix((uint64_t)f7(((uint64_t)255ull), ((uint8_t)255u), ((uint64_t)16484202993630019517ull)));
+    mix((uint64_t)f7(((uint64_t)5387029423080819282ull), ((uint8_t)32u), ((uint64_t)5503325317412075944ull)));
     print_checksum(1);
-    mix((uint64_t)f8(((int64_t)(-9223372036854775807) - 1)));
-    mix((uint64_t)f8(((int64_t)5263149747151132537ll)));
+    mix((uint64_t)f12(((int64_t)29ll), ((uint64_t)32767ull), ((int32_t)264270083), ((int32_t)-282928712)));
     print_checksum(2);
-    mix((uint64_t)f13(((uint64_t)47ull), ((uint32_t)256u), ((uint8_t)13u), ((uint16_t)10u)));
-    mix((uint64_t)f13(((uint64_t)11946546579976028729ull), ((uint32_t)3u), ((uint8_t)132u), ((uint16_t)15752u)));
-    mix((uint64_t)f13(((uint64_t)2640631548847942681ull), ((uint32_t)894432207u), ((uint8_t)59u), ((uint16_t)57580u)));
+    mix((uint64_t)f22(((int8_t)47), ((int32_t)0), ((uint32_t)1565655086u)));
     print_checksum(3);
-    mix((uint64_t)f15(((uint16_t)21850u), ((int32_t)818818970), ((uint32_t)2870635921u), ((int16_t)-1), ((int8_t)-1)));
+    mix((uint64_t)f25(((uint32_t)24u), ((uint8_t)36u)));
     print_checksum(4);
-    mix(rec(9, 801025557u));
-    uint16_t *heap = malloc(597 * sizeof(uint16_t));
-    for (uint32_t i = 0; i < 597; i++) heap[i] = (uint16_t)(i * 29918u + 7u);
-    heap = realloc(heap, 1194 * sizeof(uint16_t));
-    for (uint32_t i = 597; i < 1194; i++) heap[i] = (uint16_t)((uint64_t)heap[i - 597] * 3u);
-    for (uint32_t i = 0; i < 1194; i++) mix((uint64_t)heap[i]);
+    mix(rec(10, 2133213627u));
+    uint64_t *heap = malloc(325 * sizeof(uint64_t));
+    for (uint32_t i = 0; i < 325; i++) heap[i] = (uint64_t)(i * 25126u + 172u);
+    heap = realloc(heap, 650 * sizeof(uint64_t));
+    for (uint32_t i = 325; i < 650; i++) heap[i] = (uint64_t)((uint64_t)heap[i - 325] * 3u);
+    for (uint32_t i = 0; i < 650; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 8; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g2[i]);

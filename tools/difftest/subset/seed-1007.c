@@ -67,235 +67,173 @@ static __attribute__((noinline)) uint8_t f3(int64_t p0, int64_t p1, uint16_t p2,
     for (uint32_t i5 = 0; i5 < 8; i5++) {
         mix((uint64_t)(uint32_t)(i5));
         mix((uint64_t)(uint16_t)(p2));
-        int8_t v6 = ((int8_t)((uint32_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(((int8_t)7)) - (uint32_t)(((int8_t)21))))) >> ((uint32_t)(((int8_t)(((uint8_t)255u)))) & 7)))) + (uint32_t)(((int8_t)((uint32_t)(((((int8_t)p1)) ? (int8_t)(((int8_t)v4)) : (int8_t)(((int8_t)29)))) << ((uint32_t)(((uint64_t)d2u32(((float)(((double)(((float)(((double)1e16)))))))))) & 7))))));
+        int8_t v6 = ((int8_t)((uint32_t)(((int8_t)((int32_t)(((int8_t)((uint32_t)(((int8_t)7)) - (uint32_t)(((int8_t)21))))) >> ((uint32_t)(((int8_t)(((uint8_t)255u)))) & 7)))) + (uint32_t)(((int8_t)((int32_t)(((((int8_t)p1)) ? (int8_t)(((int8_t)v4)) : (int8_t)(((int8_t)29)))) >> ((uint32_t)(((uint64_t)d2u32(((((float)(((int64_t)32767ll))) > ((float)(((double)(((double)(((uint64_t)v4))) + ((double)__builtin_inf())))))) ? ((float)(((double)(((double)(((uint8_t)2u))) / ((double)(((uint64_t)i5))))))) : ((float)(((float)(((float)(((int64_t)v4))) / ((float)1.0))) * ((float)(((float)(((int64_t)p2))) * ((float)(((uint64_t)p1))))))))))) & 7))))));
     }
-    return (uint8_t)(((uint8_t)128u));
+    return (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((int16_t)(((int16_t)p0)) != (int16_t)(((int16_t)p1))))) + (uint32_t)(((uint8_t)!(((uint8_t)p2))))))) >> ((uint32_t)(((int32_t)(-(uint32_t)(((((int16_t)16)) ? (int32_t)(v4) : (int32_t)(((int32_t)p3))))))) & 7))));
 }
-static uint32_t f7(int64_t p0, int64_t p1, uint8_t p2) {
-    if (((uint16_t)p0)) {
-        p2 |= (uint8_t)(((uint8_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) & (uint64_t)(((uint64_t)8271483384939883057ull))))))))));
-        int16_t v8 = ((int16_t)((int32_t)(((int16_t)((int32_t)(((int16_t)((int32_t)(((int16_t)p1)) >> ((uint32_t)(((uint16_t)p0)) & 15)))) >> ((uint32_t)(((uint32_t)9u)) & 15)))) >> ((uint32_t)(((uint16_t)!(((uint16_t)(((int32_t)-2069483522)))))) & 15)));
-    } else {
-        mix((uint64_t)(int64_t)(p1));
-        if (((int32_t)61)) {
-            mix((uint64_t)(uint8_t)(p2));
-            p2 &= (uint8_t)(((uint8_t)(~(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p1)) >> ((uint32_t)(((uint16_t)p1)) & 7)))) - (uint32_t)(p2)))))));
-        } else {
-            if (((((int16_t)((uint32_t)(((int16_t)-29355)) + (uint32_t)(((int16_t)15501))))) ? (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) + (uint32_t)(((uint16_t)p2))))) : (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) + (uint32_t)(((uint16_t)p1))))))) {
-                mix((uint64_t)(uint8_t)(p2));
-                p1 ^= (int64_t)(((int64_t)((int16_t)(((int16_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) * (uint32_t)(((uint16_t)58u))))) > (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)17275u)) - (uint32_t)(((uint16_t)p0)))))))) > (int16_t)(((int16_t)((uint32_t)(((int16_t)!(((int16_t)p1)))) * (uint32_t)(((int16_t)((int16_t)(((int16_t)p1)) | (int16_t)(((int16_t)p1)))))))))));
-            } else {
-                int8_t v9 = ((int8_t)((int8_t)(((int8_t)((int64_t)(((int64_t)((uint64_t)(p0) - (uint64_t)(((int64_t)p2))))) == (int64_t)(p0)))) ^ (int8_t)(((int8_t)fbits_f(((float)(((float)(((float)(((float)4.9e-324) / ((float)-7e22))) + ((float)(((float)(((uint64_t)p1))) / ((float)(((uint64_t)57ull))))))) - ((float)(((float)(((float)(((uint32_t)p2))) + ((float)(((uint16_t)2u))))) + ((float)(((uint16_t)p0))))))))))));
-                if (((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)0u)) + (uint32_t)(((uint8_t)p1))))) << ((uint32_t)(((p2) ? (uint16_t)(((uint16_t)v9)) : (uint16_t)(((uint16_t)v9)))) & 7)))) {
-                    v9 ^= (int8_t)(((int8_t)((uint32_t)(v9) - (uint32_t)(((int8_t)((int8_t)(((int8_t)(p2))) | (int8_t)(((int8_t)((int32_t)(((int8_t)p1)) >> ((uint32_t)(((uint64_t)18125272160280756090ull)) & 7))))))))));
-                    mix((uint64_t)(int8_t)(v9));
-                    if (div_uint32(((uint32_t)((uint32_t)(((uint32_t)543011830u)) >> ((uint32_t)(((uint64_t)32767ull)) & 31))), ((uint32_t)((uint32_t)(((uint32_t)21u)) * (uint32_t)(((uint32_t)v9)))))) {
-                        int64_t v10 = ((int64_t)0ll);
-                        v10 = (int64_t)(((((int16_t)((int32_t)(((int16_t)((int16_t)(((int16_t)v10)) | (int16_t)(((int16_t)v10))))) >> ((uint32_t)(((int8_t)((int32_t)(((int32_t)32768)) > (int32_t)(((int32_t)36))))) & 15)))) ? (int64_t)(((int64_t)((int64_t)(((int64_t)3ll)) != (int64_t)(((int64_t)(-(uint64_t)(((int64_t)v9)))))))) : (int64_t)(rem_int64(((int64_t)((int32_t)(((int32_t)v10)) >= (int32_t)(((int32_t)v9)))), ((int64_t)((uint16_t)(((uint16_t)v10)) == (uint16_t)(((uint16_t)v9))))))));
-                        mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v9)) >> ((uint64_t)(((int8_t)-24)) & 63)))) << ((uint64_t)(((int16_t)((uint32_t)(((int16_t)256)) << ((uint32_t)(((uint64_t)v9)) & 15)))) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v9)) >> ((uint64_t)(((int8_t)-24)) & 63)))) << ((uint64_t)(((int16_t)((uint32_t)(((int16_t)256)) << ((uint32_t)(((uint64_t)v9)) & 15)))) & 63))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)255ull)) >> ((uint64_t)(((uint16_t)p0)) & 63)))) | (uint64_t)(((uint64_t)!(((uint64_t)p0))))))));
-                    } else {
-                        uint32_t v11 = ((uint32_t)((uint32_t)(((uint32_t)p0)) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) | (uint32_t)(((uint32_t)1u))))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) | (uint32_t)(((uint32_t)p1))))))))));
-                        p2 = (uint8_t)(((uint8_t)p1));
-                    }
-                } else {
-                    g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) - (uint32_t)(((uint32_t)p0))))) >> ((uint32_t)(((uint8_t)p0)) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) - (uint32_t)(p2))));
-                    p2 ^= (uint8_t)(((uint8_t)((int32_t)(((int32_t)52)) > (int32_t)(((int32_t)((int64_t)(p0) < (int64_t)(((int64_t)((uint64_t)(((int64_t)-1ll)) + (uint64_t)(p0))))))))));
-                }
-            }
-            int64_t v12 = ((((int8_t)g1[(((uint32_t)p1)) & 15])) ? (int64_t)(max_int64(rem_int64(p1, ((int64_t)p2)), ((int64_t)((int64_t)(((int64_t)p2)) & (int64_t)(p0))))) : (int64_t)(min_int64(div_int64(((int64_t)1ll), p0), ((int64_t)((int64_t)(p1) >> ((uint64_t)(((uint64_t)p2)) & 63))))));
-            if (((int64_t)p2)) {
-                g2[(((uint32_t)p0)) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)p1)) & 3]));
-                mix((uint64_t)(int64_t)(p1));
-            } else {
-                uint32_t v13 = max_uint32(((uint32_t)p2), ((uint32_t)d2i64(((float)(((float)(((float)(((uint8_t)210u))) - ((float)(((float)(((uint64_t)p0))) * ((float)(((int16_t)p0))))))) + ((float)(((int8_t)p0))))))));
-                uint64_t v14 = ((uint64_t)g2[(((uint32_t)((uint32_t)(div_uint32(((uint32_t)256u), v13)) << ((uint32_t)(((((int16_t)v13)) ? (uint8_t)(((uint8_t)93u)) : (uint8_t)(p2))) & 31)))) & 3]);
-            }
-        }
-    }
-    if (((uint8_t)((int32_t)(((int32_t)((uint32_t)(((int32_t)635432811)) + (uint32_t)(((int32_t)-1226184811))))) != (int32_t)(((int32_t)((int16_t)(((int16_t)p0)) <= (int16_t)(((int16_t)p1)))))))) {
-        if (((uint32_t)(((int8_t)((uint32_t)(((int8_t)113)) << ((uint32_t)(((uint16_t)p1)) & 7)))))) {
-            g2[(((uint32_t)(-(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p1)) + (uint32_t)(((uint32_t)18u)))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(min_uint8(p2, ((uint8_t)p0))) + (uint32_t)(((uint8_t)p1)))));
-            uint32_t v15 = ((uint32_t)((uint32_t)(((uint32_t)42u)) | (uint32_t)(((((uint32_t)(((int16_t)p0)))) ? (uint32_t)(((((uint16_t)0u)) ? (uint32_t)(((uint32_t)p2)) : (uint32_t)(((uint32_t)4027327139u)))) : (uint32_t)(((uint32_t)(((uint8_t)0u))))))));
-            p1 |= (int64_t)(((int64_t)52ll));
-        } else {
-            mix(ops[(0 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)p1))))) ^ (uint64_t)(((uint64_t)((int64_t)(p1) != (int64_t)(p0)))))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) * (uint64_t)(((uint64_t)p1))))) ^ (uint64_t)(((uint64_t)((int64_t)(p1) != (int64_t)(p0)))))), max_uint64(((uint64_t)p2), ((uint64_t)((uint64_t)(((uint64_t)p2)) << ((uint64_t)(((uint16_t)p0)) & 63))))));
-            if (p0) {
-                uint8_t v16 = ((uint8_t)((uint32_t)(((uint8_t)p0)) >> ((uint32_t)(((uint16_t)p0)) & 7)));
-                if (((int64_t)((int64_t)(((int64_t)((uint64_t)(p1) * (uint64_t)(((int64_t)389000815517805260ll))))) >> ((uint64_t)(((uint16_t)((uint16_t)(((uint16_t)v16)) | (uint16_t)(((uint16_t)26497u))))) & 63)))) {
-                    mix((uint64_t)(int64_t)(p0));
-                    int8_t v17 = ((int8_t)v16);
-                } else {
-                    g2[(((uint32_t)p1)) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)(((uint16_t)p0)))) | (uint8_t)(((uint8_t)24u)))));
-                    g2[(((uint32_t)((uint32_t)(((uint32_t)p0)) * (uint32_t)(((uint32_t)((uint8_t)(((uint8_t)141u)) > (uint8_t)(((uint8_t)127u)))))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(v16) | (uint8_t)(rem_uint8(((uint8_t)235u), ((uint8_t)p1))))));
-                    mix((uint64_t)(uint8_t)(v16));
-                }
-            } else {
-                mix((uint64_t)(int64_t)(p0));
-                p1 ^= (int64_t)(((int64_t)p2));
-                mix((uint64_t)(int64_t)(p1));
-            }
-            g2[(((uint32_t)((uint64_t)(((uint64_t)d2i32(((float)(((float)(((float)(((float)(((uint32_t)p2))) + ((float)1e16))) - ((float)(p1)))) / ((((float)(((float)1.0) - ((float)(((int16_t)p0))))) > ((float)(((float)0.0) + ((float)-2147483649.0)))) ? ((float)(((float)(p1)) + ((float)(((uint64_t)p2))))) : ((float)(p1)))))))) > (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)18446744073709551615ull)) << ((uint64_t)(((uint64_t)p0)) & 63))))))) & 3] = (uint8_t)(p2);
-        }
-        g2[(((uint32_t)g1[(min_uint32(((uint32_t)p0), ((uint32_t)662427133u))) & 15])) & 3] = (uint8_t)(((rem_uint16(((uint16_t)27495u), ((uint16_t)53182u))) ? (uint8_t)(rem_uint8(((uint8_t)p0), ((uint8_t)p1))) : (uint8_t)(((uint8_t)g2[(((uint32_t)p1)) & 3]))));
-        p0 = (int64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)(((uint16_t)p2)))) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p2)) + (uint64_t)(((int64_t)7ll)))))))) + (uint64_t)(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)p2)) * (uint64_t)(((int64_t)7937724888601443029ll))))) * (uint64_t)(((int64_t)((int64_t)(p1) & (int64_t)(((int64_t)-1639506991157163301ll)))))))))));
-    } else {
-        mix((uint64_t)(uint8_t)(p2));
-        g2[(((uint32_t)((uint32_t)(((uint32_t)21u)) + (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p2)) << ((uint32_t)(((uint16_t)p0)) & 31))))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) - (uint32_t)(((uint8_t)p1))))) >> ((uint32_t)(((int8_t)((int8_t)(((int8_t)41)) & (int8_t)(((int8_t)17))))) & 7))));
-        p2 |= (uint8_t)(p2);
-    }
-    mix(ops[(3 + (uint32_t)(((uint64_t)32768ull))) & 3](((uint64_t)32768ull), ((uint64_t)((uint64_t)(((uint64_t)p2)) * (uint64_t)(((uint64_t)9223372036854775808ull))))));
-    switch ((uint32_t)(p0) % 9u) {
-    case 0: p2 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)94u)) - (uint32_t)(p2)))) >> ((uint32_t)(((int64_t)(((uint8_t)p1)))) & 7)))); break;
-    case 1: p1 ^= (int64_t)(((int64_t)((int32_t)(rem_int32(((int32_t)p2), ((int32_t)9))) >= (int32_t)(((int32_t)g1[(((uint32_t)p1)) & 15]))))); /* fall through */
-    case 2: p2 ^= (uint8_t)(((uint8_t)0u)); break;
-    case 3: p0 ^= (int64_t)(((int64_t)g2[(((uint32_t)((uint8_t)(p2) > (uint8_t)(((uint8_t)p1))))) & 3])); break;
-    case 4: p2 ^= (uint8_t)(((uint8_t)40u)); break;
-    case 5: p1 ^= (int64_t)(p0); /* fall through */
-    case 6: p0 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)g2[(((uint32_t)1u)) & 3])) + (uint64_t)(((int64_t)(~(uint64_t)(p1))))))); /* fall through */
-    case 7: p2 ^= (uint8_t)(((uint8_t)fbits_f(((float)(((uint32_t)p2)))))); break;
+static int32_t f7(uint64_t p0, uint64_t p1, int8_t p2) {
+    mix(ops[(3 + (uint32_t)(((uint64_t)2978221207381551396ull))) & 3](((uint64_t)2978221207381551396ull), p1));
+    int64_t v8 = ((((uint64_t)9223372036854775807ull)) ? (int64_t)(((int64_t)(-(uint64_t)(((int64_t)p0))))) : (int64_t)(((int64_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)p2)) + (uint64_t)(((int64_t)p2))))) & (int64_t)(((int64_t)((uint64_t)(((int64_t)p2)) + (uint64_t)(((int64_t)p1)))))))));
+    mix(ops[(3 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p1) | (uint64_t)(((uint64_t)p2))))) << ((uint64_t)(((uint32_t)p1)) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p1) | (uint64_t)(((uint64_t)p2))))) << ((uint64_t)(((uint32_t)p1)) & 63))), ((rem_uint32(((uint32_t)256u), ((uint32_t)1132149132u))) ? (uint64_t)(((uint64_t)((uint64_t)(p0) + (uint64_t)(p0)))) : (uint64_t)(((uint64_t)!(((uint64_t)9223372036854775807ull)))))));
+    v8 ^= (int64_t)(((int64_t)p0));
+    return (int32_t)(((int32_t)g2[(((uint32_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)p0)) + (uint64_t)(((int64_t)p0))))) <= (int64_t)(((int64_t)fbits_f(((float)(((double)(((double)(((double)4.9e-324) / ((double)-7e22))) / ((double)(((float)(((uint64_t)p2))))))))))))))) & 3]));
+}
+static __attribute__((noinline)) uint64_t f9(uint64_t p0, uint8_t p1, int32_t p2, int64_t p3) {
+    switch ((uint32_t)(p0) % 13u) {
+    case 0: p2 ^= (int32_t)(((int32_t)p0)); break;
+    case 1: p0 ^= (uint64_t)(((uint64_t)((int8_t)(((int8_t)p1)) < (int8_t)(((int8_t)((uint32_t)(((int8_t)p0)) + (uint32_t)(((int8_t)p3)))))))); break;
+    case 2: p1 ^= (uint8_t)(((uint8_t)2u)); break;
+    case 3: p1 ^= (uint8_t)(((rem_uint8(((uint8_t)p3), ((uint8_t)p3))) ? (uint8_t)(((uint8_t)((uint32_t)(p1) << ((uint32_t)(((int32_t)328825319)) & 7)))) : (uint8_t)(p1))); break;
+    case 4: p2 ^= (int32_t)(((int32_t)p0)); break;
+    case 5: p3 ^= (int64_t)(p3); break;
+    case 6: p2 ^= (int32_t)(((int32_t)(-(uint32_t)(max_int32(((int32_t)p1), ((int32_t)2)))))); /* fall through */
+    case 7: p3 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)((int64_t)(p3) & (int64_t)(p3)))) - (uint64_t)(((int64_t)((uint64_t)(p3) << ((uint64_t)(((uint8_t)0u)) & 63))))))); break;
+    case 8: p2 ^= (int32_t)(((int32_t)((uint32_t)(p2) * (uint32_t)(((int32_t)((int32_t)(((int32_t)p0)) | (int32_t)(((int32_t)-1956117894)))))))); break;
+    case 9: p2 ^= (int32_t)(max_int32(p2, ((int32_t)!(((int32_t)p3))))); break;
+    case 10: p0 ^= (uint64_t)(min_uint64(rem_uint64(p0, ((uint64_t)p2)), ((uint64_t)((int32_t)(((int32_t)p3)) >= (int32_t)(((int32_t)1409288699)))))); /* fall through */
+    case 11: p1 ^= (uint8_t)(((uint8_t)p3)); /* fall through */
     default: mix((uint64_t)p0); break;
     }
-    int8_t v18 = ((int8_t)p2);
-    g2[(((uint32_t)1u)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) + (uint32_t)(p2)))) >> ((uint32_t)(((int8_t)((uint32_t)(((int8_t)p2)) + (uint32_t)(v18)))) & 7))));
-    p1 |= (int64_t)(((int64_t)!(((int64_t)((int64_t)(((int64_t)((int64_t)(p0) >> ((uint64_t)(((int64_t)-4714770525770534850ll)) & 63)))) ^ (int64_t)(p0))))));
-    return (uint32_t)(((uint32_t)32767u));
-}
-static __attribute__((noinline)) int64_t f19(int64_t p0, uint32_t p1, uint16_t p2, int8_t p3, uint8_t p4) {
-    p2 = (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p0)) & (uint16_t)(((uint16_t)p1))))) >> ((uint32_t)(((int8_t)-1)) & 15)))) * (uint32_t)(((uint16_t)p0)))));
-    uint8_t v20 = ((((int64_t)32767ll)) ? (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) << ((uint32_t)(((uint32_t)p3)) & 7))))))) : (uint8_t)(((((int32_t)g1[(p1) & 15])) ? (uint8_t)(((uint8_t)((uint32_t)(p4) * (uint32_t)(p4)))) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) >> ((uint32_t)(((uint32_t)19u)) & 7)))))));
-    return (int64_t)(((int64_t)-6201836716562728633ll));
-}
-static int32_t f21(int16_t p0, int8_t p1, int64_t p2, int8_t p3, uint8_t p4) {
-    p1 = (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)-1)) ^ (int8_t)(((int8_t)p2))))) + (uint32_t)(((int8_t)((uint32_t)(((int8_t)-116)) * (uint32_t)(p1))))))) * (uint32_t)(((int8_t)(-(uint32_t)(((int8_t)19))))))));
-    for (uint32_t i22 = 0; i22 < 10; i22++) {
-        switch ((uint32_t)(p4) % 13u) {
-        case 0: p1 ^= (int8_t)(((int8_t)((uint32_t)(((int8_t)((int8_t)(((int8_t)i22)) & (int8_t)(((int8_t)21))))) * (uint32_t)(p3)))); break;
-        case 1: p1 ^= (int8_t)(((int8_t)i22)); break;
-        case 2: p3 ^= (int8_t)(((int8_t)((int8_t)(((int8_t)((int32_t)(((int8_t)3)) >> ((uint32_t)(((int32_t)p2)) & 7)))) ^ (int8_t)(((int8_t)(~(uint32_t)(((int8_t)-1)))))))); break;
-        case 3: p3 ^= (int8_t)(rem_int8(((int8_t)((uint32_t)(((int8_t)-54)) + (uint32_t)(((int8_t)-58)))), ((int8_t)((int32_t)(((int8_t)-84)) >> ((uint32_t)(((uint64_t)p1)) & 7))))); break;
-        case 4: p4 ^= (uint8_t)(((((uint32_t)p4)) ? (uint8_t)(((uint8_t)((uint32_t)(p4) << ((uint32_t)(((uint32_t)13u)) & 7)))) : (uint8_t)(((uint8_t)(((int32_t)p1)))))); /* fall through */
-        case 5: p2 ^= (int64_t)(((int64_t)i22)); break;
-        case 6: p0 ^= (int16_t)(((int16_t)((int16_t)(((int16_t)((int32_t)(((int16_t)3)) >> ((uint32_t)(((uint16_t)p2)) & 15)))) & (int16_t)(((int16_t)p3))))); break;
-        case 7: p2 ^= (int64_t)(div_int64(((int64_t)((uint64_t)(((int64_t)p3)) << ((uint64_t)(((int16_t)i22)) & 63))), ((int64_t)p4))); break;
-        case 8: p4 ^= (uint8_t)(((uint8_t)(((int32_t)-1374534693)))); /* fall through */
-        case 9: p1 ^= (int8_t)(((int8_t)(((uint8_t)((uint32_t)(((uint8_t)255u)) + (uint32_t)(((uint8_t)p2))))))); /* fall through */
-        case 10: p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)-7369055890374751291ll)) * (uint64_t)(((int64_t)((uint64_t)(((int64_t)p3)) * (uint64_t)(((int64_t)p3)))))))); break;
-        case 11: p2 ^= (int64_t)(p2); break;
-        default: mix((uint64_t)p4); break;
-        }
-        if (((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)i22)) + (uint32_t)(((uint8_t)p3))))) * (uint32_t)(((uint8_t)2u))))) {
-            if (max_int16(((int16_t)(((uint32_t)p0))), ((int16_t)20490))) {
-                int64_t v23 = ((int64_t)9223372036854775807ll);
-                g2[(((uint32_t)p1)) & 3] = (uint8_t)(((uint8_t)v23));
-                mix((uint64_t)(uint32_t)(i22));
-            } else {
-                mix((uint64_t)(uint32_t)(i22));
-                g2[(((uint32_t)((uint32_t)(((uint32_t)p0)) << ((uint32_t)(((uint8_t)255u)) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)241u)) + (uint32_t)(((uint8_t)p3)))));
-                uint64_t v24 = ((uint64_t)i22);
-            }
-            p4 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(p4) ^ (uint8_t)(((uint8_t)p2))))) * (uint32_t)(((uint8_t)34u)))));
-        } else {
-            if (((uint16_t)p0)) {
-                int64_t v25 = (int64_t)f19(rem_int64(((int64_t)p1), ((int64_t)p3)), ((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3191464179u)) & (uint32_t)(((uint32_t)p0))))) - (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)1u)) + (uint32_t)(((uint32_t)p3))))))), ((uint16_t)d2i32(((double)(((double)(((double)-0.0) - ((double)(((double)1.1754942e-38) / ((double)3.0))))) * ((double)(((double)(((double)1e300) + ((double)(((uint8_t)i22))))) - ((double)(((uint64_t)p4))))))))), p1, ((uint8_t)g1[(((uint32_t)((int16_t)(((int16_t)i22)) != (int16_t)(((int16_t)p4))))) & 15]));
-                mix(ops[(1 + (uint32_t)(((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0)))))))) & 3](((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0)))))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i22)) + (uint64_t)(((uint64_t)32767ull))))) - (uint64_t)(((((uint64_t)7156329489737442046ull)) ? (uint64_t)(((uint64_t)i22)) : (uint64_t)(((uint64_t)p2))))))));
-            } else {
-                int32_t v26 = (int32_t)f19(((int64_t)((uint64_t)(((int64_t)!(((int64_t)5051451170105085052ll)))) * (uint64_t)(((int64_t)p3)))), ((uint32_t)p4), ((uint16_t)((uint32_t)(((uint16_t)((uint16_t)(((uint16_t)i22)) ^ (uint16_t)(((uint16_t)p1))))) << ((uint32_t)(((int64_t)i22)) & 15))), ((int8_t)((int8_t)(p3) | (int8_t)(((int8_t)p0)))), ((uint8_t)!(((uint8_t)((uint32_t)(p4) << ((uint32_t)(p2) & 7))))));
-                if (((uint16_t)d2u64(((double)(((float)(((float)(((float)0.0) - ((float)(((int64_t)p3))))) + ((float)(i22))))))))) {
-                    int16_t v27 = (int16_t)f3(((int64_t)((uint64_t)(((int64_t)((int64_t)(p2) ^ (int64_t)(((int64_t)p0))))) + (uint64_t)(max_int64(((int64_t)30ll), ((int64_t)p4))))), ((int64_t)(((int8_t)((uint32_t)(((int8_t)i22)) + (uint32_t)(((int8_t)(-128))))))), ((uint16_t)11u), ((int64_t)((uint64_t)(((int64_t)v26)) * (uint64_t)(((int64_t)256ll)))));
-                    if (max_int16(((int16_t)v26), ((int16_t)((uint32_t)(((int16_t)32767)) - (uint32_t)(((int16_t)35)))))) {
-                        v26 |= (int32_t)(((((int8_t)((uint32_t)(((int8_t)((uint32_t)(((uint32_t)p1)) >= (uint32_t)(((uint32_t)p3))))) * (uint32_t)(((int8_t)g1[(((uint32_t)v27)) & 15]))))) ? (int32_t)(((int32_t)d2i32(((double)(((double)(((double)(((double)(((uint16_t)0u))) - ((double)(((uint16_t)20789u))))) + ((double)(((double)(((uint16_t)p2))) - ((double)3.4028234e38))))) * ((double)(((uint8_t)36u)))))))) : (int32_t)(((int32_t)((uint32_t)(((int32_t)p2)) - (uint32_t)(((int32_t)!(((int32_t)606216422)))))))));
-                        int32_t v28 = ((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)(((uint16_t)62115u)))) ^ (int32_t)(((int32_t)d2i32(((float)(((((((float)(((int64_t)p3))) != ((float)(((uint16_t)61648u)))) ? ((float)(((uint64_t)v27))) : ((float)0.0)) < ((((float)(((uint64_t)p0))) <= ((float)(((int64_t)v27)))) ? ((float)(((int8_t)(-128)))) : ((float)1.0))) ? ((float)(((float)(((int16_t)p2))) / ((float)(((uint16_t)256u))))) : ((float)(((float)(((int16_t)p3))) - ((float)(((int64_t)v26)))))) - ((float)(((float)(((float)(((uint8_t)v26))) / ((float)(((int32_t)v27))))) - ((float)(((float)(((uint64_t)256ull))) + ((float)(((int16_t)v26))))))))))))))) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)(-(uint32_t)(((int32_t)0))))) * (uint32_t)(((int32_t)((int8_t)(((int8_t)p4)) != (int8_t)(((int8_t)v27))))))))));
-                        g2[(min_uint32(((uint32_t)((uint32_t)(((uint32_t)p0)) >> ((uint32_t)(((int64_t)v27)) & 31))), ((uint32_t)p4))) & 3] = (uint8_t)(((uint8_t)v28));
-                    } else {
-                        g2[(((uint32_t)((uint32_t)(((uint32_t)g2[(((uint32_t)2147483648u)) & 3])) >> ((uint32_t)(((int64_t)((int64_t)(((int64_t)v27)) | (int64_t)(((int64_t)p4))))) & 31)))) & 3] = (uint8_t)(((uint8_t)v26));
-                        p1 |= (int8_t)(((int8_t)((int8_t)(((int8_t)((int8_t)(((int8_t)((int8_t)(p1) | (int8_t)(((int8_t)p4))))) | (int8_t)(((int8_t)((uint32_t)(((int8_t)24)) - (uint32_t)(p1))))))) & (int8_t)(((int8_t)((int32_t)(((int8_t)g2[(((uint32_t)v27)) & 3])) >> ((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)v26)) * (uint32_t)(((uint8_t)p3))))) & 7)))))));
-                        if (((int8_t)!(((int8_t)(~(uint32_t)(((int8_t)i22))))))) {
-                            uint8_t v29 = (uint8_t)f3(((int64_t)v26), ((int64_t)g1[(((uint32_t)(((int64_t)p3)))) & 15]), ((uint16_t)fbits_f(((float)(((((float)(((uint64_t)47ull))) == ((float)(((double)(((uint32_t)59u)))))) ? ((float)(((double)(((int64_t)32767ll))))) : ((float)(((float)(((uint64_t)4017871894564902179ull))) + ((float)__builtin_nan(""))))) / ((float)(((uint16_t)v26))))))), ((int64_t)p0));
-                            v29 = (uint8_t)(((uint8_t)19u));
-                            p0 ^= (int16_t)(((int16_t)((int32_t)(((int16_t)((int16_t)(rem_int16(((int16_t)-30005), ((int16_t)43))) & (int16_t)(p0)))) >> ((uint32_t)(((int16_t)(((int64_t)p4)))) & 15))));
-                        } else {
-                            p1 = (int8_t)(((int8_t)p2));
-                            g2[(((uint32_t)(-(uint32_t)(((uint32_t)g2[(((uint32_t)p3)) & 3]))))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p3)) + (uint32_t)(((uint8_t)p1))))) >> ((uint32_t)(((int8_t)((int8_t)(((int8_t)i22)) & (int8_t)(p1)))) & 7))));
-                            v27 &= (int16_t)(((int16_t)((uint32_t)(p0) << ((uint32_t)(((uint32_t)p1)) & 15))));
-                        }
-                    }
-                    mix(ops[(1 + (uint32_t)(((uint64_t)((int16_t)(((int16_t)14703)) != (int16_t)(((int16_t)0)))))) & 3](((uint64_t)((int16_t)(((int16_t)14703)) != (int16_t)(((int16_t)0)))), ((uint64_t)p0)));
+    for (int32_t i10 = 6; i10 > 0; i10--) {
+        for (int32_t i11 = 8; i11 > 0; i11--) {
+            mix(ops[(0 + (uint32_t)(((uint64_t)((int16_t)(((int16_t)g1[(((uint32_t)p3)) & 15])) > (int16_t)(((int16_t)19)))))) & 3](((uint64_t)((int16_t)(((int16_t)g1[(((uint32_t)p3)) & 15])) > (int16_t)(((int16_t)19)))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(p0) << ((uint64_t)(((int32_t)p1)) & 63)))) | (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)i11)) - (uint64_t)(((uint64_t)13355367713211204560ull)))))))));
+            uint32_t v12 = ((uint32_t)((uint32_t)(((uint32_t)p0)) ^ (uint32_t)(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)i11)) | (uint32_t)(((uint32_t)p3))))) - (uint32_t)(((uint32_t)i10)))))));
+            if (((uint32_t)12u)) {
+                if (((int32_t)((uint32_t)(max_int32(p2, ((int32_t)p1))) * (uint32_t)(((int32_t)((int32_t)(p2) >> ((uint32_t)(((int32_t)v12)) & 31))))))) {
+                    uint8_t v13 = ((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)p2)) * (uint32_t)(((uint8_t)p2))))) + (uint32_t)(((uint8_t)i11))))) & (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)(((uint64_t)i10)))) << ((uint32_t)(((int64_t)6647549867197824653ll)) & 7))))));
+                    uint8_t v14 = (uint8_t)f3(((int64_t)((int64_t)(((int64_t)p1)) & (int64_t)(((int64_t)g1[(((uint32_t)i11)) & 15])))), ((int64_t)((int64_t)(rem_int64(((int64_t)v12), ((int64_t)p0))) ^ (int64_t)(((int64_t)((int8_t)(((int8_t)-123)) > (int8_t)(((int8_t)-1))))))), ((uint16_t)((uint16_t)(((uint16_t)(((int64_t)i10)))) | (uint16_t)(((uint16_t)p2)))), ((int64_t)((int64_t)(((int64_t)g1[(((uint32_t)4163755171u)) & 15])) ^ (int64_t)(((int64_t)(((int64_t)v13)))))));
                 } else {
-                    g2[(i22) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)p1)) & 3]));
-                    mix((uint64_t)(int64_t)(p2));
+                    mix((uint64_t)(int32_t)(i11));
+                    int32_t v15 = max_int32(i11, ((int32_t)d2u32(((double)2147483648.0))));
                 }
-                int16_t v30 = (int16_t)f7(((int64_t)i22), ((int64_t)p0), rem_uint8(((uint8_t)p1), ((uint8_t)23u)));
+                v12 = (uint32_t)(((uint32_t)fbits_f(((float)(((float)(((float)(((float)(((int8_t)p0))) * ((float)-2147483649.0))) + ((((float)(((uint64_t)i11))) != ((float)(((int64_t)1ll)))) ? ((float)(((uint16_t)i11))) : ((float)2147483648.0)))) - ((float)(((float)1.0) - ((float)(((float)-2147483649.0) * ((float)(p2)))))))))));
+            } else {
+                uint32_t v16 = (uint32_t)f7(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)11797460687560951813ull)) * (uint64_t)(((uint64_t)p2))))) ^ (uint64_t)(((uint64_t)i10)))), ((uint64_t)p2), div_int8(((int8_t)g1[(((uint32_t)3068782485u)) & 15]), ((int8_t)((int16_t)(((int16_t)v12)) <= (int16_t)(((int16_t)p2))))));
+                if (div_int64(((int64_t)((uint64_t)(((int64_t)v16)) * (uint64_t)(((int64_t)p2)))), ((int64_t)v12))) {
+                    p1 |= (uint8_t)(p1);
+                    if (((uint16_t)((uint32_t)(((uint16_t)0u)) * (uint32_t)(div_uint16(((uint16_t)p3), ((uint16_t)i11)))))) {
+                        p2 |= (int32_t)(((int32_t)(((int32_t)42))));
+                        if (((uint32_t)(((int16_t)p2)))) {
+                            if (min_uint8(((uint8_t)g2[(((uint32_t)2u)) & 3]), ((uint8_t)p3))) {
+                                uint64_t v17 = max_uint64(((uint64_t)v16), ((uint64_t)3ull));
+                                v17 &= (uint64_t)(div_uint64(div_uint64(v17, ((uint64_t)((uint64_t)(((uint64_t)p2)) << ((uint64_t)(((uint8_t)i10)) & 63)))), ((uint64_t)((uint64_t)(((uint64_t)p2)) | (uint64_t)(((uint64_t)g1[(((uint32_t)p0)) & 15]))))));
+                                uint32_t v18 = (uint32_t)f7(((uint64_t)p2), ((uint64_t)18446744073709551615ull), rem_int8(((int8_t)((uint32_t)(((int8_t)v17)) << ((uint32_t)(((uint16_t)16966u)) & 7))), ((((uint64_t)v12)) ? (int8_t)(((int8_t)103)) : (int8_t)(((int8_t)-24)))));
+                            } else {
+                                mix((uint64_t)(uint8_t)(p1));
+                                int8_t v19 = ((int8_t)v16);
+                                if (((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)v16)) + (uint64_t)(((int64_t)-5948014572199729136ll))))) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)v16)) + (uint64_t)(p3))))))) {
+                                    p1 ^= (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)p0)) ^ (uint8_t)(min_uint8(((uint8_t)g2[(v12) & 3]), ((uint8_t)((uint32_t)(((uint8_t)3u)) >> ((uint32_t)(((int32_t)-339386129)) & 7))))))));
+                                    uint32_t v20 = (uint32_t)f7(((uint64_t)((uint64_t)(((uint64_t)((uint16_t)(((uint16_t)46u)) < (uint16_t)(((uint16_t)58330u))))) + (uint64_t)(((uint64_t)v12)))), ((((uint64_t)((uint64_t)(((uint64_t)v19)) | (uint64_t)(((uint64_t)255ull))))) ? (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)32767ull)) + (uint64_t)(((uint64_t)p3))))) : (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)41ull)) * (uint64_t)(((uint64_t)v19)))))), ((int8_t)(((uint32_t)((uint32_t)(((uint32_t)i11)) | (uint32_t)(((uint32_t)1u)))))));
+                                    int64_t v21 = (int64_t)f7(max_uint64(((uint64_t)((uint8_t)(p1) != (uint8_t)(((uint8_t)p2)))), ((uint64_t)((uint64_t)(((uint64_t)v19)) >> ((uint64_t)(((int8_t)p0)) & 63)))), ((uint64_t)v12), ((int8_t)(((int8_t)((int32_t)(((int8_t)v12)) >> ((uint32_t)(((int16_t)v19)) & 7))))));
+                                } else {
+                                    mix((uint64_t)(int32_t)(i10));
+                                    uint32_t v22 = ((uint32_t)((uint32_t)(((uint32_t)!(((uint32_t)p2)))) + (uint32_t)(max_uint32(rem_uint32(((uint32_t)1801935938u), ((uint32_t)3485372379u)), rem_uint32(((uint32_t)p2), v16)))));
+                                }
+                            }
+                            v12 |= (uint32_t)(((uint32_t)p1));
+                        } else {
+                            mix((uint64_t)(uint8_t)(p1));
+                            uint32_t v23 = (uint32_t)f7(((uint64_t)15216877561090853585ull), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) + (uint64_t)(((uint64_t)i10))))) ^ (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p1)) * (uint64_t)(((uint64_t)p2))))))), ((int8_t)-11));
+                        }
+                    } else {
+                        g2[(((uint32_t)(((((uint64_t)22ull)) ? (uint32_t)(((uint32_t)p1)) : (uint32_t)(((uint32_t)p0)))))) & 3] = (uint8_t)(((uint8_t)g1[(((uint32_t)((uint32_t)(((uint32_t)p2)) >> ((uint32_t)(((uint16_t)24122u)) & 31)))) & 15]));
+                        uint8_t v24 = (uint8_t)f3(((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)v16)) - (uint64_t)(((int64_t)p2))))) - (uint64_t)(((int64_t)((uint64_t)(((int64_t)7958534066933506798ll)) << ((uint64_t)(((uint16_t)42u)) & 63)))))), ((int64_t)p1), ((uint16_t)((uint32_t)(div_uint16(((uint16_t)p1), ((uint16_t)p2))) << ((uint32_t)(((int16_t)p3)) & 15))), ((int64_t)((uint64_t)(((int64_t)((int64_t)(p3) >> ((uint64_t)(((int8_t)v12)) & 63)))) * (uint64_t)(((((int64_t)p0)) ? (int64_t)(((int64_t)v12)) : (int64_t)(((int64_t)p0)))))));
+                        int32_t v25 = ((int32_t)g1[(((uint32_t)((uint32_t)(((p2) ? (uint32_t)(((uint32_t)p1)) : (uint32_t)(((uint32_t)p0)))) >> ((uint32_t)(((int16_t)(((uint32_t)3950505657u)))) & 31)))) & 15]);
+                    }
+                } else {
+                    int64_t v26 = ((int64_t)-8734343849475213079ll);
+                    p1 = (uint8_t)(div_uint8(((uint8_t)((uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) * (uint32_t)(((uint8_t)3u))))) ^ (uint8_t)(((uint8_t)v16)))), ((uint8_t)fbits_d(((float)(((int64_t)1ll)))))));
+                    if (((int16_t)36)) {
+                        mix((uint64_t)(uint8_t)(p1));
+                        int8_t v27 = (int8_t)f7(((uint64_t)g2[(((uint32_t)((uint32_t)(((uint32_t)2u)) & (uint32_t)(((uint32_t)v26))))) & 3]), ((uint64_t)((uint64_t)(((uint64_t)255ull)) * (uint64_t)(((uint64_t)((int16_t)(((int16_t)255)) < (int16_t)(((int16_t)i11))))))), div_int8(((int8_t)((int8_t)(((int8_t)v12)) | (int8_t)(((int8_t)16)))), ((((int32_t)-578315583)) ? (int8_t)(((int8_t)p1)) : (int8_t)(((int8_t)97)))));
+                    } else {
+                        uint8_t v28 = ((uint8_t)(((uint16_t)g1[(((uint32_t)((int8_t)(((int8_t)57)) <= (int8_t)(((int8_t)i10))))) & 15])));
+                        int8_t v29 = ((int8_t)-1);
+                    }
+                }
             }
-            uint64_t v31 = (uint64_t)f7(((int64_t)p4), p2, ((((int32_t)((uint32_t)(((int32_t)-766818703)) << ((uint32_t)(((int8_t)43)) & 31)))) ? (uint8_t)(((uint8_t)i22)) : (uint8_t)(((uint8_t)(((uint32_t)p0))))));
-            p2 &= (int64_t)(((int64_t)(((uint32_t)p3))));
+            uint8_t v30 = ((uint8_t)((uint8_t)(((uint8_t)0u)) | (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)(((uint8_t)p3)))) + (uint32_t)(((uint8_t)i11)))))));
         }
-        mix(ops[(1 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)9646378277817889360ull)) >> ((uint64_t)(rem_uint8(((uint8_t)49u), ((uint8_t)i22))) & 63))))) & 3](((uint64_t)((uint64_t)(((uint64_t)9646378277817889360ull)) >> ((uint64_t)(rem_uint8(((uint8_t)49u), ((uint8_t)i22))) & 63))), ((uint64_t)((uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)2ull))))) * (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p3)) >> ((uint64_t)(((uint8_t)p3)) & 63))))))));
+        int64_t v31 = ((int64_t)((uint64_t)(((((int64_t)32767ll)) ? (int64_t)(((int64_t)(~(uint64_t)(p3)))) : (int64_t)(((int64_t)g1[(((uint32_t)p3)) & 15])))) + (uint64_t)(((int64_t)1073382814740692141ll))));
+        p1 ^= (uint8_t)(((uint8_t)p3));
     }
-    p2 ^= (int64_t)(((int64_t)((uint64_t)(((int64_t)(((int64_t)((int64_t)(((int64_t)p3)) | (int64_t)(((int64_t)p0))))))) << ((uint64_t)(((int64_t)((uint64_t)(((int64_t)g2[(((uint32_t)2147483647u)) & 3])) + (uint64_t)(((int64_t)p1))))) & 63))));
-    if (((int8_t)27)) {
-        int8_t v32 = (int8_t)f3(((int64_t)p4), ((int64_t)((int64_t)(div_int64(((int64_t)54ll), ((int64_t)28ll))) ^ (int64_t)(((int64_t)((uint64_t)(((int64_t)p4)) * (uint64_t)(((int64_t)p1))))))), ((uint16_t)((uint32_t)(((uint16_t)((uint32_t)(((uint16_t)p1)) - (uint32_t)(((uint16_t)p1))))) - (uint32_t)(((uint16_t)((uint16_t)(((uint16_t)p3)) > (uint16_t)(((uint16_t)p3))))))), ((((uint8_t)p3)) ? (int64_t)(((int64_t)((uint64_t)(((int64_t)32767ll)) * (uint64_t)(((int64_t)p0))))) : (int64_t)(((int64_t)p4))));
-        if (((uint16_t)p2)) {
-            p0 &= (int16_t)(((int16_t)((int16_t)(((int16_t)2447)) & (int16_t)(((int16_t)((int16_t)(((int16_t)p3)) | (int16_t)(((int16_t)!(p0)))))))));
-            mix((uint64_t)(int8_t)(p3));
-            uint64_t v33 = ((uint64_t)50ull);
-        } else {
-            if (((int16_t)((uint32_t)(((int16_t)g2[(((uint32_t)p3)) & 3])) << ((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)2u)) * (uint32_t)(((uint32_t)p3))))) & 15)))) {
-                p3 |= (int8_t)(((int8_t)((uint32_t)(((int8_t)((uint32_t)(((int8_t)(((int16_t)v32)))) + (uint32_t)(((int8_t)((int32_t)(((int8_t)p0)) >> ((uint32_t)(((int16_t)28253)) & 7))))))) * (uint32_t)(((int8_t)p4)))));
-                p1 |= (int8_t)(((int8_t)((uint32_t)(((int8_t)fbits_f(((float)(((((float)(((float)(((uint64_t)p1))) * ((float)(((uint64_t)p4))))) > ((float)(((int32_t)p2)))) ? ((float)(((double)(((uint64_t)v32))))) : ((float)(((double)__builtin_inf())))) + ((float)(((float)(((float)1e300) - ((float)4.9e-324))) / ((float)(((float)(((uint32_t)p2))) / ((float)(((int16_t)p2)))))))))))) - (uint32_t)(((int8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)56)) - (uint32_t)(v32)))) & (int8_t)(((int8_t)((uint32_t)(((int8_t)p4)) * (uint32_t)(((int8_t)7)))))))))));
-                mix((uint64_t)(int8_t)(v32));
-            } else {
-                int32_t v34 = ((int32_t)((int32_t)(div_int32(rem_int32(((int32_t)p0), ((int32_t)v32)), ((int32_t)((uint32_t)(((int32_t)p0)) + (uint32_t)(((int32_t)v32)))))) ^ (int32_t)(((int32_t)g1[(((uint32_t)g1[(((uint32_t)967363706u)) & 15])) & 15]))));
-                if (((uint64_t)g1[(max_uint32(((uint32_t)3u), ((uint32_t)p3))) & 15])) {
-                    g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)5u)) - (uint32_t)(((uint32_t)p0))))) + (uint32_t)(((uint32_t)((uint16_t)(((uint16_t)p2)) != (uint16_t)(((uint16_t)p4)))))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)v34)) & (uint8_t)(((uint8_t)((int16_t)(((int16_t)p3)) == (int16_t)(((int16_t)3275))))))));
-                    mix((uint64_t)(int64_t)(p2));
-                    if (((uint8_t)v34)) {
-                        g2[(((uint32_t)(~(uint32_t)(((uint32_t)((uint32_t)(((uint32_t)v34)) ^ (uint32_t)(((uint32_t)v34)))))))) & 3] = (uint8_t)(((uint8_t)g2[(((uint32_t)(-(uint32_t)(((uint32_t)p0))))) & 3]));
-                        p3 &= (int8_t)(rem_int8(((int8_t)p4), ((int8_t)(((uint32_t)((uint32_t)(((uint32_t)v34)) * (uint32_t)(((uint32_t)256u))))))));
-                    } else {
-                        int32_t v35 = ((int32_t)((uint8_t)(((uint8_t)(((int64_t)p3)))) > (uint8_t)(((uint8_t)p2))));
-                        if (((int64_t)p0)) {
-                            int8_t v36 = (int8_t)f7(min_int64(((int64_t)((int64_t)(((int64_t)5271181247096202162ll)) >> ((uint64_t)(((uint64_t)p4)) & 63))), ((int64_t)((int64_t)(((int64_t)46ll)) >= (int64_t)(((int64_t)9144472445096970814ll))))), ((int64_t)(~(uint64_t)(((int64_t)((uint64_t)(((int64_t)3ll)) + (uint64_t)(((int64_t)p4))))))), ((uint8_t)((int8_t)(((int8_t)((uint32_t)(((int8_t)p4)) - (uint32_t)(((int8_t)38))))) > (int8_t)(((int8_t)g1[(((uint32_t)v34)) & 15])))));
-                            int32_t v37 = ((int32_t)p2);
-                            uint8_t v38 = ((uint8_t)p2);
-                        } else {
-                            int32_t v39 = (int32_t)f3(((int64_t)((uint16_t)(((uint16_t)((uint32_t)(((uint16_t)p2)) * (uint32_t)(((uint16_t)p4))))) >= (uint16_t)(((uint16_t)((uint32_t)(((uint16_t)10u)) >> ((uint32_t)(((uint16_t)2u)) & 15)))))), ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)-1ll)) + (uint64_t)(((int64_t)2112847255152942863ll))))) - (uint64_t)(((int64_t)((int32_t)(((int32_t)0)) < (int32_t)(((int32_t)60))))))), ((uint16_t)v34), ((int64_t)((uint64_t)(((int64_t)((uint64_t)(((int64_t)48ll)) * (uint64_t)(((int64_t)1482778824113140726ll))))) << ((uint64_t)(((uint32_t)v34)) & 63))));
-                            v39 = (int32_t)(rem_int32(((int32_t)((uint32_t)(((int32_t)256)) - (uint32_t)(((int32_t)((uint32_t)(((int32_t)-236736417)) * (uint32_t)(((int32_t)p0))))))), ((int32_t)(((uint16_t)d2u32(((double)(((int8_t)v34)))))))));
-                            p4 &= (uint8_t)(((uint8_t)((uint32_t)(div_uint8(div_uint8(((uint8_t)v32), ((uint8_t)3u)), ((uint8_t)((uint8_t)(((uint8_t)p2)) | (uint8_t)(((uint8_t)0u)))))) + (uint32_t)(((uint8_t)103u)))));
-                        }
-                    }
+    int64_t v32 = ((int64_t)((int32_t)(((int32_t)((int32_t)(((int32_t)g2[(((uint32_t)p3)) & 3])) >> ((uint32_t)(((int64_t)p0)) & 31)))) >= (int32_t)(((int32_t)d2i64(((double)(((((double)(((int32_t)1))) < ((double)(((double)2147483648.0) / ((double)(((uint16_t)p2)))))) ? ((((double)-0.0) < ((double)(((int16_t)p0)))) ? ((double)(p3)) : ((double)(((int16_t)p1)))) : ((double)(((int64_t)p2)))) - ((double)(((double)(((float)(((uint32_t)545633489u))))) + ((double)(((int16_t)p3))))))))))));
+    uint16_t v33 = ((uint16_t)g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)3u)) >> ((uint32_t)(p2) & 31)))) ^ (uint32_t)(((uint32_t)(~(uint32_t)(((uint32_t)32767u)))))))) & 3]);
+    if (((uint8_t)((uint32_t)(((uint32_t)g1[(((uint32_t)3404425388u)) & 15])) >= (uint32_t)(((uint32_t)g2[(((uint32_t)2147483648u)) & 3]))))) {
+        if (((uint16_t)!(((uint16_t)(~(uint32_t)(((uint16_t)v32))))))) {
+            if (((int16_t)((int16_t)(((int16_t)((int16_t)(((int16_t)p2)) ^ (int16_t)(((int16_t)13))))) & (int16_t)(((int16_t)p3))))) {
+                if (((int16_t)((int16_t)(((int16_t)(~(uint32_t)(((int16_t)v32))))) & (int16_t)(((int16_t)((uint32_t)(((int16_t)21638)) * (uint32_t)(((int16_t)-12288)))))))) {
+                    int32_t v34 = ((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)((uint32_t)(p2) - (uint32_t)(((int32_t)p1))))) | (int32_t)(((int32_t)((uint32_t)(((int32_t)p3)) << ((uint32_t)(((int16_t)v33)) & 31))))))) - (uint32_t)(((int32_t)v32))));
+                    g2[(((uint32_t)!(((uint32_t)v34)))) & 3] = (uint8_t)(((((uint16_t)v34)) ? (uint8_t)(((uint8_t)((uint32_t)(p1) + (uint32_t)(((uint8_t)255u))))) : (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)v33)) << ((uint32_t)(((int8_t)v32)) & 7))))));
                 } else {
-                    p0 = (int16_t)(((int16_t)((uint32_t)(((int16_t)((uint32_t)(((int16_t)fbits_d(((float)(((float)(((double)(((double)(((uint8_t)v34))) + ((double)(((uint8_t)v32))))))) - ((((float)(((float)(((uint64_t)p2))) * ((float)4.9e-324))) >= ((float)(((float)0.0) - ((float)2.2250738585072014e-308)))) ? ((((float)(v32)) <= ((float)(((int8_t)56)))) ? ((float)(p4)) : ((float)(((int32_t)p0)))) : ((float)(((double)__builtin_inf()))))))))) * (uint32_t)(((int16_t)((int32_t)(((int16_t)41)) >> ((uint32_t)(((int64_t)p3)) & 15))))))) + (uint32_t)(((int16_t)p3)))));
-                    g2[(((uint32_t)1765863032u)) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)((uint8_t)(((uint8_t)p0)) & (uint8_t)(((uint8_t)v34))))) * (uint32_t)(max_uint8(((uint8_t)p2), ((uint8_t)2u))))));
+                    g2[(max_uint32(((uint32_t)((uint32_t)(((uint32_t)p3)) * (uint32_t)(((uint32_t)p3)))), ((uint32_t)((uint32_t)(((uint32_t)v33)) & (uint32_t)(((uint32_t)p2)))))) & 3] = (uint8_t)(((uint8_t)((uint8_t)(((uint8_t)p2)) ^ (uint8_t)(((uint8_t)128u)))));
+                    uint64_t v35 = ((uint64_t)2ull);
                 }
-                mix(ops[(2 + (uint32_t)(((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)2826886045u)) & 15])) & (uint64_t)(((uint64_t)18ull)))))) & 3](((uint64_t)((uint64_t)(((uint64_t)g1[(((uint32_t)2826886045u)) & 15])) & (uint64_t)(((uint64_t)18ull)))), ((uint64_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)p0)) - (uint64_t)(((int64_t)v32))))) >= (int64_t)(((int64_t)30ll))))));
+                int16_t v36 = ((div_int16(((int16_t)20490), ((int16_t)((uint32_t)(((int16_t)p3)) << ((uint32_t)(((int16_t)p2)) & 15))))) ? (int16_t)(((int16_t)((int32_t)(((int16_t)p1)) >> ((uint32_t)(((uint8_t)p0)) & 15)))) : (int16_t)(((int16_t)(-(uint32_t)(((int16_t)p2))))));
+                uint8_t v37 = ((uint8_t)((uint32_t)(div_uint8(((uint8_t)(~(uint32_t)(((uint8_t)255u)))), rem_uint8(((uint8_t)v32), ((uint8_t)v36)))) - (uint32_t)(((uint8_t)(-(uint32_t)(((uint8_t)((uint16_t)(((uint16_t)255u)) >= (uint16_t)(v33)))))))));
+            } else {
+                v32 = (int64_t)(((int64_t)((uint16_t)(((uint16_t)g1[(((uint32_t)(-(uint32_t)(((uint32_t)p1))))) & 15])) <= (uint16_t)(((uint16_t)p0)))));
+                int32_t v38 = ((int32_t)((int32_t)(((int32_t)((int32_t)(((int32_t)p1)) | (int32_t)(((int32_t)p3))))) >> ((uint32_t)(((int16_t)9)) & 31)));
             }
-            int8_t v40 = (int8_t)f3(rem_int64(((int64_t)v32), ((int64_t)(((int8_t)p2)))), ((int64_t)((uint64_t)(((int64_t)(((uint16_t)p0)))) * (uint64_t)(((int64_t)((int64_t)(((int64_t)p4)) ^ (int64_t)(p2)))))), ((uint16_t)g2[(((uint32_t)p0)) & 3]), max_int64(((int64_t)p1), p2));
+            mix((uint64_t)(uint16_t)(v33));
+            uint8_t v39 = ((uint8_t)((uint32_t)(((uint8_t)((uint32_t)(((uint8_t)g2[(((uint32_t)p3)) & 3])) + (uint32_t)(((uint8_t)fbits_d(__builtin_sqrt(((double)(((int8_t)37)))))))))) + (uint32_t)(((((uint64_t)g1[(((uint32_t)p3)) & 15])) ? (uint8_t)(((uint8_t)fbits_d(((float)1e300)))) : (uint8_t)(((uint8_t)(-(uint32_t)(((uint8_t)v33)))))))));
+        } else {
+            p1 &= (uint8_t)(((uint8_t)((uint8_t)(p1) | (uint8_t)(((uint8_t)g1[(((uint32_t)((int16_t)(((int16_t)v33)) != (int16_t)(((int16_t)v32))))) & 15])))));
+            mix(ops[(1 + (uint32_t)(((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0)))))))) & 3](((uint64_t)(((int32_t)(~(uint32_t)(((int32_t)p0)))))), ((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)v33)) + (uint64_t)(((uint64_t)32767ull))))) - (uint64_t)(((((uint64_t)7156329489737442046ull)) ? (uint64_t)(((uint64_t)v33)) : (uint64_t)(((uint64_t)p2))))))));
         }
-        g2[(((uint32_t)((uint32_t)(((uint32_t)(-(uint32_t)(((uint32_t)28u))))) >> ((uint32_t)(max_int8(((int8_t)p2), ((int8_t)p0))) & 31)))) & 3] = (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)34u)) * (uint32_t)(((uint8_t)g1[(((uint32_t)30u)) & 15])))));
+        mix((uint64_t)(int64_t)(v32));
+        switch ((uint32_t)(v32) % 11u) {
+        case 0: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(~(uint64_t)(((uint64_t)p2))))) >> ((uint64_t)(((uint16_t)44u)) & 63)))); break;
+        case 1: p0 ^= (uint64_t)(rem_uint64(((uint64_t)p2), ((p3) ? (uint64_t)(((uint64_t)p1)) : (uint64_t)(((uint64_t)p1))))); break;
+        case 2: p0 ^= (uint64_t)(((uint64_t)!(((uint64_t)((uint64_t)(((uint64_t)v32)) << ((uint64_t)(((int64_t)p2)) & 63)))))); break;
+        case 3: v33 ^= (uint16_t)(v33); break;
+        case 4: v32 ^= (int64_t)(((int64_t)v33)); break;
+        case 5: v32 ^= (int64_t)(((int64_t)(-(uint64_t)(((int64_t)32767ll))))); break;
+        case 6: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)((uint64_t)(((uint64_t)4ull)) * (uint64_t)(((uint64_t)7ull))))) >> ((uint64_t)(((uint16_t)((uint16_t)(((uint16_t)47u)) | (uint16_t)(((uint16_t)p0))))) & 63)))); /* fall through */
+        case 7: p0 ^= (uint64_t)(((uint64_t)g2[(((uint32_t)v32)) & 3])); break;
+        case 8: p2 ^= (int32_t)(((int32_t)((uint8_t)(((uint8_t)76u)) > (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) * (uint32_t)(p1))))))); break;
+        case 9: p2 ^= (int32_t)(((int32_t)((uint32_t)(((int32_t)((int32_t)(((int32_t)-1274964396)) ^ (int32_t)(((int32_t)v32))))) + (uint32_t)(((int32_t)p3))))); /* fall through */
+        default: mix((uint64_t)v32); break;
+        }
     } else {
-        p4 &= (uint8_t)(((uint8_t)g2[(((uint32_t)((uint32_t)(((uint32_t)((uint32_t)(((uint32_t)p0)) + (uint32_t)(((uint32_t)p0))))) & (uint32_t)(((uint32_t)g2[(((uint32_t)7u)) & 3]))))) & 3]));
-        p4 ^= (uint8_t)(((uint8_t)(((uint64_t)((uint64_t)(((uint64_t)(((uint16_t)p0)))) - (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)p0)) - (uint64_t)(((uint64_t)p0))))))))));
+        for (uint32_t i40 = 0; i40 < 6; i40++) {
+            mix((uint64_t)(int64_t)(v32));
+            mix((uint64_t)(int32_t)(p2));
+            p2 &= (int32_t)(((int32_t)i40));
+        }
+        switch ((uint32_t)(v32) % 7u) {
+        case 0: p0 ^= (uint64_t)(((uint64_t)v33)); break;
+        case 1: p0 ^= (uint64_t)(((uint64_t)v33)); /* fall through */
+        case 2: v33 ^= (uint16_t)(((uint16_t)((uint16_t)(div_uint16(((uint16_t)14398u), ((uint16_t)p3))) ^ (uint16_t)(((uint16_t)((uint8_t)(((uint8_t)p3)) <= (uint8_t)(((uint8_t)13u)))))))); /* fall through */
+        case 3: p3 ^= (int64_t)(div_int64(((int64_t)((uint64_t)(((int64_t)p1)) + (uint64_t)(((int64_t)p1)))), ((int64_t)((int64_t)(((int64_t)v33)) & (int64_t)(((int64_t)877557295568671626ll)))))); break;
+        case 4: p1 ^= (uint8_t)(((uint8_t)((uint32_t)(((uint8_t)p0)) << ((uint32_t)(div_int64(((int64_t)-7058016947725524762ll), ((int64_t)p2))) & 7)))); break;
+        case 5: p0 ^= (uint64_t)(((uint64_t)((uint64_t)(((uint64_t)(((uint16_t)62115u)))) & (uint64_t)(((uint64_t)d2i32(((float)(__builtin_sqrtf(((float)(((float)1.1754942e-38) - ((float)(((int64_t)v33)))))) + ((float)(((float)__builtin_inf()) / ((float)(((float)(p1)) * ((float)(p0)))))))))))))); break;
+        default: mix((uint64_t)v32); break;
+        }
     }
-    mix(ops[(3 + (uint32_t)(((uint64_t)p0))) & 3](((uint64_t)p0), ((uint64_t)p4)));
-    uint8_t v41 = ((uint8_t)105u);
-    return (int32_t)(((int32_t)((uint32_t)(((int32_t)((int64_t)(((int64_t)((uint64_t)(((int64_t)43ll)) + (uint64_t)(((int64_t)p0))))) != (int64_t)(((int64_t)((uint8_t)(((uint8_t)127u)) <= (uint8_t)(((uint8_t)p2)))))))) * (uint32_t)(((int32_t)(~(uint32_t)(max_int32(((int32_t)p0), ((int32_t)v41)))))))));
+    return (uint64_t)(((uint64_t)p1));
+}
+static int8_t f41(uint16_t p0) {
+    uint8_t v42 = ((uint8_t)p0);
+    g2[(((uint32_t)!(((uint32_t)((int8_t)(((int8_t)v42)) != (int8_t)(((int8_t)-1))))))) & 3] = (uint8_t)(v42);
+    return (int8_t)(((int8_t)((int8_t)(((int8_t)((int32_t)(((int32_t)49)) <= (int32_t)(min_int32(((int32_t)p0), ((int32_t)v42)))))) & (int8_t)(((int8_t)p0)))));
 }
 int main(void) {
-    mix((uint64_t)f3(((int64_t)32768ll), ((int64_t)5966337210523070945ll), ((uint16_t)65535u), ((int64_t)-2803936632202553073ll)));
+    mix((uint64_t)f3(((int64_t)0ll), ((int64_t)255ll), ((uint16_t)54967u), ((int64_t)677397159663358519ll)));
     print_checksum(0);
-    mix((uint64_t)f7(((int64_t)1ll), ((int64_t)41ll), ((uint8_t)253u)));
-    mix((uint64_t)f7(((int64_t)34ll), ((int64_t)-4132217259754159746ll), ((uint8_t)255u)));
+    mix((uint64_t)f7(((uint64_t)3497575983960957990ull), ((uint64_t)12031673528347381935ull), ((int8_t)7)));
     print_checksum(1);
-    mix((uint64_t)f19(((int64_t)24ll), ((uint32_t)7u), ((uint16_t)47192u), ((int8_t)0), ((uint8_t)33u)));
+    mix((uint64_t)f9(((uint64_t)11840296265279013169ull), ((uint8_t)252u), ((int32_t)-987852669), ((int64_t)-8266184485410459593ll)));
+    mix((uint64_t)f9(((uint64_t)9520900474613030380ull), ((uint8_t)2u), ((int32_t)17), ((int64_t)19ll)));
     print_checksum(2);
-    mix((uint64_t)f21(((int16_t)7), ((int8_t)17), ((int64_t)8046950132141086863ll), ((int8_t)127), ((uint8_t)255u)));
+    mix((uint64_t)f41(((uint16_t)255u)));
     print_checksum(3);
-    mix(rec(14, 131952348u));
-    int8_t *heap = malloc(118 * sizeof(int8_t));
-    for (uint32_t i = 0; i < 118; i++) heap[i] = (int8_t)(i * 13671u + 168u);
-    heap = realloc(heap, 236 * sizeof(int8_t));
-    for (uint32_t i = 118; i < 236; i++) heap[i] = (int8_t)((uint64_t)heap[i - 118] * 3u);
-    for (uint32_t i = 0; i < 236; i++) mix((uint64_t)heap[i]);
+    mix(rec(9, 42425257u));
+    int32_t *heap = malloc(109 * sizeof(int32_t));
+    for (uint32_t i = 0; i < 109; i++) heap[i] = (int32_t)(i * 3393u + 215u);
+    heap = realloc(heap, 218 * sizeof(int32_t));
+    for (uint32_t i = 109; i < 218; i++) heap[i] = (int32_t)((uint64_t)heap[i - 109] * 3u);
+    for (uint32_t i = 0; i < 218; i++) mix((uint64_t)heap[i]);
     free(heap);
     for (uint32_t i = 0; i < 16; i++) mix((uint64_t)g1[i]);
     for (uint32_t i = 0; i < 4; i++) mix((uint64_t)g2[i]);
