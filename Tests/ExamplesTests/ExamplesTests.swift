@@ -8,6 +8,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// The examples and the target each committed blob is built for (examples/build.sh).
 let examples: [(name: String, target: String)] = [
     ("hello", "rv64"), ("ackermann", "rv64"), ("sieve", "rv64"), ("int64", "rv32"), ("funcptr", "rv32"), ("switch", "rv64"),
+    ("mandelbrot", "rv32"),
 ]
 
 /// Runs `export` of a blob in-process with the I/O host calls of docs/HOSTCALLS.md (stdout captured)

@@ -19,7 +19,8 @@ import subprocess
 import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-EXAMPLES = [("hello", "rv64"), ("ackermann", "rv64"), ("sieve", "rv64"), ("int64", "rv32"), ("funcptr", "rv32"), ("switch", "rv64")]
+EXAMPLES = [("hello", "rv64"), ("ackermann", "rv64"), ("sieve", "rv64"), ("int64", "rv32"), ("funcptr", "rv32"), ("switch", "rv64"),
+            ("mandelbrot", "rv32")]
 
 
 def tool(name):

@@ -57,5 +57,20 @@ void polkavm_print_u64(uint64_t v);
 void polkavm_print_hex(uint64_t v);
 int polkavm_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int polkavm_snprintf(char *buf, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+/* The math functions guest/polkavm.h declares are single wasm instructions. */
+#define sqrt(x) __builtin_sqrt(x)
+#define sqrtf(x) __builtin_sqrtf(x)
+#define fabs(x) __builtin_fabs(x)
+#define fabsf(x) __builtin_fabsf(x)
+#define copysign(x, y) __builtin_copysign((x), (y))
+#define copysignf(x, y) __builtin_copysignf((x), (y))
+#define trunc(x) __builtin_trunc(x)
+#define floor(x) __builtin_floor(x)
+#define ceil(x) __builtin_ceil(x)
+#define truncf(x) __builtin_truncf(x)
+#define floorf(x) __builtin_floorf(x)
+#define ceilf(x) __builtin_ceilf(x)
+#define fmin(x, y) __builtin_fmin((x), (y))
+#define fmax(x, y) __builtin_fmax((x), (y))
 
 #endif
