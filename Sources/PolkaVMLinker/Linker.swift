@@ -49,7 +49,12 @@ struct LinkSession {
 
     func blockID(_ loc: Location, what: String) throws(LinkerError) -> Int {
         guard let b = code.blockAt[loc] else {
-            throw LinkerError(.unsupportedInput, "\(what) points into the middle of an instruction",
+            // (A crafted symbol or addend can point before the section.)
+            guard loc.offset >= 0 else {
+                throw LinkerError(.unsupportedInput, "\(what) points \(loc.offset.magnitude) bytes before its section",
+                                  section: program.sections[loc.section].name)
+            }
+            throw LinkerError(.unsupportedInput, "\(what) points into the middle of an instruction or past the code",
                               section: program.sections[loc.section].name, offset: UInt64(loc.offset))
         }
         return b

@@ -22,7 +22,7 @@ extension InputProgram {
         let s = sections[location.section]
         let o = Int(location.offset)
         let ptr = is64Bit ? 8 : 4
-        func bad(_ m: String) -> LinkerError { LinkerError(.invalidMetadata, m, section: s.name, offset: UInt64(o)) }
+        func bad(_ m: String) -> LinkerError { LinkerError(.invalidMetadata, m, section: s.name, offset: o >= 0 ? UInt64(o) : nil) }
         guard let version = s.data.readLE(o, 1) else { throw bad("metadata record out of bounds") }
         guard version == 1 || version == 2 else { throw bad("unsupported metadata version \(version)") }
         guard let flags = s.data.readLE(o + 1, 4), let length = s.data.readLE(o + 5, 4),
@@ -43,7 +43,7 @@ extension InputProgram {
             guard case .location(let target) = r.target else { throw bad("the metadata's symbol pointer does not point into loaded data") }
             let t = sections[target.section]
             let start = Int(target.offset)
-            guard start >= 0, length <= 0x1_0000, start + Int(length) <= t.data.count else { throw bad("the metadata's symbol is out of bounds") }
+            guard start >= 0, length <= 0x1_0000, start <= t.data.count - Int(length) else { throw bad("the metadata's symbol is out of bounds") }
             symbol = Array(t.data[start..<(start + Int(length))])
         }
         return ExternMetadata(symbol: symbol, inputRegisters: UInt8(inputs), outputRegisters: UInt8(outputs), index: index)

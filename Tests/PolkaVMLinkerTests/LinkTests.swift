@@ -367,6 +367,15 @@ struct LinkTests {
             }
             _ = try? Linker.link([bytes])
         }
+        // Export records whose pointers are moved before their sections (found by mutation fuzzing:
+        // these used to trap converting the negative offset for the error message).
+        for (field, expected) in [(".quad f - 8", "points 8 bytes before its section"), (".quad .Lmeta_f - 64", "metadata record out of bounds")] {
+            let source = program([("f", "add a0, a0, a1\nret")], rv64: true)
+            let shifted = field.hasPrefix(".quad f") ? source.replacingOccurrences(of: "  .quad f\n", with: "  \(field)\n")
+                                                     : source.replacingOccurrences(of: "  .quad .Lmeta_f\n", with: "  \(field)\n")
+            try #require(shifted != source, "the export record's layout changed")
+            #expect { try Linker.link([try assemble(shifted, rv64: true)]) } throws: { ($0 as? LinkerError)?.message.contains(expected) == true }
+        }
         // Wrong machine.
         var wrong = good
         wrong[18] = 0x3E
