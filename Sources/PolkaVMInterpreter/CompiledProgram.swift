@@ -146,7 +146,12 @@ private struct Compiler {
     var blockIndex: [Int32]
     var fixups: [(op: Int, pc: UInt32)] = []
     var trapsForInvalidTargets: [(op: Int, pc: UInt32)] = []
+    /// The instructions of the block being compiled, kept only when its cost needs them (the full cost model).
     var currentBlock: [DecodedInstruction] = []
+    /// The number of instructions of the block being compiled (the simple model's cost).
+    var currentBlockLength: UInt32 = 0
+    /// Whether block costs need the block's instructions (metered with the full cost model, per block).
+    let costNeedsInstructions: Bool
     var currentGasOp = -1
     var orderedOpCount = 0
 
@@ -154,6 +159,11 @@ private struct Compiler {
         self.code = code
         self.options = options
         self.blockIndex = [Int32](repeating: -1, count: code.count + 1)
+        if case .full = options.costModel, options.gasMetering, options.semantics.gasGranularity != .instruction {
+            costNeedsInstructions = true
+        } else {
+            costNeedsInstructions = false
+        }
         ops.reserveCapacity(code.count / 3 + 16)
     }
 
@@ -162,14 +172,22 @@ private struct Compiler {
         if Int(pc) < blockIndex.count { blockIndex[Int(pc)] = Int32(ops.count) }
         ops.append(ProtoOp(.chargeGas, pc: pc))
         currentBlock.removeAll(keepingCapacity: true)
+        currentBlockLength = 0
     }
 
     mutating func endBlock() {
         guard currentGasOp >= 0 else { return }
         if options.gasMetering {
-            ops[currentGasOp].target = perInstructionGas ? 1 : code.gasCost(ofBlock: currentBlock, model: options.costModel)
+            ops[currentGasOp].target = perInstructionGas ? 1
+                : costNeedsInstructions ? code.gasCost(ofBlock: currentBlock, model: options.costModel) : currentBlockLength
         }
         currentGasOp = -1
+    }
+
+    /// Counts an instruction of the current block (and keeps it when the cost model needs it).
+    @inline(__always) mutating func appendToBlock(_ instruction: DecodedInstruction) {
+        currentBlockLength &+= 1
+        if costNeedsInstructions { currentBlock.append(instruction) }
     }
 
     /// Whether every instruction is charged on its own (the block's chargeGas op then covers only its first instruction).
@@ -183,7 +201,7 @@ private struct Compiler {
     /// A block made only of the implicit `invalid` at `pc` (reached by falling off the code or into a gap).
     mutating func emitImplicitInvalidBlock(at pc: UInt32) {
         beginBlock(at: pc)
-        currentBlock.append(code.instruction(at: Int(pc)))
+        appendToBlock(code.instruction(at: Int(pc)))
         ops.append(ProtoOp(.trap, pc: pc))
         endBlock()
     }
@@ -194,13 +212,15 @@ private struct Compiler {
         var previousEndsBlock = false
         var pc = 0
         let n = code.count
+        var knownStart = false // pc is the previous instruction's end and already known to start one
         while pc < n {
-            if !code.isInstructionStart(pc) {
+            if !knownStart && !code.isInstructionStart(pc) {
                 pc += 1
                 continue
             }
             let startsBlock = pc == 0 || (previousStart >= 0 && pc - previousStart <= ProgramCode.maximumSkip + 1 && previousEndsBlock)
             let decoded = code.decode(at: pc)
+            let nextIsStart = code.isInstructionStart(Int(decoded.nextPC))
             previousStart = pc
             previousEndsBlock = decoded.instruction.opcode.endsBlock
             if startsBlock {
@@ -210,20 +230,20 @@ private struct Compiler {
             }
             if inBlock {
                 if !startsBlock { chargeInstruction(at: UInt32(pc)) }
-                currentBlock.append(decoded)
+                appendToBlock(decoded)
                 emit(decoded)
                 let op = decoded.instruction.opcode
                 let next = Int(decoded.nextPC)
                 if op.endsBlock {
                     endBlock()
                     inBlock = false
-                    if op.canFallThrough && !code.isInstructionStart(next) {
+                    if op.canFallThrough && !nextIsStart {
                         emitImplicitInvalidBlock(at: UInt32(truncatingIfNeeded: next))
                     }
-                } else if !code.isInstructionStart(next) {
+                } else if !nextIsStart {
                     // Running off the end of the code or into a gap: an implicit `invalid` ends this block.
                     let implicit = code.instruction(at: next)
-                    currentBlock.append(implicit)
+                    appendToBlock(implicit)
                     chargeInstruction(at: implicit.pc)
                     ops.append(ProtoOp(.trap, pc: implicit.pc))
                     endBlock()
@@ -233,7 +253,8 @@ private struct Compiler {
             // The next instruction start is usually where this instruction's arguments end; only a
             // gap (or the end) needs the byte-by-byte scan.
             let next = Int(decoded.nextPC)
-            pc = next > pc && code.isInstructionStart(next) ? next : pc + 1
+            knownStart = next > pc && nextIsStart
+            pc = knownStart ? next : pc + 1
         }
         endBlock()
         // Resolve static targets; invalid ones get a trap op reporting the branch's own pc.

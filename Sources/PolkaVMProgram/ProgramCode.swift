@@ -133,8 +133,13 @@ public struct ProgramCode: Sendable, Hashable {
     func immediate(at offset: Int, length: Int) -> Int32 {
         if length == 0 { return 0 }
         var value: UInt32 = 0
-        for k in 0..<length {
-            value |= UInt32(byte(offset + k)) << UInt32(8 * k)
+        if offset >= 0 && offset <= code.count - 4 {
+            // One load; the shift below drops the bytes past `length`.
+            value = code.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+        } else {
+            for k in 0..<length {
+                value |= UInt32(byte(offset + k)) << UInt32(8 * k)
+            }
         }
         let shift = UInt32(32 - 8 * length)
         return Int32(bitPattern: value << shift) >> Int32(shift)
