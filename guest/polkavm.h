@@ -1,12 +1,13 @@
 /*
  * polkavm.h — the guest SDK for C programs that run on PolkaVM.
  *
- * Build guests with `polkavm build prog.c -o prog.polkavm` (which adds this directory to the include
- * path and links `polkavm_libc.c`), or by hand:
+ * Build guests with `polkavm build prog.c -o prog.polkavm` (which adds this directory and, for the
+ * standard headers string.h, stdlib.h, stdio.h, math.h, ctype.h and assert.h, guest/include to the
+ * include path, and links `polkavm_libc.c`), or by hand:
  *
  *   clang --target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e \
  *         -ffreestanding -nostdlib -fPIC -fvisibility=hidden -ffunction-sections -fdata-sections -Os \
- *         -I guest -c prog.c guest/polkavm_libc.c
+ *         -I guest -isystem guest/include -c prog.c guest/polkavm_libc.c
  *   polkavm link prog.o polkavm_libc.o -o prog.polkavm
  *
  * (32-bit: --target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e.)

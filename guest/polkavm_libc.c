@@ -464,6 +464,254 @@ int polkavm_snprintf(char *buf, size_t size, const char *f, ...) {
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+/* More of the C library, declared by the standard headers in guest/include (string.h, stdlib.h,   */
+/* stdio.h, assert.h), which `polkavm build` puts on the include path.                             */
+
+void *memchr(const void *s, int c, size_t n) {
+    const unsigned char *p = s;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == (unsigned char)c) return (void *)(p + i);
+    }
+    return NULL;
+}
+
+size_t strnlen(const char *s, size_t max) {
+    size_t n = 0;
+    while (n < max && s[n] != 0) n++;
+    return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n) {
+    for (; n > 0; n--, a++, b++) {
+        if (*a != *b || *a == 0) return (unsigned char)*a - (unsigned char)*b;
+    }
+    return 0;
+}
+
+char *strcpy(char *__restrict dst, const char *__restrict src) {
+    char *d = dst;
+    while ((*d++ = *src++) != 0) {}
+    return dst;
+}
+
+char *strncpy(char *__restrict dst, const char *__restrict src, size_t n) {
+    size_t i = 0;
+    for (; i < n && src[i] != 0; i++) dst[i] = src[i];
+    for (; i < n; i++) dst[i] = 0;
+    return dst;
+}
+
+char *strcat(char *__restrict dst, const char *__restrict src) {
+    strcpy(dst + strlen(dst), src);
+    return dst;
+}
+
+char *strchr(const char *s, int c) {
+    for (;; s++) {
+        if (*s == (char)c) return (char *)s;
+        if (*s == 0) return NULL;
+    }
+}
+
+char *strrchr(const char *s, int c) {
+    const char *found = NULL;
+    for (;; s++) {
+        if (*s == (char)c) found = s;
+        if (*s == 0) return (char *)found;
+    }
+}
+
+char *strstr(const char *haystack, const char *needle) {
+    size_t n = strlen(needle);
+    for (; *haystack != 0 || n == 0; haystack++) {
+        if (strncmp(haystack, needle, n) == 0) return (char *)haystack;
+        if (*haystack == 0) break;
+    }
+    return NULL;
+}
+
+/* strtoull's digits with C's rules: leading space, a sign, 0x/0 prefixes for base 0 or 16, and the
+ * value saturated at `limit` (with `negative` applied by the callers). */
+static unsigned long long parse_integer(const char *s, char **end, int base, bool *negative, unsigned long long limit) {
+    const char *p = s;
+    while (*p == ' ' || (*p >= '\t' && *p <= '\r')) p++;
+    *negative = false;
+    if (*p == '+' || *p == '-') *negative = *p++ == '-';
+    if ((base == 0 || base == 16) && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        int next = p[2];
+        bool hex = (next >= '0' && next <= '9') || ((next | 0x20) >= 'a' && (next | 0x20) <= 'f');
+        if (hex) {
+            p += 2;
+            base = 16;
+        }
+    }
+    if (base == 0) base = p[0] == '0' ? 8 : 10;
+    unsigned long long value = 0;
+    bool any = false, overflow = false;
+    for (;; p++) {
+        int c = *p, digit;
+        if (c >= '0' && c <= '9') digit = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') digit = (c | 0x20) - 'a' + 10;
+        else break;
+        if (digit >= base) break;
+        any = true;
+        if (value > (limit - (unsigned long long)digit) / (unsigned long long)base) overflow = true;
+        else value = value * (unsigned long long)base + (unsigned long long)digit;
+    }
+    if (end) *end = (char *)(any ? p : s);
+    return overflow ? limit : value;
+}
+
+unsigned long long strtoull(const char *__restrict s, char **__restrict end, int base) {
+    bool negative;
+    unsigned long long v = parse_integer(s, end, base, &negative, ~0ull);
+    return negative ? 0 - v : v;
+}
+
+long long strtoll(const char *__restrict s, char **__restrict end, int base) {
+    bool negative;
+    /* The magnitude may reach 2^63 for a negative value. */
+    unsigned long long v = parse_integer(s, end, base, &negative, 0x8000000000000000ull);
+    if (!negative && v > 0x7fffffffffffffffull) return 0x7fffffffffffffffll;
+    return negative ? (long long)(0 - v) : (long long)v;
+}
+
+unsigned long strtoul(const char *__restrict s, char **__restrict end, int base) {
+    bool negative;
+    unsigned long long v = parse_integer(s, end, base, &negative, (unsigned long)-1);
+    return (unsigned long)(negative ? 0 - v : v);
+}
+
+long strtol(const char *__restrict s, char **__restrict end, int base) {
+    bool negative;
+    unsigned long long max = (unsigned long)-1 >> 1;
+    unsigned long long v = parse_integer(s, end, base, &negative, max + 1);
+    if (!negative && v > max) return (long)max;
+    return negative ? (long)(0 - v) : (long)v;
+}
+
+int atoi(const char *s) { return (int)strtol(s, NULL, 10); }
+long atol(const char *s) { return strtol(s, NULL, 10); }
+long long atoll(const char *s) { return strtoll(s, NULL, 10); }
+
+static void swap_bytes(unsigned char *a, unsigned char *b, size_t size) {
+    for (size_t i = 0; i < size; i++) {
+        unsigned char t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+/* Heapsort: O(n log n) in the worst case, no recursion and no allocation (not stable, as qsort
+ * need not be). */
+static void sift_down(unsigned char *base, size_t root, size_t count, size_t size, int (*compare)(const void *, const void *)) {
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= count) return;
+        if (child + 1 < count && compare(base + child * size, base + (child + 1) * size) < 0) child++;
+        if (compare(base + root * size, base + child * size) >= 0) return;
+        swap_bytes(base + root * size, base + child * size, size);
+        root = child;
+    }
+}
+
+void qsort(void *base, size_t count, size_t size, int (*compare)(const void *, const void *)) {
+    unsigned char *b = base;
+    if (count < 2 || size == 0) return;
+    for (size_t i = count / 2; i-- > 0;) sift_down(b, i, count, size, compare);
+    for (size_t end = count - 1; end > 0; end--) {
+        swap_bytes(b, b + end * size, size);
+        sift_down(b, 0, end, size, compare);
+    }
+}
+
+void *bsearch(const void *key, const void *base, size_t count, size_t size, int (*compare)(const void *, const void *)) {
+    const unsigned char *b = base;
+    while (count > 0) {
+        const unsigned char *middle = b + (count / 2) * size;
+        int c = compare(key, middle);
+        if (c == 0) return (void *)middle;
+        if (c > 0) {
+            b = middle + size;
+            count -= count / 2 + 1;
+        } else {
+            count /= 2;
+        }
+    }
+    return NULL;
+}
+
+static uint64_t rand_state = 1;
+void srand(unsigned seed) { rand_state = seed; }
+int rand(void) {
+    /* A 64-bit LCG; the high bits are the result. */
+    rand_state = rand_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (int)(rand_state >> 33);
+}
+
+int vsnprintf(char *buf, size_t size, const char *f, va_list ap) {
+    struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
+    format(&s, f, ap);
+    if (size > 0) buf[s.used] = 0;
+    return (int)s.total;
+}
+
+/* Streams are host file descriptors (stdio.h: stdout is 1, stderr 2). */
+int vfprintf(void *stream, const char *f, va_list ap) {
+    char buf[128];
+    struct sink s = {buf, sizeof buf, 0, 0, (int)(intptr_t)stream};
+    format(&s, f, ap);
+    if (s.used > 0) polkavm_write((intptr_t)stream, buf, s.used);
+    return (int)s.total;
+}
+
+int vprintf(const char *f, va_list ap) { return vfprintf((void *)(intptr_t)POLKAVM_STDOUT, f, ap); }
+
+int fprintf(void *stream, const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    int n = vfprintf(stream, f, ap);
+    va_end(ap);
+    return n;
+}
+
+int fputs(const char *s, void *stream) {
+    size_t n = strlen(s);
+    return polkavm_write((intptr_t)stream, s, n) == (intptr_t)n ? (int)n : -1;
+}
+
+int fputc(int c, void *stream) {
+    char ch = (char)c;
+    return polkavm_write((intptr_t)stream, &ch, 1) == 1 ? (unsigned char)ch : -1;
+}
+
+int putchar(int c) { return fputc(c, (void *)(intptr_t)POLKAVM_STDOUT); }
+
+int puts(const char *s) {
+    if (fputs(s, (void *)(intptr_t)POLKAVM_STDOUT) < 0) return -1;
+    return putchar('\n') < 0 ? -1 : 1;
+}
+
+/* (Named arrays rather than string literals: literals share one section with the other functions'
+ * strings, which the linker then keeps in every program.) */
+static const char assert_failed[] = ": assertion failed: ";
+static const char assert_newline[] = "\n";
+
+__attribute__((noreturn)) void polkavm__assert_fail(const char *expression, const char *file, int line) {
+    void *err = (void *)(intptr_t)POLKAVM_STDERR;
+    char digits[12];
+    char *number = format_unsigned(digits + sizeof digits - 1, (uint64_t)(line < 0 ? 0 : line), 10, false);
+    digits[sizeof digits - 1] = 0;
+    *--number = ':';
+    fputs(file, err);
+    fputs(number, err);
+    fputs(assert_failed, err);
+    fputs(expression, err);
+    fputs(assert_newline, err);
+    polkavm_trap();
+}
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Floating point, bit counting and 128-bit division: the helpers clang and GCC call on RISC-V.    */
 
 #if defined(__riscv) || defined(POLKAVM_SOFTFLOAT_NATIVE_TEST)

@@ -79,7 +79,7 @@ struct BuildCommand: ParsableCommand {
         let sdk = GuestToolchain.absolute(sdkDirectory)
         var common = triple.clangFlags + ["-O\(optimization)"] + GuestToolchain.commonFlags
         if !strip { common += GuestToolchain.debugFlags(sdk: sdk) }
-        common += ["-I", sdk] + includeDirectories.flatMap { ["-I", $0] } + defines.map { "-D\($0)" } + extraFlags
+        common += ["-I", sdk, "-isystem", (sdk as NSString).appendingPathComponent("include")] + includeDirectories.flatMap { ["-I", $0] } + defines.map { "-D\($0)" } + extraFlags
 
         var objects: [String] = []
         for (i, source) in sources.enumerated() {

@@ -270,3 +270,72 @@ enum Toolchain {
         }
     }
 }
+
+/// The standard C headers of the guest SDK (guest/include) with the C library behind them.
+@Suite struct StandardHeadersTests {
+    static let program = """
+        #include <assert.h>
+        #include <ctype.h>
+        #include <math.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include "polkavm.h"
+        POLKAVM_EXPORT(int, main);
+        static int compare(const void *a, const void *b) {
+            int x = *(const int *)a, y = *(const int *)b;
+            return (x > y) - (x < y);
+        }
+        int main(void) {
+            int v[10] = {5, -3, 9, 0, 9, 2, -8, 7, 1, 4};
+            qsort(v, 10, sizeof v[0], compare);
+            for (int i = 0; i < 10; i++) printf("%d%c", v[i], i == 9 ? '\\n' : ' ');
+            int key = 7;
+            int *found = bsearch(&key, v, 10, sizeof v[0], compare);
+            printf("found 7 at %d\\n", (int)(found - v));
+            char buf[64];
+            strcpy(buf, "Hello");
+            strcat(buf, ", world");
+            printf("%s %zu %s %s\\n", buf, strlen(buf), strchr(buf, 'w'), strstr(buf, "lo,") ? "yes" : "no");
+            char *end;
+            long x = strtol("  -0x1F rest", &end, 0);
+            printf("%ld [%s] %d %lld %lu\\n", x, end, atoi("123abc"), strtoll("-9223372036854775808", 0, 10), strtoul("077", 0, 0));
+            for (const char *p = "aZ3 !"; *p; p++) putchar(isalpha(*p) ? toupper(*p) : isdigit(*p) ? '#' : '_');
+            puts("");
+            fprintf(stderr, "to stderr %d\\n", 42);
+            printf("%d %d %d\\n", isnan(NAN), isinf(INFINITY), (int)(sqrt(2.0) * 1000));
+            srand(7);
+            int r1 = rand();
+            srand(7);
+            assert(rand() == r1);
+            printf("%s\\n", strncmp("abcd", "abcz", 3) == 0 && memchr("xyz", 'z', 3) != NULL ? "ok" : "bad");
+            assert(abs(-2) + 1 == 2);
+            return 0;
+        }
+        """
+
+    @Test("string.h, stdlib.h, stdio.h, math.h, ctype.h and assert.h work in guests",
+          .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
+    func headers(target: String) throws {
+        let file = Toolchain.temporaryFile("headers-\(target).c"), blob = Toolchain.temporaryFile("headers-\(target).polkavm")
+        defer { for f in [file, blob] { try? FileManager.default.removeItem(atPath: f) } }
+        try StandardHeadersTests.program.write(toFile: file, atomically: true, encoding: .utf8)
+        let build = try Toolchain.polkavm(["build", "--target", target, file, "-o", blob])
+        try #require(build.status == 0, "polkavm build failed: \(build.error)")
+        let run = try Toolchain.polkavm(["run", blob, "--call", "main"])
+        #expect(run.output == """
+            -8 -3 0 1 2 4 5 7 9 9
+            found 7 at 7
+            Hello, world 12 world yes
+            -31 [ rest] 123 -9223372036854775808 63
+            AZ#__
+            1 1 1414
+            ok
+
+            """)
+        #expect(run.error.contains("to stderr 42\n"))
+        // The last assertion fails: its expression and location go to stderr, then the program traps.
+        #expect(run.error.contains("assertion failed: abs(-2) + 1 == 2"))
+        #expect(run.status != 0)
+    }
+}
