@@ -303,7 +303,8 @@ int strcmp(const char *a, const char *b);
  * Floating point: `float` and `double` arithmetic, comparisons and conversions work through the
  * soft-float helpers in polkavm_softfloat.c (IEEE 754, round to nearest even, canonical NaNs; see
  * docs/LINKER.md). The math functions below are the ones whose results are exact or correctly
- * rounded; they are weak definitions, so a program may define its own. There is no sin, exp, pow...
+ * rounded; they are weak definitions, so a program may define its own. exp, log, sin, cos, tan, atan,
+ * atan2, pow, fmod and friends are in polkavm_libm.c, declared by <math.h> (guest/include).
  */
 double sqrt(double x);
 float sqrtf(float x);

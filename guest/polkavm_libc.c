@@ -716,4 +716,5 @@ __attribute__((noreturn)) void polkavm__assert_fail(const char *expression, cons
 
 #if defined(__riscv) || defined(POLKAVM_SOFTFLOAT_NATIVE_TEST)
 #include "polkavm_softfloat.c"
+#include "polkavm_libm.c"
 #endif

@@ -8,6 +8,7 @@ import Testing
 /// same natively with far more cases).
 @Suite struct SoftFloatTests {
     static let source = """
+        #include <math.h>
         #include "polkavm.h"
         typedef union { double d; uint64_t u; } bits64;
         typedef union { float f; uint32_t u; } bits32;
@@ -41,6 +42,13 @@ import Testing
             case 19: return U(round(D(a)));
             case 20: return U(fmin(D(a), D(b)));
             case 21: return UF(sqrtf(F(a)));
+            case 22: return U(exp(D(a)));
+            case 23: return U(log(D(a)));
+            case 24: return U(sin(D(a)));
+            case 25: return U(cos(D(a)));
+            case 26: return U(atan2(D(a), D(b)));
+            case 27: return U(pow(D(a), D(b)));
+            case 28: return U(fmod(D(a), D(b)));
             default: return 0;
             }
         }
@@ -88,6 +96,50 @@ import Testing
         case 21: return canonical(p.squareRoot())
         default: return 0
         }
+    }
+
+    /// Units in the last place between two doubles (0 for two NaNs, .max across signs or against NaN).
+    static func ulps(_ a: Double, _ b: Double) -> UInt64 {
+        if a.isNaN || b.isNaN { return a.isNaN && b.isNaN ? 0 : .max }
+        if a == b { return 0 }
+        if (a.sign == .minus) != (b.sign == .minus) { return .max }
+        let x = a.bitPattern, y = b.bitPattern
+        return x > y ? x - y : y - x
+    }
+
+    @Test("exp, log, sin, cos, atan2, pow and fmod in the VM stay within their bounds of the host's libm",
+          .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
+    func transcendentalFunctions(target: String) throws {
+        let module = try GuestSDKTests().build(SoftFloatTests.source, target: target)
+        let instance = module.instantiate()
+        let is64 = module.isa.is64Bit
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return seed }
+        func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(next() >> 11) * 0x1p-53 }
+        // (op, arguments, reference, bound in ulps; tools/softfloat/libm_check.c measures the same with more cases)
+        let cases: [(UInt32, () -> (Double, Double), (Double, Double) -> Double, UInt64)] = [
+            (22, { (uniform(-745, 709), 0) }, { x, _ in Foundation.exp(x) }, 2),
+            (23, { (Double(bitPattern: next() >> 1), 0) }, { x, _ in Foundation.log(x) }, 1),
+            (24, { (uniform(-1e6, 1e6), 0) }, { x, _ in Foundation.sin(x) }, 2),
+            (25, { (Double(bitPattern: next() & 0x7FEF_FFFF_FFFF_FFFF), 0) }, { x, _ in Foundation.cos(x) }, 2),
+            (26, { (uniform(-4, 4), uniform(-4, 4)) }, { y, x in Foundation.atan2(y, x) }, 3),
+            (27, { (uniform(0, 10), uniform(-60, 60)) }, { x, y in Foundation.pow(x, y) }, 3),
+            (28, { (uniform(-1e9, 1e9), uniform(-100, 100)) }, { x, y in Foundation.fmod(x, y) }, 0),
+        ]
+        var worst: [UInt32: UInt64] = [:], failures: [String] = []
+        for (op, arguments, reference, bound) in cases {
+            for _ in 0..<300 {
+                let (x, y) = arguments()
+                let (a, b) = (x.bitPattern, y.bitPattern)
+                let args: [UInt64] = is64 ? [UInt64(op), a, b] : [UInt64(op), a & 0xFFFF_FFFF, a >> 32, b & 0xFFFF_FFFF, b >> 32]
+                let (lo, hi) = try instance.call("op", args)
+                let got = Double(bitPattern: is64 ? lo : (lo & 0xFFFF_FFFF) | (hi << 32))
+                let distance = SoftFloatTests.ulps(got, reference(x, y))
+                worst[op] = max(worst[op] ?? 0, distance)
+                if distance > bound { failures.append("op \(op)(\(x), \(y)) = \(got), libm \(reference(x, y))") }
+            }
+        }
+        #expect(failures.count == 0, "\(failures.count) results out of bounds, first: \(failures.prefix(3)); worst: \(worst)")
     }
 
     @Test("double and float arithmetic, comparisons and conversions match the host's IEEE 754 hardware",

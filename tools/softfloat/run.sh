@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks guest/polkavm_softfloat.c natively against the host's IEEE 754 hardware (tools/softfloat/check.c).
-#   tools/softfloat/run.sh [CASES] [SEED]
+# Checks guest/polkavm_softfloat.c natively against the host's IEEE 754 hardware (tools/softfloat/check.c),
+# and guest/polkavm_libm.c against the host's libm (libm_check.c).
+#   tools/softfloat/run.sh [CASES] [SEED] [LIBM_CASES]
 set -euo pipefail
 cd "$(dirname "$0")"
 cc="${CC:-}"
@@ -14,3 +15,6 @@ out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 "$cc" -O2 -Wall -o "$out" check.c -lm
 "$out" "${1:-2000000}" "${2:-$(date +%s)}"
+# The transcendental functions (guest/polkavm_libm.c) against the host's libm, within their bounds.
+"$cc" -O2 -Wall -ffp-contract=off -o "$out" libm_check.c -lm
+"$out" "${3:-300000}" "${2:-$(date +%s)}"
