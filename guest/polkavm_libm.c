@@ -582,16 +582,18 @@ LM_WEAK double fmod(double x, double y) {
     return (bx >> 63) ? -result : result;
 }
 
-/* ---- float versions, through double ---- */
+/* ---- float versions, through double (defined like polkavm_softfloat.c's float functions) ---- */
 
-LM_WEAK float expf(float x) { return (float)exp(x); }
-LM_WEAK float logf(float x) { return (float)log(x); }
-LM_WEAK float log2f(float x) { return (float)log2(x); }
-LM_WEAK float log10f(float x) { return (float)log10(x); }
-LM_WEAK float sinf(float x) { return (float)sin(x); }
-LM_WEAK float cosf(float x) { return (float)cos(x); }
-LM_WEAK float tanf(float x) { return (float)tan(x); }
-LM_WEAK float atanf(float x) { return (float)atan(x); }
-LM_WEAK float atan2f(float y, float x) { return (float)atan2(y, x); }
-LM_WEAK float powf(float x, float y) { return (float)pow(x, y); }
-LM_WEAK float fmodf(float x, float y) { return (float)fmod(x, y); }
+static inline double lm_widen(uint32_t bits) { return sf_from_bits(sf_extend(bits)); }
+static inline uint32_t lm_narrow(double x) { return sf_truncate(sf_bits(x)); }
+SF_FLOAT_FUNCTION1(expf, lm_narrow(exp(lm_widen(X))))
+SF_FLOAT_FUNCTION1(logf, lm_narrow(log(lm_widen(X))))
+SF_FLOAT_FUNCTION1(log2f, lm_narrow(log2(lm_widen(X))))
+SF_FLOAT_FUNCTION1(log10f, lm_narrow(log10(lm_widen(X))))
+SF_FLOAT_FUNCTION1(sinf, lm_narrow(sin(lm_widen(X))))
+SF_FLOAT_FUNCTION1(cosf, lm_narrow(cos(lm_widen(X))))
+SF_FLOAT_FUNCTION1(tanf, lm_narrow(tan(lm_widen(X))))
+SF_FLOAT_FUNCTION1(atanf, lm_narrow(atan(lm_widen(X))))
+SF_FLOAT_FUNCTION2(atan2f, lm_narrow(atan2(lm_widen(X), lm_widen(Y))))
+SF_FLOAT_FUNCTION2(powf, lm_narrow(pow(lm_widen(X), lm_widen(Y))))
+SF_FLOAT_FUNCTION2(fmodf, lm_narrow(fmod(lm_widen(X), lm_widen(Y))))

@@ -319,21 +319,63 @@ unsigned __fixunsdfsi(double a) { return (unsigned)sf_to_integer(sf_bits(a), 32,
 int64_t __fixdfdi(double a) { return (int64_t)sf_to_integer(sf_bits(a), 64, 1); }
 uint64_t __fixunsdfdi(double a) { return sf_to_integer(sf_bits(a), 64, 0); }
 
-double __extendsfdf2(float a) { return sf_from_bits(sf_extend(sf_float_bits(a))); }
-float __truncdfsf2(double a) { return sf_float_from_bits(sf_truncate(sf_bits(a))); }
+/*
+ * How a float crosses a call to the functions below. Under the soft-float ABI, clang calls them with
+ * its libcall convention for a float: its 32 bits as an integer, which on rv64 is sign-extended to the
+ * register, and it assumes the same of their float results, whereas a C `float` parameter or result
+ * leaves the upper bits unspecified. So there they take the register whole (sf_freg, truncated here,
+ * whatever the caller put above bit 31) and return the bits sign-extended (sf_fret). Under a hard-float
+ * ABI (a RISC-V program with an FPU that still calls the 64-bit conversions, or a native test) a float
+ * is a float.
+ */
+#if defined(__riscv) && defined(__riscv_float_abi_soft)
+typedef unsigned long sf_freg;
+typedef long sf_fret;
+#define SF_FREG_BITS(a) ((uint32_t)(a))
+static inline sf_fret sf_float_result(uint32_t bits) { return (sf_fret)(int32_t)bits; }
+#else
+typedef float sf_freg;
+typedef float sf_fret;
+#define SF_FREG_BITS(a) sf_float_bits(a)
+static inline sf_fret sf_float_result(uint32_t bits) { return sf_float_from_bits(bits); }
+#endif
+
+/* A float function of the C library (sqrtf, floorf, ...) is defined the same way, under the name
+ * polkavm__<name>, with <name> a weak alias of it: clang calls some of them as libcalls too (for
+ * example __builtin_sqrtf), and C callers do not depend on the upper bits. X is the argument's bits. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wattribute-alias"
+#endif
+#define SF_FLOAT_ENTRY1(impl, name) float name(float) __attribute__((weak, alias(#impl)));
+#define SF_FLOAT_ENTRY2(impl, name) float name(float, float) __attribute__((weak, alias(#impl)));
+#define SF_FLOAT_FUNCTION1(name, expression)                                                        \
+    sf_fret polkavm__##name(sf_freg x_) {                                                          \
+        uint32_t X = SF_FREG_BITS(x_);                                                              \
+        return sf_float_result(expression);                                                          \
+    }                                                                                               \
+    SF_FLOAT_ENTRY1(polkavm__##name, name)
+#define SF_FLOAT_FUNCTION2(name, expression)                                                        \
+    sf_fret polkavm__##name(sf_freg x_, sf_freg y_) {                                              \
+        uint32_t X = SF_FREG_BITS(x_), Y = SF_FREG_BITS(y_);                                        \
+        return sf_float_result(expression);                                                          \
+    }                                                                                               \
+    SF_FLOAT_ENTRY2(polkavm__##name, name)
+
+double __extendsfdf2(sf_freg a) { return sf_from_bits(sf_extend(SF_FREG_BITS(a))); }
+sf_fret __truncdfsf2(double a) { return sf_float_result(sf_truncate(sf_bits(a))); }
 
 /* Float arithmetic through double (see the top of the file for why this rounds correctly). */
-static inline double sf_widen(float a) { return sf_from_bits(sf_extend(sf_float_bits(a))); }
-static inline float sf_narrow(double a) { return sf_float_from_bits(sf_truncate(sf_bits(a))); }
-float __addsf3(float a, float b) { return sf_narrow(__adddf3(sf_widen(a), sf_widen(b))); }
-float __subsf3(float a, float b) { return sf_narrow(__subdf3(sf_widen(a), sf_widen(b))); }
-float __mulsf3(float a, float b) { return sf_narrow(__muldf3(sf_widen(a), sf_widen(b))); }
-float __divsf3(float a, float b) { return sf_narrow(__divdf3(sf_widen(a), sf_widen(b))); }
-float __negsf2(float a) { return sf_float_from_bits(sf_float_bits(a) ^ 0x80000000u); }
+static inline double sf_widen(sf_freg a) { return sf_from_bits(sf_extend(SF_FREG_BITS(a))); }
+static inline sf_fret sf_narrow(double a) { return sf_float_result(sf_truncate(sf_bits(a))); }
+sf_fret __addsf3(sf_freg a, sf_freg b) { return sf_narrow(__adddf3(sf_widen(a), sf_widen(b))); }
+sf_fret __subsf3(sf_freg a, sf_freg b) { return sf_narrow(__subdf3(sf_widen(a), sf_widen(b))); }
+sf_fret __mulsf3(sf_freg a, sf_freg b) { return sf_narrow(__muldf3(sf_widen(a), sf_widen(b))); }
+sf_fret __divsf3(sf_freg a, sf_freg b) { return sf_narrow(__divdf3(sf_widen(a), sf_widen(b))); }
+sf_fret __negsf2(sf_freg a) { return sf_float_result(SF_FREG_BITS(a) ^ 0x80000000u); }
 
 #define SF_FLOAT_COMPARE(name, unordered)                                                            \
-    long name(float a, float b) {                                                                   \
-        return sf_compare(sf_extend(sf_float_bits(a)), sf_extend(sf_float_bits(b)), unordered);      \
+    long name(sf_freg a, sf_freg b) {                                                               \
+        return sf_compare(sf_extend(SF_FREG_BITS(a)), sf_extend(SF_FREG_BITS(b)), unordered);              \
     }
 SF_FLOAT_COMPARE(__eqsf2, 1)
 SF_FLOAT_COMPARE(__nesf2, 1)
@@ -341,16 +383,16 @@ SF_FLOAT_COMPARE(__ltsf2, 1)
 SF_FLOAT_COMPARE(__lesf2, 1)
 SF_FLOAT_COMPARE(__gtsf2, -1)
 SF_FLOAT_COMPARE(__gesf2, -1)
-long __unordsf2(float a, float b) { return sf_is_nan(sf_extend(sf_float_bits(a))) || sf_is_nan(sf_extend(sf_float_bits(b))); }
+long __unordsf2(sf_freg a, sf_freg b) { return sf_is_nan(sf_extend(SF_FREG_BITS(a))) || sf_is_nan(sf_extend(SF_FREG_BITS(b))); }
 
-float __floatsisf(int a) { return sf_float_from_bits(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)(int64_t)a : (uint64_t)a)); }
-float __floatunsisf(unsigned a) { return sf_float_from_bits(sf_float_from_u64(0, a)); }
-float __floatdisf(int64_t a) { return sf_float_from_bits(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)a : (uint64_t)a)); }
-float __floatundisf(uint64_t a) { return sf_float_from_bits(sf_float_from_u64(0, a)); }
-int __fixsfsi(float a) { return (int)(int64_t)sf_to_integer(sf_extend(sf_float_bits(a)), 32, 1); }
-unsigned __fixunssfsi(float a) { return (unsigned)sf_to_integer(sf_extend(sf_float_bits(a)), 32, 0); }
-int64_t __fixsfdi(float a) { return (int64_t)sf_to_integer(sf_extend(sf_float_bits(a)), 64, 1); }
-uint64_t __fixunssfdi(float a) { return sf_to_integer(sf_extend(sf_float_bits(a)), 64, 0); }
+sf_fret __floatsisf(int a) { return sf_float_result(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)(int64_t)a : (uint64_t)a)); }
+sf_fret __floatunsisf(unsigned a) { return sf_float_result(sf_float_from_u64(0, a)); }
+sf_fret __floatdisf(int64_t a) { return sf_float_result(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)a : (uint64_t)a)); }
+sf_fret __floatundisf(uint64_t a) { return sf_float_result(sf_float_from_u64(0, a)); }
+int __fixsfsi(sf_freg a) { return (int)(int64_t)sf_to_integer(sf_extend(SF_FREG_BITS(a)), 32, 1); }
+unsigned __fixunssfsi(sf_freg a) { return (unsigned)sf_to_integer(sf_extend(SF_FREG_BITS(a)), 32, 0); }
+int64_t __fixsfdi(sf_freg a) { return (int64_t)sf_to_integer(sf_extend(SF_FREG_BITS(a)), 64, 1); }
+uint64_t __fixunssfdi(sf_freg a) { return sf_to_integer(sf_extend(SF_FREG_BITS(a)), 64, 0); }
 
 /* ---- A small libm: the functions whose results are exact or correctly rounded (polkavm.h). ---- */
 
@@ -410,20 +452,21 @@ static uint64_t sf_round_integral(uint64_t a, int mode) {
 }
 
 SF_WEAK double sqrt(double x) { return sf_from_bits(sf_sqrt(sf_bits(x))); }
-SF_WEAK float sqrtf(float x) { return sf_float_from_bits(sf_truncate(sf_sqrt(sf_extend(sf_float_bits(x))))); }
+SF_FLOAT_FUNCTION1(sqrtf, sf_truncate(sf_sqrt(sf_extend(X))))
 SF_WEAK double fabs(double x) { return sf_from_bits(sf_bits(x) & ~SF_SIGN); }
-SF_WEAK float fabsf(float x) { return sf_float_from_bits(sf_float_bits(x) & 0x7fffffffu); }
+SF_FLOAT_FUNCTION1(fabsf, X & 0x7fffffffu)
 SF_WEAK double copysign(double x, double y) { return sf_from_bits((sf_bits(x) & ~SF_SIGN) | (sf_bits(y) & SF_SIGN)); }
-SF_WEAK float copysignf(float x, float y) { return sf_float_from_bits((sf_float_bits(x) & 0x7fffffffu) | (sf_float_bits(y) & 0x80000000u)); }
+SF_FLOAT_FUNCTION2(copysignf, (X & 0x7fffffffu) | (Y & 0x80000000u))
 SF_WEAK double trunc(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 0)); }
 SF_WEAK double floor(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 1)); }
 SF_WEAK double ceil(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 2)); }
 SF_WEAK double round(double x) { return sf_from_bits(sf_round_integral(sf_bits(x), 3)); }
-/* Float versions through double: every float is a double, and the integral result is again a float. */
-SF_WEAK float truncf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 0))); }
-SF_WEAK float floorf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 1))); }
-SF_WEAK float ceilf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 2))); }
-SF_WEAK float roundf(float x) { return sf_float_from_bits(sf_truncate(sf_round_integral(sf_extend(sf_float_bits(x)), 3))); }
+/* Float versions through double: every float is a double, and the integral result is again a float.
+ * (SF_FLOAT_FUNCTION1/2: see sf_freg.) */
+SF_FLOAT_FUNCTION1(truncf, sf_truncate(sf_round_integral(sf_extend(X), 0)))
+SF_FLOAT_FUNCTION1(floorf, sf_truncate(sf_round_integral(sf_extend(X), 1)))
+SF_FLOAT_FUNCTION1(ceilf, sf_truncate(sf_round_integral(sf_extend(X), 2)))
+SF_FLOAT_FUNCTION1(roundf, sf_truncate(sf_round_integral(sf_extend(X), 3)))
 
 /* fmin/fmax: a NaN operand is ignored (the other is returned); -0 counts as less than +0. */
 static uint64_t sf_min_max(uint64_t a, uint64_t b, int want_max) {
@@ -435,8 +478,8 @@ static uint64_t sf_min_max(uint64_t a, uint64_t b, int want_max) {
 }
 SF_WEAK double fmin(double x, double y) { return sf_from_bits(sf_min_max(sf_bits(x), sf_bits(y), 0)); }
 SF_WEAK double fmax(double x, double y) { return sf_from_bits(sf_min_max(sf_bits(x), sf_bits(y), 1)); }
-SF_WEAK float fminf(float x, float y) { return sf_float_from_bits(sf_truncate(sf_min_max(sf_extend(sf_float_bits(x)), sf_extend(sf_float_bits(y)), 0))); }
-SF_WEAK float fmaxf(float x, float y) { return sf_float_from_bits(sf_truncate(sf_min_max(sf_extend(sf_float_bits(x)), sf_extend(sf_float_bits(y)), 1))); }
+SF_FLOAT_FUNCTION2(fminf, sf_truncate(sf_min_max(sf_extend(X), sf_extend(Y), 0)))
+SF_FLOAT_FUNCTION2(fmaxf, sf_truncate(sf_min_max(sf_extend(X), sf_extend(Y), 1)))
 
 /* ---- Bit counting (calls GCC emits without Zbb); written without the builtins they implement. ---- */
 

@@ -33,6 +33,8 @@
 #define atan2f polkavm_atan2f
 #define powf polkavm_powf
 #define fmodf polkavm_fmodf
+#define POLKAVM_SOFTFLOAT_NATIVE_TEST
+#include "../../guest/polkavm_softfloat.c" /* the float versions use its conversions */
 #include "../../guest/polkavm_libm.c"
 #undef exp
 #undef log
