@@ -12,29 +12,23 @@
 
 #define LM_WEAK __attribute__((weak))
 
-typedef union {
-    double value;
-    uint64_t bits;
-} lm_double;
-
-static inline uint64_t lm_bits(double x) { lm_double c; c.value = x; return c.bits; }
-static inline double lm_from_bits(uint64_t b) { lm_double c; c.bits = b; return c.value; }
+/* (Bit patterns through polkavm_softfloat.c's sf_bits and sf_from_bits, which is included first.) */
 
 /* x * 2^k for any k, rounding once at most in the subnormal range. */
 static double lm_scale(double x, int k) {
     while (k > 1023) {
-        x *= lm_from_bits(0x7fe0000000000000ull); /* 2^1023 */
+        x *= sf_from_bits(0x7fe0000000000000ull); /* 2^1023 */
         k -= 1023;
     }
     while (k < -1022) {
         /* Two steps so that only the last multiplication can round. */
         int step = k < -1022 - 960 ? -960 : k + 1022;
         if (step == 0) break;
-        x *= lm_from_bits((uint64_t)(1023 + step) << 52);
+        x *= sf_from_bits((uint64_t)(1023 + step) << 52);
         k -= step;
         if (x == 0) return x;
     }
-    return x * lm_from_bits((uint64_t)(1023 + k) << 52);
+    return x * sf_from_bits((uint64_t)(1023 + k) << 52);
 }
 
 /* ln 2 split so that k * LN2_HI is exact for |k| < 2^20, and 1 / ln 2. */
@@ -44,7 +38,7 @@ static double lm_scale(double x, int k) {
 
 LM_WEAK double exp(double x) {
     if (x != x) return x + x;
-    if (x > 709.782712893384) return lm_from_bits(0x7ff0000000000000ull);
+    if (x > 709.782712893384) return sf_from_bits(SF_INF);
     if (x < -745.1332191019412) return 0.0;
     /* x = k ln2 + r, |r| <= ln2 / 2. */
     double kf = x * INV_LN2;
@@ -67,12 +61,10 @@ LM_WEAK double exp(double x) {
     return lm_scale(e, k);
 }
 
-/* ln(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1]: with s = f / (2 + f), ln(1 + f) = 2 atanh(s) =
- * f - s (f - R) where R = 2 (s^2/3 + s^4/5 + ...); |s| < 0.172. */
-static double lm_log1p_reduced(double f) {
-    double s = f / (2.0 + f);
-    double z = s * s;
-    double R = 2.0 / 23.0;
+/* 2/3 + 2z/5 + 2z^2/7 + ... by Horner's rule, from `high`, the terms from 2/23 z^10 up already summed
+ * (2 atanh(s) = 2s + s^3 times this, with z = s^2). */
+static double lm_atanh_series(double z, double high) {
+    double R = high;
     R = R * z + 2.0 / 21.0;
     R = R * z + 2.0 / 19.0;
     R = R * z + 2.0 / 17.0;
@@ -83,21 +75,29 @@ static double lm_log1p_reduced(double f) {
     R = R * z + 2.0 / 7.0;
     R = R * z + 2.0 / 5.0;
     R = R * z + 2.0 / 3.0;
-    R *= z;
+    return R;
+}
+
+/* ln(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1]: with s = f / (2 + f), ln(1 + f) = 2 atanh(s) =
+ * f - s (f - R) where R = 2 (s^2/3 + s^4/5 + ...); |s| < 0.172. */
+static double lm_log1p_reduced(double f) {
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double R = lm_atanh_series(z, 2.0 / 23.0) * z;
     return f - s * (f - R);
 }
 
 /* Splits a positive finite x into 2^k * m with m in [sqrt(1/2), sqrt(2)). */
 static double lm_split_exponent(double x, int *k) {
-    uint64_t b = lm_bits(x);
+    uint64_t b = sf_bits(x);
     int e = (int)(b >> 52);
     int adjust = 0;
     if (e == 0) { /* subnormal: scale up by 2^54 first */
-        b = lm_bits(x * 0x1p54);
+        b = sf_bits(x * 0x1p54);
         e = (int)(b >> 52);
         adjust = -54;
     }
-    double m = lm_from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+    double m = sf_from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
     e = e - 1023 + adjust;
     if (m > 1.4142135623730951) {
         m *= 0.5;
@@ -107,11 +107,19 @@ static double lm_split_exponent(double x, int *k) {
     return m;
 }
 
+/* The logarithms of NaN, negative numbers, zero and infinity (true, with the result), else false. */
+static int lm_log_special(double x, double *result) {
+    if (x != x) *result = x + x;
+    else if (x < 0) *result = sf_from_bits(SF_QNAN);
+    else if (x == 0) *result = -sf_from_bits(SF_INF);
+    else if (sf_bits(x) == SF_INF) *result = x;
+    else return 0;
+    return 1;
+}
+
 LM_WEAK double log(double x) {
-    if (x != x) return x + x;
-    if (x < 0) return lm_from_bits(0x7ff8000000000000ull);
-    if (x == 0) return -lm_from_bits(0x7ff0000000000000ull);
-    if (lm_bits(x) == 0x7ff0000000000000ull) return x;
+    double special;
+    if (lm_log_special(x, &special)) return special;
     int k;
     double m = lm_split_exponent(x, &k);
     double l = lm_log1p_reduced(m - 1.0);
@@ -119,10 +127,8 @@ LM_WEAK double log(double x) {
 }
 
 LM_WEAK double log2(double x) {
-    if (x != x) return x + x;
-    if (x < 0) return lm_from_bits(0x7ff8000000000000ull);
-    if (x == 0) return -lm_from_bits(0x7ff0000000000000ull);
-    if (lm_bits(x) == 0x7ff0000000000000ull) return x;
+    double special;
+    if (lm_log_special(x, &special)) return special;
     int k;
     double m = lm_split_exponent(x, &k);
     if (m == 1.0) return k; /* exact for powers of two */
@@ -132,10 +138,8 @@ LM_WEAK double log2(double x) {
 }
 
 LM_WEAK double log10(double x) {
-    if (x != x) return x + x;
-    if (x < 0) return lm_from_bits(0x7ff8000000000000ull);
-    if (x == 0) return -lm_from_bits(0x7ff0000000000000ull);
-    if (lm_bits(x) == 0x7ff0000000000000ull) return x;
+    double special;
+    if (lm_log_special(x, &special)) return special;
     int k;
     double m = lm_split_exponent(x, &k);
     double l = lm_log1p_reduced(m - 1.0);
@@ -185,7 +189,7 @@ static int lm_reduce(double x, double *r_hi, double *r_lo) {
     }
     /* Large |x| (2^20 and up): x = M * 2^E exactly; take the bits of 2/pi that matter for
      * M * 2^E * 2/pi modulo 4 and multiply in integers (Payne and Hanek's method). */
-    uint64_t bits = lm_bits(ax);
+    uint64_t bits = sf_bits(ax);
     uint64_t M = (bits & 0x000fffffffffffffull) | 0x0010000000000000ull;
     int E = (int)(bits >> 52) - 1075; /* ax = M * 2^E, E >= -32 here */
     /* Table bit j (from 1) has weight 2^-j; M * 2^E * 2^-j is a multiple of 4 once E - j >= 2, so
@@ -301,8 +305,11 @@ static double lm_cos_kernel(double x, double y) {
     return w + (((1.0 - w) - hz) + (z * z * -p - x * y));
 }
 
+/* Whether x is neither infinite nor NaN (where the trigonometric functions are NaN). */
+static inline int lm_is_finite(double x) { return (sf_bits(x) & ~SF_SIGN) < SF_INF; }
+
 LM_WEAK double sin(double x) {
-    if (x != x || lm_bits(x) << 1 == 0xffe0000000000000ull) return lm_from_bits(0x7ff8000000000000ull);
+    if (!lm_is_finite(x)) return sf_from_bits(SF_QNAN);
     if (x == 0) return x;
     double r, rl;
     switch (lm_reduce(x, &r, &rl)) {
@@ -314,7 +321,7 @@ LM_WEAK double sin(double x) {
 }
 
 LM_WEAK double cos(double x) {
-    if (x != x || lm_bits(x) << 1 == 0xffe0000000000000ull) return lm_from_bits(0x7ff8000000000000ull);
+    if (!lm_is_finite(x)) return sf_from_bits(SF_QNAN);
     double r, rl;
     switch (lm_reduce(x, &r, &rl)) {
     case 0: return lm_cos_kernel(r, rl);
@@ -325,7 +332,7 @@ LM_WEAK double cos(double x) {
 }
 
 LM_WEAK double tan(double x) {
-    if (x != x || lm_bits(x) << 1 == 0xffe0000000000000ull) return lm_from_bits(0x7ff8000000000000ull);
+    if (!lm_is_finite(x)) return sf_from_bits(SF_QNAN);
     if (x == 0) return x;
     double r, rl;
     int n = lm_reduce(x, &r, &rl);
@@ -403,9 +410,9 @@ LM_WEAK double atan(double x) {
 
 LM_WEAK double atan2(double y, double x) {
     if (x != x || y != y) return x + y;
-    int ny = lm_bits(y) >> 63, nx = lm_bits(x) >> 63;
+    int ny = sf_bits(y) >> 63, nx = sf_bits(x) >> 63;
     double ay = ny ? -y : y, ax = nx ? -x : x;
-    double inf = lm_from_bits(0x7ff0000000000000ull);
+    double inf = sf_from_bits(SF_INF);
     double r;
     if (ay == 0) {
         r = nx ? PI_HI + PI_LO : 0.0;
@@ -475,18 +482,7 @@ static double lm_log_dd(double x, double *lo) {
     lm_two_product(s, d, &p, &e);
     double s_lo = (((f - p) - e) - s * d_lo) / d;
     double z = s * s;
-    double R = 2.0 / 25.0;
-    R = R * z + 2.0 / 23.0;
-    R = R * z + 2.0 / 21.0;
-    R = R * z + 2.0 / 19.0;
-    R = R * z + 2.0 / 17.0;
-    R = R * z + 2.0 / 15.0;
-    R = R * z + 2.0 / 13.0;
-    R = R * z + 2.0 / 11.0;
-    R = R * z + 2.0 / 9.0;
-    R = R * z + 2.0 / 7.0;
-    R = R * z + 2.0 / 5.0;
-    R = R * z + 2.0 / 3.0;
+    double R = lm_atanh_series(z, 2.0 / 25.0 * z + 2.0 / 23.0);
     /* ln(m) = 2 atanh(s) = 2 s + s^3 R (R ~ 2/3 + ...); with s = s + s_lo. */
     double tail = s * z * R + 2.0 * s_lo;
     double h1, e1;
@@ -517,12 +513,12 @@ static double lm_pow_integer(double x, int64_t n) {
 }
 
 LM_WEAK double pow(double x, double y) {
-    uint64_t bx = lm_bits(x), by = lm_bits(y);
+    uint64_t bx = sf_bits(x), by = sf_bits(y);
     if ((by << 1) == 0) return 1.0;            /* x^0 = 1, even for NaN */
     if (bx == 0x3ff0000000000000ull) return 1.0; /* 1^y = 1, even for NaN */
     if (x != x || y != y) return x + y;
     double ax = x < 0 ? -x : x, ay = y < 0 ? -y : y;
-    double inf = lm_from_bits(0x7ff0000000000000ull);
+    double inf = sf_from_bits(SF_INF);
     /* Whether y is an integer, and an odd one. */
     int y_integer = ay >= 0x1p53 || (ay < 0x1p53 && (double)(int64_t)ay == ay);
     int y_odd = y_integer && ay < 0x1p53 && ((int64_t)ay & 1);
@@ -534,9 +530,9 @@ LM_WEAK double pow(double x, double y) {
         /* 0^y and inf^y: 0 or inf, negative only for a negative base and an odd y. */
         int big = (ax == inf) == (y > 0);
         double r = big ? inf : 0.0;
-        return (x < 0 || (lm_bits(x) >> 63)) && y_odd ? -r : r;
+        return (x < 0 || (sf_bits(x) >> 63)) && y_odd ? -r : r;
     }
-    if (x < 0 && !y_integer) return lm_from_bits(0x7ff8000000000000ull);
+    if (x < 0 && !y_integer) return sf_from_bits(SF_QNAN);
     double result;
     if (y_integer && ay < 0x1p31) {
         result = lm_pow_integer(ax, (int64_t)y);
@@ -560,10 +556,10 @@ LM_WEAK double pow(double x, double y) {
 /* ---- fmod (exact) ---- */
 
 LM_WEAK double fmod(double x, double y) {
-    uint64_t bx = lm_bits(x), by = lm_bits(y);
+    uint64_t bx = sf_bits(x), by = sf_bits(y);
     uint64_t ax = bx & ~(1ull << 63), ay = by & ~(1ull << 63);
-    if (ax >= 0x7ff0000000000000ull || ay > 0x7ff0000000000000ull || ay == 0) {
-        return ax > 0x7ff0000000000000ull || ay > 0x7ff0000000000000ull ? x + y : lm_from_bits(0x7ff8000000000000ull);
+    if (ax >= SF_INF || ay > SF_INF || ay == 0) {
+        return ax > SF_INF || ay > SF_INF ? x + y : sf_from_bits(SF_QNAN);
     }
     if (ax < ay) return x;
     /* x = mx 2^ex, y = my 2^ey with integer significands. */

@@ -59,7 +59,7 @@ static double uniform(double lo, double hi) { return lo + (hi - lo) * ((next_ran
 static double any_finite(void) {
     for (;;) {
         uint64_t b = next_random();
-        if (((b >> 52) & 0x7ff) != 0x7ff) return lm_from_bits(b);
+        if (((b >> 52) & 0x7ff) != 0x7ff) return sf_from_bits(b);
     }
 }
 
@@ -67,7 +67,7 @@ static double any_finite(void) {
 static double ulps(double a, double b) {
     if (a != a || b != b) return (a != a && b != b) ? 0 : 1e300;
     if (a == b) return 0;
-    int64_t ia = (int64_t)lm_bits(a), ib = (int64_t)lm_bits(b);
+    int64_t ia = (int64_t)sf_bits(a), ib = (int64_t)sf_bits(b);
     if ((ia < 0) != (ib < 0)) return 1e300;
     double d = (double)(ia > ib ? ia - ib : ib - ia);
     return d;
