@@ -66,27 +66,21 @@ public final class CompiledProgram: @unchecked Sendable {
     public init(code: ProgramCode, options: InterpreterOptions) {
         self.code = code
         self.options = options
-        self.isWholeProgramValid = code.isWholeProgramValid
         var compiler = Compiler(code: code, options: options)
         compiler.run()
-        let protoOps = compiler.ops
-        let count = protoOps.count
-        let ops = UnsafeMutablePointer<Op>.allocate(capacity: Swift.max(1, count))
-        let threaded = options.dispatch == .threaded
-        // Threaded handlers: fused groups and the variants that take carried values (`HandlerTables`).
-        let threadedHandlers = threaded ? HandlerTables.threadedHandlers(for: protoOps) : []
-        for (i, p) in protoOps.enumerated() {
-            var aux: UInt64
-            if p.kind == .chargeGas {
-                aux = UInt64(p.target)
-            } else if p.hasStaticTarget {
-                aux = UInt64(UInt(bitPattern: ops + Int(p.target)))
-            } else {
-                aux = p.imm2
-            }
-            if p.kind == .loadImmAndJumpIndirect { aux = p.imm2 }
-            let handler = threaded ? threadedHandlers[i] : p.kind.trampolineHandler
-            (ops + i).initialize(to: Op(handler: handler, aux: aux, imm: p.imm, pc: p.pc, kind: p.kind, d: p.d, a: p.a, b: p.b))
+        self.isWholeProgramValid = compiler.isWholeProgramValid
+        var buffer = compiler.ops
+        let count = buffer.count
+        let ops = buffer.finish()
+        // Static targets become op addresses now that the array has its final place.
+        for i in 0..<count where ops[i].kind.hasStaticTarget {
+            ops[i].aux = UInt64(UInt(bitPattern: ops + Int(ops[i].aux)))
+        }
+        if options.dispatch == .threaded {
+            // Fused groups and the variants that take carried values (`HandlerTables`).
+            HandlerTables.assignThreadedHandlers(ops, count: count)
+        } else {
+            for i in 0..<count { ops[i].handler = ops[i].kind.trampolineHandler }
         }
         self.ops = ops
         self.opCount = count
@@ -95,16 +89,15 @@ public final class CompiledProgram: @unchecked Sendable {
         let dyn = UnsafeMutablePointer<UnsafePointer<Op>?>.allocate(capacity: slots)
         dyn[0] = nil
         for (i, pc) in code.jumpTable.enumerated() {
-            let index = code.isJumpTargetValid(Int(pc)) ? compiler.blockIndex[Int(pc)] : -1
-            dyn[i + 1] = index >= 0 ? UnsafePointer(ops + Int(index)) : nil
+            let index = code.isJumpTargetValid(Int(pc)) ? compiler.blockOp(at: pc) : -1
+            dyn[i + 1] = index >= 0 ? UnsafePointer(ops + index) : nil
         }
         self.dynamicTargets = dyn
         self.dynamicTargetCount = slots
     }
 
     deinit {
-        ops.deinitialize(count: opCount)
-        ops.deallocate()
+        OpBuffer.release(ops)
         dynamicTargets.deallocate()
     }
 
@@ -141,9 +134,10 @@ public final class CompiledProgram: @unchecked Sendable {
 private struct Compiler {
     let code: ProgramCode
     let options: InterpreterOptions
-    var ops: [ProtoOp] = []
-    /// Block start pc -> op index of its chargeGas op (-1 elsewhere). Transient: only used while compiling.
-    var blockIndex: [Int32]
+    var ops: OpBuffer
+    /// Every block start, in increasing pc order, as `pc << 32 | index of its chargeGas op` (searched by
+    /// ``blockOp(at:)``). Transient: only used while compiling.
+    var blockStarts: [UInt64] = []
     var fixups: [(op: Int, pc: UInt32)] = []
     var trapsForInvalidTargets: [(op: Int, pc: UInt32)] = []
     /// The instructions of the block being compiled, kept only when its cost needs them (the full cost model).
@@ -154,23 +148,43 @@ private struct Compiler {
     let costNeedsInstructions: Bool
     var currentGasOp = -1
     var orderedOpCount = 0
+    /// ``ProgramCode/isWholeProgramValid``, found along the way: the compile loop visits the instructions
+    /// of the linear walk from offset 0 in the same order as that walk, as long as it is unbroken.
+    var isWholeProgramValid = false
 
     init(code: ProgramCode, options: InterpreterOptions) {
         self.code = code
         self.options = options
-        self.blockIndex = [Int32](repeating: -1, count: code.count + 1)
         if case .full = options.costModel, options.gasMetering, options.semantics.gasGranularity != .instruction {
             costNeedsInstructions = true
         } else {
             costNeedsInstructions = false
         }
-        ops.reserveCapacity(code.count / 3 + 16)
+        // One op per instruction and one per block (a block ends at a terminator), plus one per
+        // instruction for per-instruction gas; the rare extra ops (gaps, invalid targets) grow the buffer.
+        // Sizing it right up front matters more than the CPU time: C allocators serve large blocks from
+        // fresh pages, and every page first touched costs a fault.
+        let census = code.instructionCensus()
+        let perInstruction = options.semantics.gasGranularity == .instruction ? census.instructions : 0
+        ops = OpBuffer(capacity: census.instructions + census.terminators + perInstruction + 2)
+        blockStarts.reserveCapacity(census.terminators + 2)
+    }
+
+    /// The index of the chargeGas op of the block starting at `pc`, or -1 if no block starts there.
+    func blockOp(at pc: UInt32) -> Int {
+        var lo = 0, hi = blockStarts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if UInt32(truncatingIfNeeded: blockStarts[mid] >> 32) < pc { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < blockStarts.count, UInt32(truncatingIfNeeded: blockStarts[lo] >> 32) == pc else { return -1 }
+        return Int(truncatingIfNeeded: blockStarts[lo] & 0xFFFF_FFFF)
     }
 
     mutating func beginBlock(at pc: UInt32) {
         currentGasOp = ops.count
-        if Int(pc) < blockIndex.count { blockIndex[Int(pc)] = Int32(ops.count) }
-        ops.append(ProtoOp(.chargeGas, pc: pc))
+        blockStarts.append(UInt64(pc) << 32 | UInt64(ops.count))
+        ops.append(Op(.chargeGas, pc: pc))
         currentBlock.removeAll(keepingCapacity: true)
         currentBlockLength = 0
     }
@@ -178,8 +192,9 @@ private struct Compiler {
     mutating func endBlock() {
         guard currentGasOp >= 0 else { return }
         if options.gasMetering {
-            ops[currentGasOp].target = perInstructionGas ? 1
+            let cost = perInstructionGas ? 1
                 : costNeedsInstructions ? code.gasCost(ofBlock: currentBlock, model: options.costModel) : currentBlockLength
+            ops[currentGasOp].aux = UInt64(cost)
         }
         currentGasOp = -1
     }
@@ -195,14 +210,14 @@ private struct Compiler {
 
     /// Per-instruction gas: a one-unit charge before an instruction that does not start a block.
     mutating func chargeInstruction(at pc: UInt32) {
-        if perInstructionGas { ops.append(ProtoOp(.chargeGas, pc: pc, target: options.gasMetering ? 1 : 0)) }
+        if perInstructionGas { ops.append(Op(.chargeGas, pc: pc, aux: options.gasMetering ? 1 : 0)) }
     }
 
     /// A block made only of the implicit `invalid` at `pc` (reached by falling off the code or into a gap).
     mutating func emitImplicitInvalidBlock(at pc: UInt32) {
         beginBlock(at: pc)
         appendToBlock(code.instruction(at: Int(pc)))
-        ops.append(ProtoOp(.trap, pc: pc))
+        ops.append(Op(.trap, pc: pc))
         endBlock()
     }
 
@@ -213,6 +228,8 @@ private struct Compiler {
         var pc = 0
         let n = code.count
         var knownStart = false // pc is the previous instruction's end and already known to start one
+        // Whether the linear walk from offset 0 (whole-program validation) is still being followed.
+        var onLinearWalk = n > 0 && code.isInstructionStart(0)
         while pc < n {
             if !knownStart && !code.isInstructionStart(pc) {
                 pc += 1
@@ -221,6 +238,17 @@ private struct Compiler {
             let startsBlock = pc == 0 || (previousStart >= 0 && pc - previousStart <= ProgramCode.maximumSkip + 1 && previousEndsBlock)
             let decoded = code.decode(at: pc)
             let nextIsStart = code.isInstructionStart(Int(decoded.nextPC))
+            if onLinearWalk {
+                // The walk fails at an undefined opcode, and ends where the next offset starts no
+                // instruction: valid if what it ends on cannot fall through.
+                let opcode = decoded.instruction.opcode
+                if opcode == .invalid {
+                    onLinearWalk = false
+                } else if !nextIsStart || Int(decoded.nextPC) <= pc {
+                    isWholeProgramValid = !opcode.canFallThrough
+                    onLinearWalk = false
+                }
+            }
             previousStart = pc
             previousEndsBlock = decoded.instruction.opcode.endsBlock
             if startsBlock {
@@ -245,7 +273,7 @@ private struct Compiler {
                     let implicit = code.instruction(at: next)
                     appendToBlock(implicit)
                     chargeInstruction(at: implicit.pc)
-                    ops.append(ProtoOp(.trap, pc: implicit.pc))
+                    ops.append(Op(.trap, pc: implicit.pc))
                     endBlock()
                     inBlock = false
                 }
@@ -259,15 +287,15 @@ private struct Compiler {
         endBlock()
         // Resolve static targets; invalid ones get a trap op reporting the branch's own pc.
         for (opIndex, target) in fixups {
-            ops[opIndex].target = UInt32(blockIndex[Int(target)])
+            ops[opIndex].aux = UInt64(blockOp(at: target))
         }
         orderedOpCount = ops.count
         // Every control transfer enters a block through its chargeGas op, so an invalid target gets a
         // free (cost 0) block holding just the trap.
         for (opIndex, pc) in trapsForInvalidTargets {
-            ops[opIndex].target = UInt32(ops.count)
-            ops.append(ProtoOp(.chargeGas, pc: pc))
-            ops.append(ProtoOp(.trap, pc: pc))
+            ops[opIndex].aux = UInt64(ops.count)
+            ops.append(Op(.chargeGas, pc: pc))
+            ops.append(Op(.trap, pc: pc))
         }
     }
 
@@ -284,53 +312,53 @@ private struct Compiler {
         case .argless:
             switch op {
             case .trap, .invalid:
-                ops.append(ProtoOp(.trap, pc: pc))
+                ops.append(Op(.trap, pc: pc))
             case .fallthrough:
                 if Int(decoded.nextPC) >= code.count && options.semantics.fallthroughOffEnd == .trapAtFallthrough {
-                    ops.append(ProtoOp(.trap, pc: pc))
+                    ops.append(Op(.trap, pc: pc))
                 } else {
-                    ops.append(ProtoOp(.fallthrough, pc: pc))
+                    ops.append(Op(.fallthrough, pc: pc))
                 }
             case .unlikely:
-                if options.stepTracing { ops.append(ProtoOp(.nop, pc: pc)) }
+                if options.stepTracing { ops.append(Op(.nop, pc: pc)) }
             case .memset:
-                ops.append(ProtoOp(.memset, pc: pc))
+                ops.append(Op(.memset, pc: pc))
             default:
-                ops.append(ProtoOp(.trap, pc: pc))
+                ops.append(Op(.trap, pc: pc))
             }
         case .imm:
-            ops.append(ProtoOp(.ecalli, pc: pc, imm: i.imm1 & 0xFFFF_FFFF))
+            ops.append(Op(.ecalli, pc: pc, imm: i.imm1 & 0xFFFF_FFFF))
         case .offset:
             if code.isJumpTargetValid(Int(i.target)) {
                 jumpTo(ops.count, i.target)
-                ops.append(ProtoOp(.jump, pc: pc))
+                ops.append(Op(.jump, pc: pc))
             } else {
-                ops.append(ProtoOp(.trap, pc: pc))
+                ops.append(Op(.trap, pc: pc))
             }
         case .regImm:
             let kind = OpKind(rawValue: op.rawValue)!
             switch op {
             case .jumpIndirect:
-                ops.append(ProtoOp(kind, pc: pc, a: i.regA, imm: i.imm1))
+                ops.append(Op(kind, pc: pc, a: i.regA, imm: i.imm1))
             case .storeU8, .storeU16, .storeU32, .storeU64:
-                ops.append(ProtoOp(kind, pc: pc, a: i.regA, imm: i.imm1))
+                ops.append(Op(kind, pc: pc, a: i.regA, imm: i.imm1))
             default:
-                ops.append(ProtoOp(kind, pc: pc, d: i.regA, imm: i.imm1))
+                ops.append(Op(kind, pc: pc, d: i.regA, imm: i.imm1))
             }
         case .regImm64:
-            ops.append(ProtoOp(.loadImm64, pc: pc, d: i.regA, imm: i.imm1))
+            ops.append(Op(.loadImm64, pc: pc, d: i.regA, imm: i.imm1))
         case .immImm:
-            ops.append(ProtoOp(OpKind(rawValue: op.rawValue)!, pc: pc, imm: i.imm1, imm2: i.imm2))
+            ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, imm: i.imm1, aux: i.imm2))
         case .regImmImm:
-            ops.append(ProtoOp(OpKind(rawValue: op.rawValue)!, pc: pc, b: i.regA, imm: i.imm1, imm2: i.imm2))
+            ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, b: i.regA, imm: i.imm1, aux: i.imm2))
         case .regImmOffset:
             if op == .loadImmAndJump {
                 if code.isJumpTargetValid(Int(i.target)) {
                     jumpTo(ops.count, i.target)
-                    ops.append(ProtoOp(.loadImmAndJump, pc: pc, d: i.regA, imm: i.imm1))
+                    ops.append(Op(.loadImmAndJump, pc: pc, d: i.regA, imm: i.imm1))
                 } else {
-                    ops.append(ProtoOp(.loadImm, pc: pc, d: i.regA, imm: i.imm1))
-                    ops.append(ProtoOp(.trap, pc: pc))
+                    ops.append(Op(.loadImm, pc: pc, d: i.regA, imm: i.imm1))
+                    ops.append(Op(.trap, pc: pc))
                 }
             } else {
                 emitBranch(OpKind(rawValue: op.rawValue)!, decoded, a: i.regA, imm: i.imm1)
@@ -341,12 +369,12 @@ private struct Compiler {
             let kind = OpKind(rawValue: op.rawValue)!
             switch op {
             case .storeIndirectU8, .storeIndirectU16, .storeIndirectU32, .storeIndirectU64:
-                ops.append(ProtoOp(kind, pc: pc, a: i.regA, b: i.regB, imm: i.imm1))
+                ops.append(Op(kind, pc: pc, a: i.regA, b: i.regB, imm: i.imm1))
             default:
-                ops.append(ProtoOp(kind, pc: pc, d: i.regA, a: i.regB, imm: i.imm1))
+                ops.append(Op(kind, pc: pc, d: i.regA, a: i.regB, imm: i.imm1))
             }
         case .regRegImmImm:
-            ops.append(ProtoOp(.loadImmAndJumpIndirect, pc: pc, d: i.regA, a: i.regB, imm: i.imm1, imm2: i.imm2))
+            ops.append(Op(.loadImmAndJumpIndirect, pc: pc, d: i.regA, a: i.regB, imm: i.imm1, aux: i.imm2))
         case .regRegReg:
             var kind = OpKind(rawValue: op.rawValue)!
             if !is64 {
@@ -357,11 +385,11 @@ private struct Compiler {
                 default: break
                 }
             }
-            ops.append(ProtoOp(kind, pc: pc, d: i.regD, a: i.regA, b: i.regB))
+            ops.append(Op(kind, pc: pc, d: i.regD, a: i.regA, b: i.regB))
         case .regReg:
             var kind = OpKind(rawValue: op.rawValue)!
             if !is64 && op == .reverseByte { kind = .reverseByte32 }
-            ops.append(ProtoOp(kind, pc: pc, d: i.regA, a: i.regB))
+            ops.append(Op(kind, pc: pc, d: i.regA, a: i.regB))
         }
     }
 
@@ -370,7 +398,7 @@ private struct Compiler {
         let targetValid = code.isJumpTargetValid(Int(target))
         let fallValid = code.isJumpTargetValid(Int(decoded.nextPC))
         if options.semantics.branchChecksBothEdges && !(targetValid && fallValid) {
-            ops.append(ProtoOp(.trap, pc: decoded.pc))
+            ops.append(Op(.trap, pc: decoded.pc))
             return
         }
         if targetValid {
@@ -378,6 +406,6 @@ private struct Compiler {
         } else {
             trapsForInvalidTargets.append((ops.count, decoded.pc))
         }
-        ops.append(ProtoOp(kind, pc: decoded.pc, a: a, b: b, imm: imm))
+        ops.append(Op(kind, pc: decoded.pc, a: a, b: b, imm: imm))
     }
 }

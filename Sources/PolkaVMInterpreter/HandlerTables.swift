@@ -81,65 +81,56 @@ enum HandlerTables {
         UInt32($0.0.rawValue) << 16 | UInt32($0.1.rawValue) << 8 | UInt32($0.2.rawValue)
     }
 
-    /// The threaded handler of every op of a compiled block sequence. Fused groups are chosen left to right
+    /// Sets the threaded handler of every op of a compiled program. Fused groups are chosen left to right
     /// (a triple before a pair); every op, fused or not, reads the values carried from the ops just before
     /// it where its registers allow (`OpKind.forwarding(to:d:a:b:)` within and into groups, and one or two
     /// ops back for single ops, `OpKind.threadedHandler(a:b:)`). The ops after a group's first keep single
     /// handlers, for host entry in the middle of a group and for slow paths.
-    static func threadedHandlers(for ops: [ProtoOp]) -> [Handler] {
+    static func assignThreadedHandlers(_ ops: UnsafeMutablePointer<Op>, count: Int) {
         let singles = self.singles, pairRowOfFirst = self.pairRowOfFirst, pairRows = self.pairRows, pairs = self.pairs
-        let tripleStarts = self.tripleStarts, tripleKeys = self.tripleKeys, triples = self.triples, flags = self.kindFlags
-        let count = ops.count
-        // link[i + 1]: how op i hands its result to op i + 1 (0 not at all, 1 as r[a], 2 as r[b]); link[0] = 0.
-        let links = UnsafeMutableBufferPointer<Int>.allocate(capacity: count + 1)
-        defer { links.deallocate() }
-        links.initialize(repeating: 0)
-        let handlers = [Handler](unsafeUninitializedCapacity: count) { handlers, initialized in
-            ops.withUnsafeBufferPointer { ops in
-            flags.withUnsafeBufferPointer { flags in
-                for i in 0..<Swift.max(0, count - 1) {
-                    let op = ops[i], next = ops[i + 1]
-                    links[i + 1] = forwarding(flags, from: op.kind, d: op.d, to: next.kind, a: next.a, b: next.b)
-                }
-                // Where a single op's register comes from: 1 = the previous op's result, 2 = the one before it.
-                func source(_ i: Int, _ register: UInt8) -> Int {
-                    guard i >= 1 else { return 0 }
-                    let previous = ops[i - 1], previousFlags = flags[Int(previous.kind.rawValue)]
-                    if previousFlags & 1 != 0 && previous.d == register { return 1 }
-                    guard i >= 2, previousFlags & 8 != 0 else { return 0 }
-                    let before = ops[i - 2]
-                    return flags[Int(before.kind.rawValue)] & 1 != 0 && before.d == register ? 2 : 0
-                }
-                for i in 0..<count {
-                    let op = ops[i], opFlags = flags[Int(op.kind.rawValue)]
-                    let a = opFlags & 2 != 0 ? source(i, op.a) : 0, b = opFlags & 4 != 0 ? source(i, op.b) : 0
-                    (handlers.baseAddress! + i).initialize(to: singles[Int(op.kind.rawValue) * 9 + a + 3 * b])
-                }
-                initialized = count
-                var i = 0
-                while i + 1 < count {
-                    let first = Int(ops[i].kind.rawValue), second = Int(ops[i + 1].kind.rawValue)
-                    if i + 2 < count && tripleStarts[first * 4 + second / 64] & (1 << UInt64(second % 64)) != 0 {
-                        let key = UInt32(first << 16 | second << 8) | UInt32(ops[i + 2].kind.rawValue)
-                        if let index = tripleKeys.firstIndex(of: key) {
-                            handlers[i] = triples[index * 27 + links[i] + 3 * links[i + 1] + 9 * links[i + 2]]
-                            i += 3
-                            continue
-                        }
-                    }
-                    let row = Int(pairRowOfFirst[first])
-                    let pair = row == 0 ? -1 : Int(pairRows[(row - 1) * 256 + second]) - 1
-                    if pair >= 0 {
-                        handlers[i] = pairs[pair * 9 + links[i] + 3 * links[i + 1]]
-                        i += 2
-                    } else {
-                        i += 1
-                    }
-                }
+        let tripleStarts = self.tripleStarts, tripleKeys = self.tripleKeys, triples = self.triples
+        kindFlags.withUnsafeBufferPointer { flags in
+            // How op i - 1 hands its result to op i (0 not at all, 1 as r[a], 2 as r[b]); 0 for the first op.
+            func link(_ i: Int) -> Int {
+                guard i >= 1 else { return 0 }
+                let op = ops[i - 1], next = ops[i]
+                return forwarding(flags, from: op.kind, d: op.d, to: next.kind, a: next.a, b: next.b)
             }
+            // Where a single op's register comes from: 1 = the previous op's result, 2 = the one before it.
+            func source(_ i: Int, _ register: UInt8) -> Int {
+                guard i >= 1 else { return 0 }
+                let previous = ops[i - 1], previousFlags = flags[Int(previous.kind.rawValue)]
+                if previousFlags & 1 != 0 && previous.d == register { return 1 }
+                guard i >= 2, previousFlags & 8 != 0 else { return 0 }
+                let before = ops[i - 2]
+                return flags[Int(before.kind.rawValue)] & 1 != 0 && before.d == register ? 2 : 0
+            }
+            for i in 0..<count {
+                let op = ops[i], opFlags = flags[Int(op.kind.rawValue)]
+                let a = opFlags & 2 != 0 ? source(i, op.a) : 0, b = opFlags & 4 != 0 ? source(i, op.b) : 0
+                ops[i].handler = singles[Int(op.kind.rawValue) * 9 + a + 3 * b]
+            }
+            var i = 0
+            while i + 1 < count {
+                let first = Int(ops[i].kind.rawValue), second = Int(ops[i + 1].kind.rawValue)
+                if i + 2 < count && tripleStarts[first * 4 + second / 64] & (1 << UInt64(second % 64)) != 0 {
+                    let key = UInt32(first << 16 | second << 8) | UInt32(ops[i + 2].kind.rawValue)
+                    if let index = tripleKeys.firstIndex(of: key) {
+                        ops[i].handler = triples[index * 27 + link(i) + 3 * link(i + 1) + 9 * link(i + 2)]
+                        i += 3
+                        continue
+                    }
+                }
+                let row = Int(pairRowOfFirst[first])
+                let pair = row == 0 ? -1 : Int(pairRows[(row - 1) * 256 + second]) - 1
+                if pair >= 0 {
+                    ops[i].handler = pairs[pair * 9 + link(i) + 3 * link(i + 1)]
+                    i += 2
+                } else {
+                    i += 1
+                }
             }
         }
-        return handlers
     }
 }
 

@@ -50,32 +50,19 @@ struct Op {
     var b: UInt8
 }
 
-/// An op before its handler and target address are known (the compiler's working form).
-struct ProtoOp {
-    var kind: OpKind
-    var d: UInt8
-    var a: UInt8
-    var b: UInt8
-    var pc: UInt32
-    /// Target op index (jumps, branches) or block cost (chargeGas).
-    var target: UInt32
-    var imm: UInt64
-    var imm2: UInt64
-
-    init(_ kind: OpKind, pc: UInt32, d: UInt8 = 0, a: UInt8 = 0, b: UInt8 = 0, imm: UInt64 = 0, imm2: UInt64 = 0, target: UInt32 = 0) {
-        self.kind = kind
-        self.d = d
-        self.a = a
-        self.b = b
-        self.pc = pc
-        self.target = target
-        self.imm = imm
-        self.imm2 = imm2
+extension Op {
+    /// An op as the compiler first writes it: the handler is a placeholder until the whole program is
+    /// compiled (`CompiledProgram` then picks the real one), and `aux` holds the target op's *index*
+    /// for kinds with a static target (``hasStaticTarget``) until the op array's final address is known.
+    init(_ kind: OpKind, pc: UInt32, d: UInt8 = 0, a: UInt8 = 0, b: UInt8 = 0, imm: UInt64 = 0, aux: UInt64 = 0) {
+        self.init(handler: OpKind.trap.trampolineHandler, aux: aux, imm: imm, pc: pc, kind: kind, d: d, a: a, b: b)
     }
+}
 
-    /// Whether `target` is an op index to resolve to an address.
+extension OpKind {
+    /// Whether an op of this kind has a static target (an op index while compiling, an op address after).
     var hasStaticTarget: Bool {
-        switch kind {
+        switch self {
         case .jump, .loadImmAndJump, .branchEq, .branchNotEq, .branchLessUnsigned, .branchLessSigned,
              .branchGreaterOrEqualUnsigned, .branchGreaterOrEqualSigned, .branchEqImm, .branchNotEqImm,
              .branchLessUnsignedImm, .branchLessOrEqualUnsignedImm, .branchGreaterOrEqualUnsignedImm,

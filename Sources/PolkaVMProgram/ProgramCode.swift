@@ -275,4 +275,26 @@ public struct ProgramCode: Sendable, Hashable {
         }
         return starts
     }
+
+    /// How many instructions start in the code (bits set in the bitmask) and how many of them are
+    /// block terminators: a cheap census for sizing a backend's per-instruction arrays before it
+    /// decodes anything (a program has at most `terminators + 1` basic blocks plus gap blocks).
+    public func instructionCensus() -> (instructions: Int, terminators: Int) {
+        let table = isa.decodeTable
+        var instructions = 0, terminators = 0
+        code.withUnsafeBufferPointer { bytes in
+            bitmask.withUnsafeBufferPointer { mask in
+                for k in 0..<mask.count where mask[k] != 0 {
+                    var bits = mask[k]
+                    instructions += bits.nonzeroBitCount
+                    while bits != 0 {
+                        let pc = k &* 8 &+ bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        if pc < bytes.count && table[Int(bytes[pc])].isTerminator { terminators += 1 }
+                    }
+                }
+            }
+        }
+        return (instructions, terminators)
+    }
 }
