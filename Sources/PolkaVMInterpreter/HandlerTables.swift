@@ -87,49 +87,68 @@ enum HandlerTables {
     /// ops back for single ops, `OpKind.threadedHandler(a:b:)`). The ops after a group's first keep single
     /// handlers, for host entry in the middle of a group and for slow paths.
     static func assignThreadedHandlers(_ ops: UnsafeMutablePointer<Op>, count: Int) {
-        let singles = self.singles, pairRowOfFirst = self.pairRowOfFirst, pairRows = self.pairRows, pairs = self.pairs
-        let tripleStarts = self.tripleStarts, tripleKeys = self.tripleKeys, triples = self.triples
+        singles.withUnsafeBufferPointer { singles in
+        pairs.withUnsafeBufferPointer { pairs in
+        triples.withUnsafeBufferPointer { triples in
+        pairRows.withUnsafeBufferPointer { pairRows in
+        pairRowOfFirst.withUnsafeBufferPointer { pairRowOfFirst in
+        tripleStarts.withUnsafeBufferPointer { tripleStarts in
         kindFlags.withUnsafeBufferPointer { flags in
-            // How op i - 1 hands its result to op i (0 not at all, 1 as r[a], 2 as r[b]); 0 for the first op.
-            func link(_ i: Int) -> Int {
-                guard i >= 1 else { return 0 }
-                let op = ops[i - 1], next = ops[i]
+            // How op j - 1 hands its result to op j (0 not at all, 1 as r[a], 2 as r[b]); 0 for the first op.
+            func link(_ j: Int) -> Int {
+                guard j >= 1 else { return 0 }
+                let op = ops[j - 1], next = ops[j]
                 return forwarding(flags, from: op.kind, d: op.d, to: next.kind, a: next.a, b: next.b)
             }
-            // Where a single op's register comes from: 1 = the previous op's result, 2 = the one before it.
-            func source(_ i: Int, _ register: UInt8) -> Int {
-                guard i >= 1 else { return 0 }
-                let previous = ops[i - 1], previousFlags = flags[Int(previous.kind.rawValue)]
-                if previousFlags & 1 != 0 && previous.d == register { return 1 }
-                guard i >= 2, previousFlags & 8 != 0 else { return 0 }
-                let before = ops[i - 2]
-                return flags[Int(before.kind.rawValue)] & 1 != 0 && before.d == register ? 2 : 0
-            }
+            // The two ops before the current one: flags (see `kindFlags`) and destination register.
+            var previousFlags: UInt8 = 0, previousD: UInt8 = 0, beforeFlags: UInt8 = 0, beforeD: UInt8 = 0
+            var nextGroupStart = 0
             for i in 0..<count {
-                let op = ops[i], opFlags = flags[Int(op.kind.rawValue)]
-                let a = opFlags & 2 != 0 ? source(i, op.a) : 0, b = opFlags & 4 != 0 ? source(i, op.b) : 0
-                ops[i].handler = singles[Int(op.kind.rawValue) * 9 + a + 3 * b]
-            }
-            var i = 0
-            while i + 1 < count {
-                let first = Int(ops[i].kind.rawValue), second = Int(ops[i + 1].kind.rawValue)
-                if i + 2 < count && tripleStarts[first * 4 + second / 64] & (1 << UInt64(second % 64)) != 0 {
-                    let key = UInt32(first << 16 | second << 8) | UInt32(ops[i + 2].kind.rawValue)
-                    if let index = tripleKeys.firstIndex(of: key) {
-                        ops[i].handler = triples[index * 27 + link(i) + 3 * link(i + 1) + 9 * link(i + 2)]
-                        i += 3
-                        continue
+                let op = ops[i]
+                let kind = Int(op.kind.rawValue), opFlags = flags[kind]
+                // Where a single op's register comes from: 1 = the previous op's result, 2 = the one before
+                // it (when the previous op passes carried values through).
+                @inline(__always) func source(_ register: UInt8) -> Int {
+                    if previousFlags & 1 != 0 && previousD == register { return 1 }
+                    return previousFlags & 8 != 0 && beforeFlags & 1 != 0 && beforeD == register ? 2 : 0
+                }
+                let a = opFlags & 2 != 0 ? source(op.a) : 0, b = opFlags & 4 != 0 ? source(op.b) : 0
+                var handler = singles[kind &* 9 &+ a &+ 3 &* b]
+                if i >= nextGroupStart {
+                    nextGroupStart = i + 1
+                    if i + 1 < count {
+                        let second = Int(ops[i + 1].kind.rawValue)
+                        var fusedTriple = false
+                        if i + 2 < count && tripleStarts[kind &* 4 &+ second &>> 6] & (1 &<< UInt64(second & 63)) != 0 {
+                            let key = UInt32(kind << 16 | second << 8) | UInt32(ops[i + 2].kind.rawValue)
+                            if let index = tripleKeys.firstIndex(of: key) {
+                                handler = triples[index * 27 + link(i) + 3 * link(i + 1) + 9 * link(i + 2)]
+                                nextGroupStart = i + 3
+                                fusedTriple = true
+                            }
+                        }
+                        let row = Int(pairRowOfFirst[kind])
+                        if !fusedTriple && row != 0 {
+                            let pair = Int(pairRows[(row &- 1) &* 256 &+ second]) - 1
+                            if pair >= 0 {
+                                handler = pairs[pair * 9 + link(i) + 3 * link(i + 1)]
+                                nextGroupStart = i + 2
+                            }
+                        }
                     }
                 }
-                let row = Int(pairRowOfFirst[first])
-                let pair = row == 0 ? -1 : Int(pairRows[(row - 1) * 256 + second]) - 1
-                if pair >= 0 {
-                    ops[i].handler = pairs[pair * 9 + link(i) + 3 * link(i + 1)]
-                    i += 2
-                } else {
-                    i += 1
-                }
+                ops[i].handler = handler
+                beforeFlags = previousFlags
+                beforeD = previousD
+                previousFlags = opFlags
+                previousD = op.d
             }
+        }
+        }
+        }
+        }
+        }
+        }
         }
     }
 }

@@ -825,3 +825,34 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
         #expect(map.heapBase == 0x10C_CD3C && map.maxHeapSize == 0xFEEF_32C4)
     }
 }
+
+/// The bitmask scans: `skip(at:)` reads a whole word where it can, `previousInstructionStart(before:)` walks back;
+/// they must agree with a bit-by-bit reading everywhere, including near both ends of the code.
+@Suite struct BitmaskScanTests {
+    @Test func wordScansAgreeWithBitByBitScans() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        for round in 0..<300 {
+            let length = 1 + Int(next() % UInt64(round % 5 == 0 ? 20 : 300))
+            let density = 1 + Int(next() % 40)  // 1 in `density` bytes starts an instruction
+            let starts = (0..<length).filter { _ in next() % UInt64(density) == 0 }
+            let code = ProgramCode(uncheckedCode: [UInt8](repeating: 0, count: length),
+                                   bitmask: ProgramCode.bitmask(codeLength: length, starts: starts), jumpTable: [], isa: .latest64)
+            let isStart = Set(starts)
+            for pc in 0...(length + 2) {
+                var expected: Int? = nil
+                var p = pc - 1
+                while p >= 0 && p >= pc - 25 {
+                    if isStart.contains(p) { expected = p; break }
+                    p -= 1
+                }
+                #expect(code.previousInstructionStart(before: pc) == expected, "pc \(pc) length \(length) starts \(starts)")
+                if pc < length {
+                    var distance = 1
+                    while pc + distance < length && !isStart.contains(pc + distance) && distance <= 24 { distance += 1 }
+                    #expect(code.skip(at: pc) == Swift.min(distance - 1, 24, length - pc - 1), "pc \(pc) length \(length)")
+                }
+            }
+        }
+    }
+}
