@@ -10,7 +10,6 @@ Body mini-language (Swift, with these names available):
   r            the register file (UnsafeMutablePointer<UInt64>)
   d, a, b      register indices of the op (Int)
   imm, aux     the op's immediate and auxiliary 64-bit fields
-  m            the page tables (read table, then write table at m + 2^20)
   NEXT         continue with the next op
   JUMP(x)      enter the basic block whose chargeGas op is x; the threaded handler charges its cost
                (stored in x's aux) and continues after it, so block gas costs no dispatch of its own;
@@ -326,7 +325,7 @@ def expand(body, mode, ip="ip", sfx="", tail=True, carry="v", carry2="v"):
             # line, only for misaligned addresses.
             table = "" if m.group(1) == "LOAD" else "(1 << 20) + "
             line = (f"let addr{sfx}_ = {m.group(2)}; "
-                    f"let e{sfx}_ = m[{table}Int(truncatingIfNeeded: addr{sfx}_ &>> 12)]; "
+                    f"let e{sfx}_ = pageTables(r)[{table}Int(truncatingIfNeeded: addr{sfx}_ &>> 12)]; "
                     f"guard _fastPath(e{sfx}_ != 0) else {{ EXIT(.memory) }}; "
                     + ("" if m.group(3) == "1" else
                        f"if _slowPath(addr{sfx}_ & {int(m.group(3)) - 1} != 0) {{ guard (addr{sfx}_ & 0xFFF) &+ {m.group(3)} <= 4096 else {{ EXIT(.memory) }} }}; ") +
@@ -336,8 +335,8 @@ def expand(body, mode, ip="ip", sfx="", tail=True, carry="v", carry2="v"):
         enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "
                  "if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; ")
         if mode == "threaded":
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, m, g &- cost_, v, w)" + (mm.group(2) or ""), line)
-            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, m, g, {carry}, {carry2})")
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, g &- cost_, v, w)" + (mm.group(2) or ""), line)
+            line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, g, {carry}, {carry2})")
         else:
             # The trampoline does not fold: it continues at the block's chargeGas op, which the loop then
             # runs as an op of its own, so step tracing stops before a block is charged.
@@ -491,7 +490,7 @@ def fused_switch(w, doc, signature, subject, groups, comment=False, exhaustive=F
         variants = group_variants(group)
         for code, fwd in variants[1:] + variants[:1]:  # the plain variant last, as the default
             w.append("            %s:" % ("default" if code == 0 else "case %d" % code))
-            w.append("                return { ip, r, m, g, v, w in")
+            w.append("                return { ip, r, g, v, w in")
             for line in expand_fused(list(group), fwd):
                 w.append("                    " + line)
             w.append("                }")
@@ -510,7 +509,7 @@ def swift_case(kind):
 def emit_handler(w, case, lines):
     """Emits `case <case>: return { ... }`, a handler closure with the given body lines."""
     w.append(f"        case {case}:")
-    w.append("            return { ip, r, m, g, v, w in")
+    w.append("            return { ip, r, g, v, w in")
     for line in lines:
         w.append("                " + line)
     w.append("            }")

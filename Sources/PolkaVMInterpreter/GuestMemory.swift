@@ -60,6 +60,20 @@ public final class GuestMemory {
     private var blocks: [PageAllocation.Block] = []
     /// Which stretches of the tables (``PageTableView/stretch`` entries each) have ever been written.
     private var usedStretches: Set<Int> = []
+    /// Whether an interpreter instance has claimed the run block (``claimRunBlock()``).
+    private var runBlockClaimed = false
+
+    /// The run block in front of the page tables, for the one instance that executes on this memory: its
+    /// run context and registers live there, so handlers find the tables at a fixed distance from the
+    /// registers (`pageTables(_:)`). Zeroed on return.
+    func claimRunBlock() -> UnsafeMutableRawPointer {
+        precondition(!runBlockClaimed, "a GuestMemory serves one interpreter instance")
+        runBlockClaimed = true
+        let block = PageTables.runBlock(of: tableStorage)
+        block.initializeMemory(as: UInt8.self, repeating: 0, count: (runContextSlots + registerSlots) * 8)
+        return block
+    }
+
     /// Total bytes of host memory allocated for guest pages.
     public private(set) var allocatedBytes = 0
 
@@ -67,7 +81,7 @@ public final class GuestMemory {
     public init(pageSize: UInt32 = 4096) {
         self.pageSize = Swift.max(4096, pageSize)
         tableStorage = PageTables.acquire()
-        table = PageTableView(base: tableStorage.pointer.assumingMemoryBound(to: UInt.self))
+        table = PageTableView(base: PageTables.tables(of: tableStorage))
     }
 
     deinit {

@@ -95,17 +95,16 @@ public final class InterpreterInstance {
         self.memory = memory
         self.dynamicPaging = dynamicPaging
         self.heap = heap
-        // One block: the run context (reached by handlers from the register pointer), then the registers.
+        // The run context (reached by handlers from the register pointer), then the registers, in the run
+        // block in front of the memory's page tables (`pageTables(_:)`).
         precondition(MemoryLayout<RunContext>.stride <= runContextSlots * 8 && MemoryLayout<RunContext>.alignment <= 8)
-        let block = UnsafeMutableRawPointer.allocate(byteCount: (runContextSlots + registerSlots) * 8, alignment: 8)
-        block.initializeMemory(as: UInt64.self, repeating: 0, count: runContextSlots + registerSlots)
-        registers = (block + runContextSlots * 8).assumingMemoryBound(to: UInt64.self)
+        let block = memory.claimRunBlock()
+        registers = (block + runContextSlots * 8).bindMemory(to: UInt64.self, capacity: registerSlots)
         state = UnsafeMutablePointer<RunState>.allocate(capacity: 1)
         state.initialize(to: RunState())
     }
 
     deinit {
-        UnsafeMutableRawPointer(registers - runContextSlots).deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -148,7 +147,6 @@ public final class InterpreterInstance {
         let c = context(regs)
         c.initialize(to: RunContext(ip: UnsafePointer(base + index), gas: metering ? gas : 0,
                                     dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount)))
-        let root = memory.table.base
         let stepping = program.options.stepTracing
         let reason: LoopExit
         if program.options.dispatch == .threaded {
@@ -161,7 +159,7 @@ public final class InterpreterInstance {
                 let op = base[at - back]
                 return op.kind.producesValue ? regs[Int(op.d)] : 0
             }
-            reason = LoopExit(rawValue: ip.pointee.handler(ip, regs, root, c.pointee.gas, carried(1), carried(2))) ?? .trap
+            reason = LoopExit(rawValue: ip.pointee.handler(ip, regs, c.pointee.gas, carried(1), carried(2))) ?? .trap
         } else {
             var armed = stepArmed
             defer { stepArmed = armed }
@@ -171,7 +169,7 @@ public final class InterpreterInstance {
                     if stepping {
                         if armed { armed = false } else { armed = true; return .step }
                     }
-                    let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, root, c.pointee.gas, 0, 0)
+                    let code = trampolineHandlers[Int(ip.pointee.kind.rawValue)](ip, regs, c.pointee.gas, 0, 0)
                     if code != 0 {
                         let why = LoopExit(rawValue: code) ?? .trap
                         if why == .outOfGas { armed = false }

@@ -3,12 +3,12 @@ import PolkaVMProgram
 
 /// An instruction handler: executes the op at `ip` and either continues (tail-calling the next op's
 /// handler, or returning ``LoopExit/proceed`` to a trampoline) or leaves with another ``LoopExit``.
-/// Arguments: the op, the register file (with the ``RunContext`` just before it, see `context(_:)`), the page
-/// tables (``PageTableView``), the gas counter, and the two carried values: the results of the ops that ran
+/// Arguments: the op, the register file (with the ``RunContext`` just before it, see `context(_:)`, and the
+/// page tables at a fixed distance after it, see `pageTables(_:)`), the gas counter, and the two carried values: the results of the ops that ran
 /// one and two ops before (when those ops write a register), which a threaded handler chosen for that (see
 /// `OpKind.threadedHandler(a:b:)`) reads instead of reloading them from the register file. Whoever enters a
 /// handler from the host passes those values from the register file (`InterpreterInstance.execute()`).
-typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, PageTables.Base, Int64, UInt64, UInt64) -> UInt64
+typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, Int64, UInt64, UInt64) -> UInt64
 
 /// Per-run state that handlers reach through the register file pointer (it sits just before the registers,
 /// so it costs no argument): where execution stands when a handler leaves, and the dynamic jump table.
@@ -27,6 +27,16 @@ struct RunContext {
 let runContextSlots = 4
 /// The register slots after the context (13 registers; 16 so that any 4-bit index stays in the block).
 let registerSlots = 16
+
+/// The bytes of an instance's run block: the run context, then the registers, then unused space up to
+/// the page tables. The block is the first page of the page-table mapping (``PageTables``), so a handler
+/// reaches the tables from the register pointer and needs no argument (and no host register) for them.
+let runBlockBytes = 4096
+
+/// The page tables (``PageTableView``: read table, then write table) of the register file `r`.
+@inline(__always) func pageTables(_ r: UnsafeMutablePointer<UInt64>) -> PageTables.Base {
+    UnsafeMutableRawPointer(r).advanced(by: runBlockBytes - runContextSlots * 8).assumingMemoryBound(to: UInt.self)
+}
 
 /// The run context of the register file `r` (in the same block, just before the registers).
 @inline(__always) func context(_ r: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<RunContext> {

@@ -46,7 +46,8 @@ enum PageAllocation {
     }
 }
 
-/// Storage for ``PageTableView``: both flat tables (16 MiB of address space on 64-bit hosts),
+/// Storage for ``PageTableView``: a run block of `runBlockBytes` (the instance's run context and
+/// registers, see `pageTables(_:)`), then both flat tables (16 MiB of address space on 64-bit hosts),
 /// zero-filled, committed by the OS only where written. Released tables are cleared where they were
 /// written and kept in a small process-wide pool, so creating an instance costs no system call.
 enum PageTables {
@@ -58,18 +59,27 @@ enum PageTables {
 
     static func acquire() -> PageAllocation.Block {
         if let pooled = pool.pop() { return pooled }
-        return PageAllocation.allocateZeroed(byteCount: 2 * PageTableView.entryCount * MemoryLayout<UInt>.stride, noReserve: true)
+        return PageAllocation.allocateZeroed(byteCount: runBlockBytes + 2 * PageTableView.entryCount * MemoryLayout<UInt>.stride,
+                                             noReserve: true)
     }
 
     /// Returns tables whose entries were written only inside `usedStretches` (see ``PageTableView/stretch``).
     static func release(_ block: PageAllocation.Block, usedStretches: Set<Int>) {
-        let base = block.pointer.assumingMemoryBound(to: UInt.self)
+        let base = tables(of: block)
         for stretch in usedStretches {
             (base + stretch * PageTableView.stretch).update(repeating: 0, count: PageTableView.stretch)
             (base + PageTableView.entryCount + stretch * PageTableView.stretch).update(repeating: 0, count: PageTableView.stretch)
         }
         if !pool.push(block, limit: poolLimit) { PageAllocation.free(block) }
     }
+
+    /// The read table's first entry in a block from ``acquire()``.
+    static func tables(of block: PageAllocation.Block) -> Base {
+        (block.pointer + runBlockBytes).assumingMemoryBound(to: UInt.self)
+    }
+
+    /// The run block of a block from ``acquire()``: the run context, then the registers.
+    static func runBlock(of block: PageAllocation.Block) -> UnsafeMutableRawPointer { block.pointer }
 
     nonisolated(unsafe) private static let pool = TablePool()
 }
