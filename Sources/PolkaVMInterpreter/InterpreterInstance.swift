@@ -90,6 +90,8 @@ public final class InterpreterInstance {
     }
 
     /// Creates an instance with zeroed registers; call ``setNextProgramCounter(_:)`` before running.
+    /// `memory` must be fresh for this instance: its registers live in the memory's run block, so one
+    /// ``GuestMemory`` cannot serve two instances (a precondition).
     public init(program: CompiledProgram, memory: GuestMemory, dynamicPaging: Bool, heap: HeapState? = nil) {
         self.program = program
         self.memory = memory
