@@ -296,7 +296,14 @@ private struct Compiler {
         }
         // Resolve static targets; invalid ones get a trap op reporting the branch's own pc.
         for (opIndex, target) in fixups {
-            ops[opIndex].aux = UInt64(blockOp(at: target))
+            // A valid target always starts a block (the loop starts one after every terminator); should
+            // one ever not, the transfer traps like one to an invalid target rather than jumping anywhere.
+            let index = blockOp(at: target)
+            if index >= 0 {
+                ops[opIndex].aux = UInt64(index)
+            } else {
+                trapsForInvalidTargets.append((opIndex, ops[opIndex].pc))
+            }
         }
         orderedOpCount = ops.count
         // Every control transfer enters a block through its chargeGas op, so an invalid target gets a
