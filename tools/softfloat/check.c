@@ -52,13 +52,7 @@
 #undef fminf
 #undef fmaxf
 
-static uint64_t state;
-static uint64_t next_random(void) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-}
+#include "random.h"
 
 static const uint64_t special_doubles[] = {
     0, SF_SIGN, SF_INF, SF_INF | SF_SIGN, SF_QNAN, 0x7ff0000000000001ull, 0xfff8000000000123ull,
@@ -124,8 +118,7 @@ static uint64_t saturate_unsigned(double d, int bits) {
 
 int main(int argc, char **argv) {
     long cases = argc > 1 ? atol(argv[1]) : 2000000;
-    state = argc > 2 ? strtoull(argv[2], 0, 0) : 0x9E3779B97F4A7C15ull;
-    if (!state) state = 1;
+    seed_random(argc > 2 ? argv[2] : NULL);
     uint64_t previous = 0x3ff0000000000000ull;
     for (long i = 0; i < cases; i++) {
         uint64_t a = random_double(previous), b = random_double(a);

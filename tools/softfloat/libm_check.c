@@ -48,13 +48,7 @@
 #undef pow
 #undef fmod
 
-static uint64_t state;
-static uint64_t next_random(void) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-}
+#include "random.h"
 static double uniform(double lo, double hi) { return lo + (hi - lo) * ((next_random() >> 11) * 0x1p-53); }
 static double any_finite(void) {
     for (;;) {
@@ -82,8 +76,7 @@ static void note(struct stat *s, double got, double want, double x, double y) {
 
 int main(int argc, char **argv) {
     long cases = argc > 1 ? atol(argv[1]) : 200000;
-    state = argc > 2 ? strtoull(argv[2], 0, 0) : 0x9E3779B97F4A7C15ull;
-    if (!state) state = 1;
+    seed_random(argc > 2 ? argv[2] : NULL);
     struct stat S[] = {
         {"exp", 0, 0, 0, 2}, {"log", 0, 0, 0, 1}, {"log2", 0, 0, 0, 2}, {"log10", 0, 0, 0, 2},
         {"sin", 0, 0, 0, 2}, {"cos", 0, 0, 0, 2}, {"tan", 0, 0, 0, 3}, {"atan", 0, 0, 0, 2},
