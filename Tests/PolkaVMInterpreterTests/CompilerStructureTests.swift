@@ -7,14 +7,7 @@ import PolkaVMProgram
 /// along the way must equal the decoder's own walk, the instruction census must count what the bitmask
 /// and the opcode table say, and every static target must point at a gas charge inside the op array.
 @Suite struct CompilerStructureTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Rng = DispatchEquivalenceTests.Rng
 
     /// Random code of `length` bytes; each byte starts an instruction with probability 1/`spacing`
     /// (offset 0 usually does). Opcode bytes are drawn from the set's defined opcodes most of the time;
@@ -56,8 +49,9 @@ import PolkaVMProgram
                     let first = UInt(bitPattern: program.ops), end = first + UInt(program.opCount * MemoryLayout<Op>.stride)
                     for i in 0..<program.opCount where program.ops[i].kind.hasStaticTarget {
                         let target = UInt(truncatingIfNeeded: program.ops[i].aux)
-                        #expect(target >= first && target < end && (target - first) % UInt(MemoryLayout<Op>.stride) == 0)
-                        if target >= first && target < end {
+                        let inArray = target >= first && target < end
+                        #expect(inArray && (target - first) % UInt(MemoryLayout<Op>.stride) == 0)
+                        if inArray {
                             #expect(program.ops[Int((target - first) / UInt(MemoryLayout<Op>.stride))].kind == .chargeGas)
                         }
                     }
