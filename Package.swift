@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -17,7 +17,15 @@ let package = Package(
         // Container, instruction sets, decoder, validator, gas cost models, assembler, disassembler.
         .target(name: "PolkaVMProgram"),
         // The portable interpreter backend: pre-decoded basic blocks, paged guest memory.
-        .target(name: "PolkaVMInterpreter", dependencies: ["PolkaVMProgram"]),
+        // Its handlers end in tail calls and need no stack frame: `-momit-leaf-frame-pointer` drops the
+        // push/mov/pop of the frame pointer that SwiftPM's `-fno-omit-frame-pointer` puts in each of them
+        // (functions that make real calls keep it, so backtraces through the host stay whole). Tools
+        // version 6.2 lets a package that depends on this one by version accept the flag.
+        .target(
+            name: "PolkaVMInterpreter",
+            dependencies: ["PolkaVMProgram"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-momit-leaf-frame-pointer"])]
+        ),
         // The public embedding API: Engine, Module, Instance, host functions.
         .target(name: "PolkaVM", dependencies: ["PolkaVMProgram", "PolkaVMInterpreter"]),
         // ELF (RISC-V) to program blob linker.

@@ -25,10 +25,6 @@ build() {
 
 echo "== building polkavm-bench and the polkavm CLI (release, scratch dir benchmarks/.build-bench)"
 build polkavm-bench
-# The same runner without frame pointers (SwiftPM's default keeps them; every interpreter handler then
-# pays a push/mov/pop): the "--omit-frame-pointers" column.
-echo "== building polkavm-bench with --omit-frame-pointers (scratch dir benchmarks/.build-bench-nofp)"
-build polkavm-bench .build-bench-nofp --omit-frame-pointers || echo "!! could not build it; that column will be skipped"
 # The CLI from the main package (for `polkavm build` / `polkavm link`), built in the same scratch dir.
 if ! build polkavm; then
     echo "!! could not build the polkavm CLI; PolkaVM columns will be skipped"

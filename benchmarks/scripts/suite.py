@@ -27,9 +27,6 @@ PROGRAMS_DIR = os.path.join(BENCH_DIR, "programs")
 SCRATCH = os.path.join(BENCH_DIR, ".build-bench")
 OUT = os.path.join(SCRATCH, "guests")
 RUNNER = os.path.join(SCRATCH, "release", "polkavm-bench")
-# The same runner built with `swift build --omit-frame-pointers` (SwiftPM keeps frame pointers by
-# default, which costs every interpreter handler a push/mov/pop; see docs/BENCHMARKS.md).
-RUNNER_NOFP = os.path.join(BENCH_DIR, ".build-bench-nofp", "release", "polkavm-bench")
 POLKAVM_CLI = os.path.join(SCRATCH, "release", "polkavm")
 
 # Program -> default n: each about 50 ms natively on the reference machine (a 2-core x86-64 VM),
@@ -55,14 +52,13 @@ CFLAGS = ["-O2", "-fno-builtin", "-ffreestanding", "-fno-strict-aliasing", "-Wal
 # ratio comes from SIMD, which clang -O2 uses on loops like matmul's and memops' and a scalar VM cannot.
 SCALAR_FLAGS = ["-fno-vectorize", "-fno-slp-vectorize"]
 
-COLUMNS = ["native", "native-scalar", "polkavm", "polkavm-gas", "polkavm-full", "polkavm-gas-nofp", "wasmkit", "wasmtime"]
+COLUMNS = ["native", "native-scalar", "polkavm", "polkavm-gas", "polkavm-full", "wasmkit", "wasmtime"]
 COLUMN_TITLES = {
     "native": "native (clang -O2)",
     "native-scalar": "native, no auto-vectorization",
     "polkavm": "PolkaVM interp, gas off",
     "polkavm-gas": "PolkaVM interp, simple gas",
     "polkavm-full": "PolkaVM interp, full cost model",
-    "polkavm-gas-nofp": "PolkaVM interp, simple gas, --omit-frame-pointers",
     "wasmkit": "WasmKit 0.4.2",
     "wasmtime": "Wasmtime (PyPI)",
 }
@@ -190,8 +186,6 @@ def measure(cmd):
 def column_command(column, files, n):
     if column in ("native", "native-scalar"):
         return [files[column], str(n)]
-    if column == "polkavm-gas-nofp":
-        return [RUNNER_NOFP, "run", "polkavm", "--gas", "simple", files["polkavm"], str(n)]
     if column.startswith("polkavm"):
         gas = {"polkavm": "none", "polkavm-gas": "simple", "polkavm-full": "full"}[column]
         return [RUNNER, "run", "polkavm", "--gas", gas, files["polkavm"], str(n)]
@@ -378,13 +372,6 @@ def render(summary, columns, machine, args, notes, micro_figures, scale):
              "The geometric mean is over the per-program median ratios. The machine is shared, so single numbers are "
              "noisy; medians and ratios are the figures to compare.")
     L.append("")
-    if "polkavm-gas-nofp" in columns:
-        L.append("The *--omit-frame-pointers* column is the same runner built with `swift build -c release "
-                 "--omit-frame-pointers`. SwiftPM keeps frame pointers by default, which adds a push/mov/pop to every "
-                 "interpreter handler (about 15% of the host instructions the interpreter executes); an application "
-                 "that embeds the interpreter gets this column's speed by building with that flag. The library cannot "
-                 "set it itself: per-target compiler flags are `unsafeFlags`, which SwiftPM refuses in dependencies.")
-        L.append("")
     for note in notes:
         L.append(f"> {note}")
         L.append("")
@@ -542,10 +529,6 @@ def main():
             raise SystemExit(1)
     else:
         columns += ["polkavm", "polkavm-gas"] + ([] if args.no_full else ["polkavm-full"])
-        if os.path.exists(RUNNER_NOFP):
-            columns.append("polkavm-gas-nofp")
-        else:
-            notes.append("Column without frame pointers skipped: benchmarks/.build-bench-nofp was not built.")
     if args.no_wasmkit:
         notes.append("WasmKit column skipped (--no-wasmkit).")
     else:
