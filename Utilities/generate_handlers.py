@@ -72,10 +72,15 @@ BRANCHES = {
 for name, cond in BRANCHES.items():
     OPS[name] = f"if _fastPath({cond}) {{ JUMP(TARGET) }}\nJUMP(ip + 1)"
 
-DJUMP = """if address == 0xFFFF_0000 { EXIT(.halt) }
-let slot = address &>> 1
+# A dynamic jump: the table is indexed by address / 2. Rotating the address right by one bit gives that
+# index for even addresses and puts odd ones above 2^31, past every table (`dynamicCount` is kept below
+# the halt address's index), so one bounds check rejects both; the halt address is tested only then.
+DJUMP = """let slot = rotr32(address, 1)
 let c = context(r)
-guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { EXIT(.trap) }
+guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+    if address == 0xFFFF_0000 { EXIT(.halt) }
+    EXIT(.trap)
+}
 JUMP(t)"""
 
 OPS.update({

@@ -101,6 +101,12 @@ public final class CompiledProgram: @unchecked Sendable {
         dynamicTargets.deallocate()
     }
 
+    /// The slots a dynamic jump may use: all of them, capped below the halt address's slot
+    /// (0xFFFF0000 / 2), so that the handlers' single bounds check on `rotr32(address, 1)` also rejects
+    /// odd addresses (slot at least 2^31) and leaves the halt address to their slow path. Only a jump
+    /// table of about 2^31 entries (16 GiB of slots; blobs allow 2^24) could reach the cap.
+    var dispatchableSlotCount: UInt32 { UInt32(Swift.min(dynamicTargetCount, 0x7FFF_8000)) }
+
     /// Approximate bytes of host memory used by the compiled form.
     public var compiledByteCount: Int { opCount * MemoryLayout<Op>.stride + dynamicTargetCount * MemoryLayout<UnsafePointer<Op>?>.stride }
 

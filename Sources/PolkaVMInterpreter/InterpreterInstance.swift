@@ -148,7 +148,7 @@ public final class InterpreterInstance {
         let regs = registers
         let c = context(regs)
         c.initialize(to: RunContext(ip: UnsafePointer(base + index), gas: metering ? gas : 0,
-                                    dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: UInt32(program.dynamicTargetCount)))
+                                    dynamic: UnsafePointer(program.dynamicTargets), dynamicCount: program.dispatchableSlotCount))
         let stepping = program.options.stepTracing
         let reason: LoopExit
         if program.options.dispatch == .threaded {

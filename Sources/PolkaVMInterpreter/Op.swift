@@ -19,7 +19,7 @@ struct RunContext {
     var gas: Int64
     /// Indexed by `dynamic address / 2`: the op of a jump-table entry's block, or nil.
     let dynamic: UnsafePointer<UnsafePointer<Op>?>
-    /// The number of slots in `dynamic`.
+    /// The number of slots of `dynamic` a jump may use (``CompiledProgram/dispatchableSlotCount``).
     let dynamicCount: UInt32
 }
 

@@ -321,10 +321,12 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let address = lo32(r[a] &+ imm)
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 return proceed(t, g, context(r))
             }
         case .loadI16:
@@ -381,10 +383,12 @@ extension OpKind {
                 let aux = ip.pointee.aux
                 let address = lo32(r[a] &+ aux)
                 r[d] = imm
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 return proceed(t, g, context(r))
             }
         case .loadIndirectI16:
@@ -2700,30 +2704,36 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let address = lo32(r[a] &+ imm)
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
             }
         case (.jumpIndirect, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let address = lo32(v &+ imm)
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
             }
         case (.jumpIndirect, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let address = lo32(w &+ imm)
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
             }
         case (.loadI16, 0, 0):
@@ -2785,10 +2795,12 @@ extension OpKind {
                 let aux = ip.pointee.aux
                 let address = lo32(r[a] &+ aux)
                 r[d] = imm
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
             }
         case (.loadImmAndJumpIndirect, 1, 0):
@@ -2798,10 +2810,12 @@ extension OpKind {
                 let aux = ip.pointee.aux
                 let address = lo32(v &+ aux)
                 r[d] = imm
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
             }
         case (.loadImmAndJumpIndirect, 2, 0):
@@ -2811,10 +2825,12 @@ extension OpKind {
                 let aux = ip.pointee.aux
                 let address = lo32(w &+ aux)
                 r[d] = imm
-                if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
-                let slot = address &>> 1
+                let slot = rotr32(address, 1)
                 let c = context(r)
-                guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip, g, context(r), .trap) }
+                guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                    if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
+                    return leave(ip, g, context(r), .trap)
+                }
                 let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
             }
         case (.loadIndirectI16, 0, 0):
@@ -13321,10 +13337,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 1:
@@ -13340,10 +13358,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 4:
@@ -13358,10 +13378,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             default:
@@ -13378,10 +13400,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             }
@@ -15312,10 +15336,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 1:
@@ -15331,10 +15357,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 4:
@@ -15349,10 +15377,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             default:
@@ -15369,10 +15399,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             }
@@ -18125,10 +18157,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 1:
@@ -18144,10 +18178,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 4:
@@ -18162,10 +18198,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 2:
@@ -18181,10 +18219,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 5:
@@ -18199,10 +18239,12 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(v1_ &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             default:
@@ -18219,10 +18261,12 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let address = lo32(r[a_2] &+ imm_2)
-                    if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip2_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
+                        return leave(ip2_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             }
@@ -21327,10 +21371,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 3:
@@ -21356,10 +21402,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 12:
@@ -21384,10 +21432,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 1:
@@ -21411,10 +21461,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 10:
@@ -21437,10 +21489,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 4:
@@ -21465,10 +21519,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 13:
@@ -21492,10 +21548,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             default:
@@ -21520,10 +21578,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             }
@@ -21550,10 +21610,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 3:
@@ -21579,10 +21641,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 12:
@@ -21607,10 +21671,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 1:
@@ -21634,10 +21700,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 10:
@@ -21660,10 +21728,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 4:
@@ -21688,10 +21758,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             case 13:
@@ -21715,10 +21787,12 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(v2_ &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             default:
@@ -21743,10 +21817,12 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let imm_3 = ip3_.pointee.imm
                     let address = lo32(r[a_3] &+ imm_3)
-                    if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
-                    let slot = address &>> 1
+                    let slot = rotr32(address, 1)
                     let c = context(r)
-                    guard address & 1 == 0, slot < c.pointee.dynamicCount, let t = c.pointee.dynamic[Int(slot)] else { return leave(ip3_, g, context(r), .trap) }
+                    guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(slot)] else {
+                        if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
+                        return leave(ip3_, g, context(r), .trap)
+                    }
                     let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
                 }
             }
