@@ -84,7 +84,10 @@ guard _fastPath(slot < c.pointee.dynamicCount), let t = c.pointee.dynamic[Int(sl
 JUMP(t)"""
 
 OPS.update({
-    "chargeGas": "let cost = Int64(bitPattern: aux)\nif _slowPath(g < cost) { EXIT(.outOfGas) }\nlet g = g &- cost\nNEXT",
+    # Gas is charged by subtracting first and testing the sign (the run starts with gas >= 0 and costs are
+    # small, so this never overflows): the counter is updated in place. A failed charge leaves with the
+    # cost already deducted, and the host adds it back (`InterpreterInstance.run`).
+    "chargeGas": "let g = g &- Int64(bitPattern: aux)\nif _slowPath(g < 0) { EXIT(.outOfGas) }\nNEXT",
     "trap": "EXIT(.trap)",
     "nop": "NEXT",
     "fallthrough": "JUMP(ip + 1)",
@@ -337,10 +340,10 @@ def expand(body, mode, ip="ip", sfx="", tail=True, carry="v", carry2="v"):
                     f"let p{sfx} = UnsafeMutableRawPointer(bitPattern: e{sfx}_ &+ UInt(addr{sfx}_)).unsafelyUnwrapped")
         line = line.replace("TARGET", f"UnsafePointer<Op>(bitPattern: UInt(aux{sfx})).unsafelyUnwrapped")
         line = re.sub(r"EXIT\((\.\w+)\)", r"return leave(%s, g, context(r), \1)" % ip, line)
-        enter = ("let t_ = %s; let cost_ = Int64(bitPattern: t_.pointee.aux); "
-                 "if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; ")
+        enter = ("let t_ = %s; let g_ = g &- Int64(bitPattern: t_.pointee.aux); "
+                 "if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; ")
         if mode == "threaded":
-            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, g &- cost_, v, w)" + (mm.group(2) or ""), line)
+            line = re.sub(r"JUMP\((.*?)\)( \})?$", lambda mm: (enter % mm.group(1)) + "return n_.pointee.handler(n_, r, g_, v, w)" + (mm.group(2) or ""), line)
             line = line.replace("NEXT", f"let n_ = {ip} + 1; return n_.pointee.handler(n_, r, g, {carry}, {carry2})")
         else:
             # The trampoline does not fold: it continues at the block's chargeGas op, which the loop then

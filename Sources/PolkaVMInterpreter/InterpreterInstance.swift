@@ -257,13 +257,14 @@ public final class InterpreterInstance {
             case .halt: return exit(.finished, at: i)
             case .trap: return exit(.trap, at: i)
             case .outOfGas:
+                // Handlers leave at the charge that failed (a `chargeGas` op) with its cost already deducted.
                 if program.options.asynchronousGas {
-                    // Async: the failed charge is still deducted and the run cannot be resumed.
-                    if program.ops[i].kind == .chargeGas { gas -= Int64(program.blockCost(at: i)) }
+                    // Async: the failed charge stays deducted and the run cannot be resumed.
                     finishedOrTrapped = true
                     programCounter = nil
                     return .outOfGas
                 }
+                gas += Int64(program.blockCost(at: i))
                 return exit(.outOfGas, at: i)
             case .step: return exit(.step, at: i)
             case .proceed: continue

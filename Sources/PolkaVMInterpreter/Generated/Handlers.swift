@@ -192,9 +192,8 @@ extension OpKind {
         case .chargeGas:
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                let cost = Int64(bitPattern: aux)
-                if _slowPath(g < cost) { return leave(ip, g, context(r), .outOfGas) }
-                let g = g &- cost
+                let g = g &- Int64(bitPattern: aux)
+                if _slowPath(g < 0) { return leave(ip, g, context(r), .outOfGas) }
                 return proceed(ip + 1, g, context(r))
             }
         case .cmovIfNotZero:
@@ -1531,587 +1530,586 @@ extension OpKind {
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 0, 1):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] == v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] == v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 0, 2):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] == w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] == w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 1, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(v == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 1, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v == v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v == v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 1, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v == w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v == w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 2, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(w == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w == r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 2, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w == v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w == v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEq, 2, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w == w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w == w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEqImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEqImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(v == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchEqImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(w == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w == imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 0, 1):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) >= signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) >= signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 0, 2):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) >= signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) >= signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 1, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 1, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) >= signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) >= signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 1, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) >= signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) >= signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 2, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) >= signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 2, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) >= signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) >= signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSigned, 2, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) >= signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) >= signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualSignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) >= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 0, 1):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] >= v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] >= v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 0, 2):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] >= w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] >= w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 1, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(v >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 1, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v >= v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v >= v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 1, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v >= w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v >= w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 2, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(w >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w >= r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 2, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w >= v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w >= v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsigned, 2, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w >= w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w >= w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(v >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterOrEqualUnsignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(w >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w >= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterSignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterSignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterSignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) > signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterUnsignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterUnsignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(v > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchGreaterUnsignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(w > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w > imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessOrEqualSignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessOrEqualSignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessOrEqualSignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) <= signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessOrEqualUnsignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessOrEqualUnsignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(v <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessOrEqualUnsignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(w <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w <= imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 0, 1):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) < signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) < signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 0, 2):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) < signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) < signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 1, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 1, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) < signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) < signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 1, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) < signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) < signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 2, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) < signed(r[b])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 2, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) < signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) < signed(v)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSigned, 2, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) < signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) < signed(w)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(r[a]) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(r[a]) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(v) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(v) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessSignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(signed(w) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(signed(w) < signed(imm)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 0, 1):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] < v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] < v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 0, 2):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] < w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] < w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 1, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(v < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 1, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v < v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v < v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 1, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v < w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v < w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 2, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(w < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w < r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 2, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w < v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w < v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsigned, 2, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w < w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w < w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsignedImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsignedImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(v < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchLessUnsignedImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(w < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w < imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 0, 1):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] != v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] != v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 0, 2):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] != w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] != w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 1, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(v != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 1, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v != v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v != v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 1, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(v != w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v != w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 2, 0):
             return { ip, r, g, v, w in
                 let b = Int(ip.pointee.b)
                 let aux = ip.pointee.aux
-                if _fastPath(w != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w != r[b]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 2, 1):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w != v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w != v) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEq, 2, 2):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                if _fastPath(w != w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w != w) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEqImm, 0, 0):
             return { ip, r, g, v, w in
                 let a = Int(ip.pointee.a)
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(r[a] != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(r[a] != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEqImm, 1, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(v != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(v != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.branchNotEqImm, 2, 0):
             return { ip, r, g, v, w in
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
-                if _fastPath(w != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                if _fastPath(w != imm) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.chargeGas, 0, 0):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                let cost = Int64(bitPattern: aux)
-                if _slowPath(g < cost) { return leave(ip, g, context(r), .outOfGas) }
-                let g = g &- cost
+                let g = g &- Int64(bitPattern: aux)
+                if _slowPath(g < 0) { return leave(ip, g, context(r), .outOfGas) }
                 let n_ = ip + 1; return n_.pointee.handler(n_, r, g, v, v)
             }
         case (.cmovIfNotZero, 0, 0):
@@ -2692,12 +2690,12 @@ extension OpKind {
             }
         case (.`fallthrough`, 0, 0):
             return { ip, r, g, v, w in
-                let t_ = ip + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = ip + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.jump, 0, 0):
             return { ip, r, g, v, w in
                 let aux = ip.pointee.aux
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.jumpIndirect, 0, 0):
             return { ip, r, g, v, w in
@@ -2710,7 +2708,7 @@ extension OpKind {
                     if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
                     return leave(ip, g, context(r), .trap)
                 }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.jumpIndirect, 1, 0):
             return { ip, r, g, v, w in
@@ -2722,7 +2720,7 @@ extension OpKind {
                     if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
                     return leave(ip, g, context(r), .trap)
                 }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.jumpIndirect, 2, 0):
             return { ip, r, g, v, w in
@@ -2734,7 +2732,7 @@ extension OpKind {
                     if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
                     return leave(ip, g, context(r), .trap)
                 }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.loadI16, 0, 0):
             return { ip, r, g, v, w in
@@ -2785,7 +2783,7 @@ extension OpKind {
                 let imm = ip.pointee.imm
                 let aux = ip.pointee.aux
                 r[d] = imm
-                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = UnsafePointer<Op>(bitPattern: UInt(aux)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.loadImmAndJumpIndirect, 0, 0):
             return { ip, r, g, v, w in
@@ -2801,7 +2799,7 @@ extension OpKind {
                     if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
                     return leave(ip, g, context(r), .trap)
                 }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.loadImmAndJumpIndirect, 1, 0):
             return { ip, r, g, v, w in
@@ -2816,7 +2814,7 @@ extension OpKind {
                     if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
                     return leave(ip, g, context(r), .trap)
                 }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.loadImmAndJumpIndirect, 2, 0):
             return { ip, r, g, v, w in
@@ -2831,7 +2829,7 @@ extension OpKind {
                     if address == 0xFFFF_0000 { return leave(ip, g, context(r), .halt) }
                     return leave(ip, g, context(r), .trap)
                 }
-                let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
             }
         case (.loadIndirectI16, 0, 0):
             return { ip, r, g, v, w in
@@ -6769,8 +6767,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -6785,8 +6783,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -6801,8 +6799,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -6816,8 +6814,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -6831,8 +6829,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -6848,8 +6846,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchNotEq):
@@ -6868,8 +6866,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -6884,8 +6882,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -6900,8 +6898,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -6915,8 +6913,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -6930,8 +6928,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -6947,8 +6945,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchLessUnsigned):
@@ -6967,8 +6965,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -6983,8 +6981,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -6999,8 +6997,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7014,8 +7012,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -7029,8 +7027,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7046,8 +7044,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchLessSigned):
@@ -7066,8 +7064,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -7082,8 +7080,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7098,8 +7096,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7113,8 +7111,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -7128,8 +7126,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7145,8 +7143,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchGreaterOrEqualUnsigned):
@@ -7165,8 +7163,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -7181,8 +7179,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7197,8 +7195,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7212,8 +7210,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -7227,8 +7225,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7244,8 +7242,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchGreaterOrEqualSigned):
@@ -7264,8 +7262,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -7280,8 +7278,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7296,8 +7294,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7311,8 +7309,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -7326,8 +7324,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7343,8 +7341,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchEqImm):
@@ -7363,8 +7361,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7379,8 +7377,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7394,8 +7392,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7411,8 +7409,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchNotEqImm):
@@ -7431,8 +7429,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7447,8 +7445,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7462,8 +7460,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7479,8 +7477,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchLessUnsignedImm):
@@ -7499,8 +7497,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7515,8 +7513,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7530,8 +7528,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7547,8 +7545,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchLessOrEqualUnsignedImm):
@@ -7567,8 +7565,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7583,8 +7581,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7598,8 +7596,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7615,8 +7613,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchGreaterOrEqualUnsignedImm):
@@ -7635,8 +7633,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7651,8 +7649,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7666,8 +7664,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7683,8 +7681,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchGreaterUnsignedImm):
@@ -7703,8 +7701,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7719,8 +7717,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7734,8 +7732,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7751,8 +7749,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchLessSignedImm):
@@ -7771,8 +7769,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7787,8 +7785,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7802,8 +7800,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7819,8 +7817,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchLessOrEqualSignedImm):
@@ -7839,8 +7837,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7855,8 +7853,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7870,8 +7868,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7887,8 +7885,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchGreaterOrEqualSignedImm):
@@ -7907,8 +7905,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7923,8 +7921,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -7938,8 +7936,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -7955,8 +7953,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm32, .branchGreaterSignedImm):
@@ -7975,8 +7973,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -7991,8 +7989,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8006,8 +8004,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8023,8 +8021,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchEq):
@@ -8043,8 +8041,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -8059,8 +8057,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8075,8 +8073,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8090,8 +8088,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -8105,8 +8103,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8122,8 +8120,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchNotEq):
@@ -8142,8 +8140,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -8158,8 +8156,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8174,8 +8172,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8189,8 +8187,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -8204,8 +8202,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8221,8 +8219,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchLessUnsigned):
@@ -8241,8 +8239,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -8257,8 +8255,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8273,8 +8271,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8288,8 +8286,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -8303,8 +8301,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8320,8 +8318,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchLessSigned):
@@ -8340,8 +8338,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -8356,8 +8354,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8372,8 +8370,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8387,8 +8385,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -8402,8 +8400,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8419,8 +8417,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchGreaterOrEqualUnsigned):
@@ -8439,8 +8437,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -8455,8 +8453,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8471,8 +8469,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8486,8 +8484,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -8501,8 +8499,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8518,8 +8516,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchGreaterOrEqualSigned):
@@ -8538,8 +8536,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -8554,8 +8552,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8570,8 +8568,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8585,8 +8583,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -8600,8 +8598,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8617,8 +8615,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchEqImm):
@@ -8637,8 +8635,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8653,8 +8651,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8668,8 +8666,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8685,8 +8683,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchNotEqImm):
@@ -8705,8 +8703,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8721,8 +8719,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8736,8 +8734,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8753,8 +8751,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchLessUnsignedImm):
@@ -8773,8 +8771,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8789,8 +8787,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8804,8 +8802,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8821,8 +8819,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchLessOrEqualUnsignedImm):
@@ -8841,8 +8839,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8857,8 +8855,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8872,8 +8870,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8889,8 +8887,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] <= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchGreaterOrEqualUnsignedImm):
@@ -8909,8 +8907,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8925,8 +8923,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -8940,8 +8938,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -8957,8 +8955,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchGreaterUnsignedImm):
@@ -8977,8 +8975,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -8993,8 +8991,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -9008,8 +9006,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -9025,8 +9023,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] > imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchLessSignedImm):
@@ -9045,8 +9043,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -9061,8 +9059,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -9076,8 +9074,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -9093,8 +9091,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchLessOrEqualSignedImm):
@@ -9113,8 +9111,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -9129,8 +9127,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -9144,8 +9142,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -9161,8 +9159,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) <= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchGreaterOrEqualSignedImm):
@@ -9181,8 +9179,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -9197,8 +9195,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -9212,8 +9210,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -9229,8 +9227,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .branchGreaterSignedImm):
@@ -9249,8 +9247,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -9265,8 +9263,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -9280,8 +9278,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -9297,8 +9295,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) > signed(imm_2)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectU8, .loadIndirectU8):
@@ -13343,7 +13341,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -13364,7 +13362,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -13384,7 +13382,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -13406,7 +13404,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.add32, .loadIndirectU8):
@@ -15342,7 +15340,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -15363,7 +15361,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -15383,7 +15381,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -15405,7 +15403,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectI32, .add64):
@@ -15787,7 +15785,7 @@ extension OpKind {
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
                     r[d_2] = imm_2
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -15804,7 +15802,7 @@ extension OpKind {
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
                     r[d_2] = imm_2
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectU8, .branchNotEqImm):
@@ -15824,8 +15822,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -15841,8 +15839,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -15857,8 +15855,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -15875,8 +15873,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectU8, .branchNotEq):
@@ -15896,8 +15894,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -15913,8 +15911,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -15930,8 +15928,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -15946,8 +15944,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -15962,8 +15960,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -15980,8 +15978,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .storeIndirectU8):
@@ -16102,7 +16100,7 @@ extension OpKind {
                     }
                     let ip2_ = ip + 1
                     let aux_2 = ip2_.pointee.aux
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 2:
                 return { ip, r, g, v, w in
@@ -16114,7 +16112,7 @@ extension OpKind {
                     }
                     let ip2_ = ip + 1
                     let aux_2 = ip2_.pointee.aux
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16127,7 +16125,7 @@ extension OpKind {
                     }
                     let ip2_ = ip + 1
                     let aux_2 = ip2_.pointee.aux
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.shiftLogicalLeftImm64, .addImm32):
@@ -16217,8 +16215,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -16232,8 +16230,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -16247,8 +16245,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -16261,8 +16259,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -16275,8 +16273,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16291,8 +16289,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectI32, .branchGreaterOrEqualUnsigned):
@@ -16312,8 +16310,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -16329,8 +16327,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -16346,8 +16344,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -16362,8 +16360,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -16378,8 +16376,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16396,8 +16394,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectI32, .jump):
@@ -16415,7 +16413,7 @@ extension OpKind {
                     }
                     let ip2_ = ip + 1
                     let aux_2 = ip2_.pointee.aux
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16430,7 +16428,7 @@ extension OpKind {
                     }
                     let ip2_ = ip + 1
                     let aux_2 = ip2_.pointee.aux
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .`fallthrough`):
@@ -16446,7 +16444,7 @@ extension OpKind {
                         r[d] = v1_
                     }
                     let ip2_ = ip + 1
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16459,7 +16457,7 @@ extension OpKind {
                         r[d] = v1_
                     }
                     let ip2_ = ip + 1
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.moveReg, .`fallthrough`):
@@ -16474,7 +16472,7 @@ extension OpKind {
                         r[d] = v1_
                     }
                     let ip2_ = ip + 1
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16486,7 +16484,7 @@ extension OpKind {
                         r[d] = v1_
                     }
                     let ip2_ = ip + 1
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.and, .and):
@@ -16918,8 +16916,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -16934,8 +16932,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -16949,8 +16947,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -16966,8 +16964,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != imm_2) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectI32, .add32):
@@ -17308,8 +17306,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -17325,8 +17323,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -17342,8 +17340,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -17358,8 +17356,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 7:
                 return { ip, r, g, v, w in
@@ -17374,8 +17372,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -17392,8 +17390,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.add32, .setLessThanUnsigned):
@@ -18121,7 +18119,7 @@ extension OpKind {
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
                     r[d_2] = imm_2
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18138,7 +18136,7 @@ extension OpKind {
                     let imm_2 = ip2_.pointee.imm
                     let aux_2 = ip2_.pointee.aux
                     r[d_2] = imm_2
-                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.add64, .jumpIndirect):
@@ -18163,7 +18161,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -18184,7 +18182,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -18204,7 +18202,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 2:
                 return { ip, r, g, v, w in
@@ -18225,7 +18223,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 5:
                 return { ip, r, g, v, w in
@@ -18245,7 +18243,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18267,7 +18265,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip2_, g, context(r), .halt) }
                         return leave(ip2_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.shiftLogicalRightImm64, .shiftLogicalRightImm32):
@@ -18436,7 +18434,7 @@ extension OpKind {
                         r[d] = v1_
                     }
                     let ip2_ = ip + 1
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18450,7 +18448,7 @@ extension OpKind {
                         r[d] = v1_
                     }
                     let ip2_ = ip + 1
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.storeIndirectU64, .loadIndirectU64):
@@ -18806,8 +18804,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -18821,8 +18819,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18837,8 +18835,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] == r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadImm, .branchNotEq):
@@ -18856,8 +18854,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -18871,8 +18869,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18887,8 +18885,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] != r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadImm, .branchLessUnsigned):
@@ -18906,8 +18904,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -18921,8 +18919,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18937,8 +18935,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] < r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadImm, .branchLessSigned):
@@ -18956,8 +18954,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -18971,8 +18969,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -18987,8 +18985,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) < signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadImm, .branchGreaterOrEqualUnsigned):
@@ -19006,8 +19004,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v1_ >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -19021,8 +19019,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= v1_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -19037,8 +19035,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_2] >= r[b_2]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadImm, .branchGreaterOrEqualSigned):
@@ -19056,8 +19054,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(v1_) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 6:
                 return { ip, r, g, v, w in
@@ -19071,8 +19069,8 @@ extension OpKind {
                     let ip2_ = ip + 1
                     let a_2 = Int(ip2_.pointee.a)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(v1_)) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -19087,8 +19085,8 @@ extension OpKind {
                     let a_2 = Int(ip2_.pointee.a)
                     let b_2 = Int(ip2_.pointee.b)
                     let aux_2 = ip2_.pointee.aux
-                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip2_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(signed(r[a_2]) >= signed(r[b_2])) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_2)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip2_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         default: return nil
@@ -20202,8 +20200,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 18:
                 return { ip, r, g, v, w in
@@ -20225,8 +20223,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 3:
                 return { ip, r, g, v, w in
@@ -20250,8 +20248,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 12:
                 return { ip, r, g, v, w in
@@ -20274,8 +20272,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 21:
                 return { ip, r, g, v, w in
@@ -20298,8 +20296,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -20321,8 +20319,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 10:
                 return { ip, r, g, v, w in
@@ -20343,8 +20341,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 19:
                 return { ip, r, g, v, w in
@@ -20365,8 +20363,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -20389,8 +20387,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 13:
                 return { ip, r, g, v, w in
@@ -20412,8 +20410,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 22:
                 return { ip, r, g, v, w in
@@ -20435,8 +20433,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -20459,8 +20457,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] != r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .addImm64, .branchLessUnsigned):
@@ -20485,8 +20483,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 18:
                 return { ip, r, g, v, w in
@@ -20508,8 +20506,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 3:
                 return { ip, r, g, v, w in
@@ -20533,8 +20531,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 12:
                 return { ip, r, g, v, w in
@@ -20557,8 +20555,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 21:
                 return { ip, r, g, v, w in
@@ -20581,8 +20579,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -20604,8 +20602,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 10:
                 return { ip, r, g, v, w in
@@ -20626,8 +20624,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 19:
                 return { ip, r, g, v, w in
@@ -20648,8 +20646,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -20672,8 +20670,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 13:
                 return { ip, r, g, v, w in
@@ -20695,8 +20693,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 22:
                 return { ip, r, g, v, w in
@@ -20718,8 +20716,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -20742,8 +20740,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] < r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.addImm64, .addImm32, .branchEq):
@@ -20768,8 +20766,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 18:
                 return { ip, r, g, v, w in
@@ -20791,8 +20789,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 3:
                 return { ip, r, g, v, w in
@@ -20816,8 +20814,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 12:
                 return { ip, r, g, v, w in
@@ -20840,8 +20838,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 21:
                 return { ip, r, g, v, w in
@@ -20864,8 +20862,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -20887,8 +20885,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 10:
                 return { ip, r, g, v, w in
@@ -20909,8 +20907,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 19:
                 return { ip, r, g, v, w in
@@ -20931,8 +20929,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -20955,8 +20953,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 13:
                 return { ip, r, g, v, w in
@@ -20978,8 +20976,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(v2_ == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 22:
                 return { ip, r, g, v, w in
@@ -21001,8 +20999,8 @@ extension OpKind {
                     let ip3_ = ip + 2
                     let a_3 = Int(ip3_.pointee.a)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == v2_) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -21025,8 +21023,8 @@ extension OpKind {
                     let a_3 = Int(ip3_.pointee.a)
                     let b_3 = Int(ip3_.pointee.b)
                     let aux_3 = ip3_.pointee.aux
-                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w) }
-                    let t_ = ip3_ + 1; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    if _fastPath(r[a_3] == r[b_3]) { let t_ = UnsafePointer<Op>(bitPattern: UInt(aux_3)).unsafelyUnwrapped; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w) }
+                    let t_ = ip3_ + 1; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.add64, .loadIndirectU64, .loadIndirectU64):
@@ -21377,7 +21375,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 3:
                 return { ip, r, g, v, w in
@@ -21408,7 +21406,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 12:
                 return { ip, r, g, v, w in
@@ -21438,7 +21436,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -21467,7 +21465,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 10:
                 return { ip, r, g, v, w in
@@ -21495,7 +21493,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -21525,7 +21523,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 13:
                 return { ip, r, g, v, w in
@@ -21554,7 +21552,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -21584,7 +21582,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.loadIndirectI32, .addImm32, .jumpIndirect):
@@ -21616,7 +21614,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 3:
                 return { ip, r, g, v, w in
@@ -21647,7 +21645,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 12:
                 return { ip, r, g, v, w in
@@ -21677,7 +21675,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 1:
                 return { ip, r, g, v, w in
@@ -21706,7 +21704,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 10:
                 return { ip, r, g, v, w in
@@ -21734,7 +21732,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 4:
                 return { ip, r, g, v, w in
@@ -21764,7 +21762,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             case 13:
                 return { ip, r, g, v, w in
@@ -21793,7 +21791,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             default:
                 return { ip, r, g, v, w in
@@ -21823,7 +21821,7 @@ extension OpKind {
                         if address == 0xFFFF_0000 { return leave(ip3_, g, context(r), .halt) }
                         return leave(ip3_, g, context(r), .trap)
                     }
-                    let t_ = t; let cost_ = Int64(bitPattern: t_.pointee.aux); if _slowPath(g < cost_) { return leave(t_, g, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g &- cost_, v, w)
+                    let t_ = t; let g_ = g &- Int64(bitPattern: t_.pointee.aux); if _slowPath(g_ < 0) { return leave(t_, g_, context(r), .outOfGas) }; let n_ = t_ + 1; return n_.pointee.handler(n_, r, g_, v, w)
                 }
             }
         case (.mul64, .add64, .storeIndirectU32):
