@@ -33,6 +33,7 @@ public struct Instruction: Hashable, Sendable {
     public var target: UInt32
 
     /// Creates an instruction; unused fields default to zero.
+    @inlinable
     public init(
         _ opcode: Opcode, regA: UInt8 = 0, regB: UInt8 = 0, regD: UInt8 = 0,
         imm1: UInt64 = 0, imm2: UInt64 = 0, target: UInt32 = 0
@@ -47,7 +48,7 @@ public struct Instruction: Hashable, Sendable {
     }
 
     /// Sign-extends a 32-bit immediate to the 64-bit form stored in ``imm1``/``imm2``.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func immediate(_ value: Int32) -> UInt64 {
         UInt64(bitPattern: Int64(value))
     }
@@ -85,6 +86,7 @@ public struct DecodedInstruction: Hashable, Sendable {
     public var nextPC: UInt32
 
     /// Creates a record.
+    @inlinable
     public init(instruction: Instruction, pc: UInt32, nextPC: UInt32) {
         self.instruction = instruction
         self.pc = pc

@@ -10,6 +10,9 @@ public struct ProgramCode: Sendable, Hashable {
     public let jumpTable: [UInt32]
     /// The instruction set.
     public let isa: InstructionSetKind
+    /// `isa`'s opcode for each byte, held here so that decoding does not go through the static table's
+    /// lazy-initialization check for every instruction.
+    @usableFromInline let decodeTable: [Opcode]
 
     /// The largest number of argument bytes an instruction can have.
     public static let maximumSkip = 24
@@ -23,6 +26,7 @@ public struct ProgramCode: Sendable, Hashable {
         self.bitmask = bitmask
         self.jumpTable = jumpTable
         self.isa = isa
+        self.decodeTable = isa.decodeTable
     }
 
     /// Checks the bitmask's length and padding and wraps the parts.
@@ -50,17 +54,18 @@ public struct ProgramCode: Sendable, Hashable {
     }
 
     /// The code length in bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public var count: Int { code.count }
 
     /// Whether an instruction starts at `pc`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func isInstructionStart(_ pc: Int) -> Bool {
         pc >= 0 && pc < code.count && (bitmask[pc >> 3] >> UInt8(pc & 7)) & 1 == 1
     }
 
     /// The number of argument bytes of the instruction at `pc`: the distance to the next instruction
     /// start minus one, capped at 24 and at the end of the code.
+    @inlinable @inline(__always)
     public func skip(at pc: Int) -> Int {
         let startBit = pc + 1
         var window: UInt64 = 0
@@ -86,7 +91,7 @@ public struct ProgramCode: Sendable, Hashable {
     @inline(__always)
     public func opcode(at pc: Int) -> Opcode {
         guard isInstructionStart(pc) else { return .invalid }
-        return isa.opcode(forByte: code[pc])
+        return decodeTable[Int(code[pc])]
     }
 
     /// The start of the instruction before `pc`, if it lies within 25 bytes (its skip can reach `pc`).
@@ -105,7 +110,7 @@ public struct ProgramCode: Sendable, Hashable {
         guard isInstructionStart(pc) else { return false }
         if pc == 0 { return true }
         guard let prev = previousInstructionStart(before: pc) else { return false }
-        return isa.opcode(forByte: code[prev]).isTerminator
+        return decodeTable[Int(code[prev])].isTerminator
     }
 
     /// The start of the basic block containing the instruction at `pc`, walking back over instructions
@@ -117,19 +122,19 @@ public struct ProgramCode: Sendable, Hashable {
         while true {
             if offset == 0 { return 0 }
             guard let prev = previousInstructionStart(before: offset) else { return nil }
-            if isa.opcode(forByte: code[prev]).endsBlock { return offset }
+            if decodeTable[Int(code[prev])].endsBlock { return offset }
             offset = prev
         }
     }
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     func byte(_ offset: Int) -> UInt8 {
         offset < code.count ? code[offset] : 0
     }
 
     /// Reads an `length`-byte little-endian immediate at `offset` and sign-extends it to 32 bits
     /// (bytes past the end of the code read as zero).
-    @inline(__always)
+    @usableFromInline @inline(__always)
     func immediate(at offset: Int, length: Int) -> Int32 {
         if length == 0 { return 0 }
         var value: UInt32 = 0
@@ -145,10 +150,12 @@ public struct ProgramCode: Sendable, Hashable {
         return Int32(bitPattern: value << shift) >> Int32(shift)
     }
 
-    /// Decodes the instruction starting at `pc`, which must be an instruction start.
+    /// Decodes the instruction starting at `pc`, which must be an instruction start. Inlinable, so that
+    /// a backend's compile loop decodes without a call per instruction.
+    @inlinable
     public func decode(at pc: Int) -> DecodedInstruction {
         let skip = self.skip(at: pc)
-        let opcode = isa.opcode(forByte: code[pc])
+        let opcode = decodeTable[Int(code[pc])]
         let next = UInt32(pc + 1 + skip)
         var inst = Instruction(opcode)
         let a = pc + 1
@@ -280,7 +287,7 @@ public struct ProgramCode: Sendable, Hashable {
     /// block terminators: a cheap census for sizing a backend's per-instruction arrays before it
     /// decodes anything (a program has at most `terminators + 1` basic blocks plus gap blocks).
     public func instructionCensus() -> (instructions: Int, terminators: Int) {
-        let table = isa.decodeTable
+        let table = decodeTable
         var instructions = 0, terminators = 0
         code.withUnsafeBufferPointer { bytes in
             bitmask.withUnsafeBufferPointer { mask in

@@ -25,7 +25,7 @@ public enum Reg: UInt8, CaseIterable, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// Decodes a 4-bit register field: values 13, 14 and 15 are clamped to `a5` (12).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func clamped(nibble: UInt8) -> UInt8 {
         let n = nibble & 0xF
         return n > 12 ? 12 : n

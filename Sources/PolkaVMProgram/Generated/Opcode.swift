@@ -441,6 +441,7 @@ extension Opcode {
     }
 
     /// How the instruction's operands are encoded.
+    @inlinable @inline(__always)
     public var operandKind: OperandKind {
         switch self {
         case .trap: return .argless
