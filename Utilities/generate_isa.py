@@ -52,7 +52,6 @@ def main():
     w("    }")
     w("")
     w("    /// How the instruction's operands are encoded.")
-    w("    @inlinable @inline(__always)")
     w("    public var operandKind: OperandKind {")
     w("        switch self {")
     for r in table:

@@ -3,11 +3,12 @@ import PolkaVMProgram
 
 /// An instruction handler: executes the op at `ip` and either continues (tail-calling the next op's
 /// handler, or returning ``LoopExit/proceed`` to a trampoline) or leaves with another ``LoopExit``.
-/// Arguments: the op, the register file (with the ``RunContext`` just before it, see `context(_:)`, and the
-/// page tables at a fixed distance after it, see `pageTables(_:)`), the gas counter, and the two carried values: the results of the ops that ran
-/// one and two ops before (when those ops write a register), which a threaded handler chosen for that (see
-/// `OpKind.threadedHandler(a:b:)`) reads instead of reloading them from the register file. Whoever enters a
-/// handler from the host passes those values from the register file (`InterpreterInstance.execute()`).
+/// Arguments: the op, the register file (with the ``RunContext`` just before it, see `context(_:)`, and
+/// the page tables at a fixed distance after it, see `pageTables(_:)`), the gas counter, and the two
+/// carried values: the results of the ops that ran one and two ops before (when those ops write a
+/// register), which a threaded handler chosen for that (see `OpKind.threadedHandler(a:b:)`) reads instead
+/// of reloading them from the register file. Whoever enters a handler from the host passes those values
+/// from the register file (`InterpreterInstance.execute()`).
 typealias Handler = @convention(thin) (UnsafePointer<Op>, UnsafeMutablePointer<UInt64>, Int64, UInt64, UInt64) -> UInt64
 
 /// Per-run state that handlers reach through the register file pointer (it sits just before the registers,

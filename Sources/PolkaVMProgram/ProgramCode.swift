@@ -150,8 +150,8 @@ public struct ProgramCode: Sendable, Hashable {
         return Int32(bitPattern: value << shift) >> Int32(shift)
     }
 
-    /// Decodes the instruction starting at `pc`, which must be an instruction start. Inlinable, so that
-    /// a backend's compile loop decodes without a call per instruction.
+    /// Decodes the instruction starting at `pc`, which must be an instruction start. Inlinable, so that a
+    /// backend in another module compiles its own specialized copy for its decode loop.
     @inlinable
     public func decode(at pc: Int) -> DecodedInstruction {
         let skip = self.skip(at: pc)

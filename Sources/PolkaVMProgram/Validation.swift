@@ -30,7 +30,7 @@ extension ProgramCode {
         guard isInstructionStart(0) else { return 0 }
         var pc = 0
         while true {
-            let opcode = isa.opcode(forByte: code[pc])
+            let opcode = decodeTable[Int(code[pc])]
             if opcode == .invalid { return pc }
             let next = pc + 1 + skip(at: pc)
             if !isInstructionStart(next) { return opcode.canFallThrough ? next : nil }

@@ -26,9 +26,7 @@ import PolkaVMProgram
                            jumpTable: jumpTable, isa: isa)
     }
 
-    static let isas: [InstructionSetKind] = [.reviveV1, .latest32, .latest64, .jamV1]
-
-    @Test(arguments: isas)
+    @Test(arguments: InstructionSetKind.allCases)
     func compiledProgramAgreesWithTheDecoder(isa: InstructionSetKind) {
         var rng = Rng(state: 0x9E37_79B9_7F4A_7C15 ^ UInt64(isa.rawValue + 1))
         var validSeen = 0

@@ -441,7 +441,6 @@ extension Opcode {
     }
 
     /// How the instruction's operands are encoded.
-    @inlinable @inline(__always)
     public var operandKind: OperandKind {
         switch self {
         case .trap: return .argless
