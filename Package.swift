@@ -35,12 +35,14 @@ let package = Package(
             name: "polkavm",
             dependencies: ["PolkaVM", "PolkaVMLinker", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Runs external tools (clang, ld.lld, the `polkavm` executable) for the tests, through files, not pipes.
+        .target(name: "ToolRunner", path: "Tests/ToolRunner"),
         .testTarget(name: "PolkaVMProgramTests", dependencies: ["PolkaVMProgram"]),
         .testTarget(name: "PolkaVMInterpreterTests", dependencies: ["PolkaVMInterpreter", "PolkaVMProgram"]),
         .testTarget(name: "PolkaVMTests", dependencies: ["PolkaVM"]),
-        .testTarget(name: "PolkaVMLinkerTests", dependencies: ["PolkaVMLinker", "PolkaVM"]),
+        .testTarget(name: "PolkaVMLinkerTests", dependencies: ["PolkaVMLinker", "PolkaVM", "ToolRunner"]),
         // Example guests and the C toolchain end to end (examples/, guest/, polkavm build/run).
-        .testTarget(name: "ExamplesTests", dependencies: ["PolkaVM"]),
+        .testTarget(name: "ExamplesTests", dependencies: ["PolkaVM", "ToolRunner"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import PolkaVM
 import Testing
+import ToolRunner
 
 /// The repository root (this file is Tests/ExamplesTests/ExamplesTests.swift).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -81,24 +82,11 @@ enum Toolchain {
     /// Runs `polkavm` with `arguments`; returns the exit status and stdout.
     @discardableResult
     static func polkavm(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: polkavm!)
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         if let clang { environment["CLANG"] = clang }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        let run = try runTool(polkavm!, arguments, stdin: stdin, environment: environment)
+        // A crash is never an exit status a test expects: report it as a status no command exits with.
+        return (run.exitedNormally ? run.status : 128 + run.status, run.outputText, run.errorText)
     }
 
     static func temporaryFile(_ name: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import PolkaVMProgram
 import Testing
+import ToolRunner
 
 @testable import PolkaVMLinker
 
@@ -218,15 +219,8 @@ private let mulLine: UInt32 = 4, divLine: UInt32 = 5, xorLine: UInt32 = 8
 private struct ToolFailure: Error, CustomStringConvertible { var description: String }
 
 private func run(_ tool: String, _ arguments: [String]) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = arguments
-    let err = Pipe()
-    p.standardError = err
-    try p.run()
-    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw ToolFailure(description: "\(tool) failed: \(message)") }
+    let result = try runTool(tool, arguments)
+    guard result.exitedNormally, result.status == 0 else { throw ToolFailure(description: "\(tool) failed: \(result.errorText)") }
 }
 
 /// Compiles `source` with clang (and optionally links it with ld.lld into a shared object).

@@ -3,6 +3,7 @@ import PolkaVM
 import PolkaVMLinker
 import PolkaVMProgram
 import Testing
+import ToolRunner
 
 func compileC(_ source: String, rv64: Bool) throws -> [UInt8] {
     let clang = try #require(clangPath, "clang not found")
@@ -11,14 +12,11 @@ func compileC(_ source: String, rv64: Bool) throws -> [UInt8] {
     defer { try? FileManager.default.removeItem(at: dir) }
     let src = dir.appendingPathComponent("t.c"), obj = dir.appendingPathComponent("t.o")
     try source.write(to: src, atomically: true, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: clang)
-    p.arguments = (rv64 ? ["--target=riscv64-unknown-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
-                        : ["--target=riscv32-unknown-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"])
+    let arguments = (rv64 ? ["--target=riscv64-unknown-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
+                          : ["--target=riscv32-unknown-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"])
         + ["-O2", "-fPIC", "-ffreestanding", "-nostdlib", "-fno-common", "-c", src.path, "-o", obj.path]
-    try p.run()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw AssemblerFailure(description: "clang failed on C source") }
+    let run = try runTool(clang, arguments)
+    guard run.exitedNormally, run.status == 0 else { throw AssemblerFailure(description: "clang failed on C source: \(run.errorText)") }
     return [UInt8](try Data(contentsOf: obj))
 }
 
@@ -37,12 +35,8 @@ func linkShared(_ objects: [[UInt8]]) throws -> [UInt8] {
         paths.append(path)
     }
     let out = dir.appendingPathComponent("out.elf").path
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: lld)
-    p.arguments = ["-shared", "--emit-relocs", "-Bsymbolic", "-z", "notext", "--apply-dynamic-relocs"] + paths + ["-o", out]
-    try p.run()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw AssemblerFailure(description: "ld.lld failed") }
+    let run = try runTool(lld, ["-shared", "--emit-relocs", "-Bsymbolic", "-z", "notext", "--apply-dynamic-relocs"] + paths + ["-o", out])
+    guard run.exitedNormally, run.status == 0 else { throw AssemblerFailure(description: "ld.lld failed: \(run.errorText)") }
     return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
 }
 

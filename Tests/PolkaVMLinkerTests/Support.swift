@@ -3,6 +3,7 @@ import PolkaVM
 import PolkaVMLinker
 import PolkaVMProgram
 import Testing
+import ToolRunner
 
 /// The toolchain's clang, if any (`/opt/swift/usr/bin/clang`, or next to `swift` on PATH).
 let clangPath: String? = {
@@ -21,18 +22,11 @@ func assemble(_ source: String, rv64: Bool, extraFlags: [String] = []) throws ->
     defer { try? FileManager.default.removeItem(at: dir) }
     let src = dir.appendingPathComponent("t.s"), obj = dir.appendingPathComponent("t.o")
     try source.write(to: src, atomically: true, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: clang)
-    p.arguments = rv64
+    let target = rv64
         ? ["--target=riscv64-unknown-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
         : ["--target=riscv32-unknown-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"]
-    p.arguments! += extraFlags + ["-c", src.path, "-o", obj.path]
-    let err = Pipe()
-    p.standardError = err
-    try p.run()
-    p.waitUntilExit()
-    let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    guard p.terminationStatus == 0 else { throw AssemblerFailure(description: "clang failed: \(msg)") }
+    let run = try runTool(clang, target + extraFlags + ["-c", src.path, "-o", obj.path])
+    guard run.exitedNormally, run.status == 0 else { throw AssemblerFailure(description: "clang failed: \(run.errorText)") }
     return [UInt8](try Data(contentsOf: obj))
 }
 
