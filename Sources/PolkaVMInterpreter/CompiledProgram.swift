@@ -88,9 +88,11 @@ public final class CompiledProgram: @unchecked Sendable {
         let slots = code.jumpTable.count + 1
         let dyn = UnsafeMutablePointer<UnsafePointer<Op>?>.allocate(capacity: slots)
         dyn[0] = nil
-        for (i, pc) in code.jumpTable.enumerated() {
-            let index = code.isJumpTargetValid(Int(pc)) ? compiler.blockOp(at: pc) : -1
-            dyn[i + 1] = index >= 0 ? UnsafePointer(ops + index) : nil
+        code.withDecoder { decoder in
+            for (i, pc) in code.jumpTable.enumerated() {
+                let index = decoder.isJumpTargetValid(Int(pc)) ? compiler.blockOp(at: pc) : -1
+                dyn[i + 1] = index >= 0 ? UnsafePointer(ops + index) : nil
+            }
         }
         self.dynamicTargets = dyn
         self.dynamicTargetCount = slots
@@ -232,69 +234,7 @@ private struct Compiler {
     }
 
     mutating func run() {
-        var inBlock = false
-        var previousStart = -1
-        var previousEndsBlock = false
-        var pc = 0
-        let n = code.count
-        var knownStart = false // pc is the previous instruction's end and already known to start one
-        // Whether the linear walk from offset 0 (whole-program validation) is still being followed.
-        var onLinearWalk = n > 0 && code.isInstructionStart(0)
-        while pc < n {
-            if !knownStart && !code.isInstructionStart(pc) {
-                pc += 1
-                continue
-            }
-            let startsBlock = pc == 0 || (previousStart >= 0 && pc - previousStart <= ProgramCode.maximumSkip + 1 && previousEndsBlock)
-            let decoded = code.decode(at: pc)
-            let nextIsStart = code.isInstructionStart(Int(decoded.nextPC))
-            if onLinearWalk {
-                // The walk fails at an undefined opcode, and ends where the next offset starts no
-                // instruction: valid if what it ends on cannot fall through.
-                let opcode = decoded.instruction.opcode
-                if opcode == .invalid {
-                    onLinearWalk = false
-                } else if !nextIsStart || Int(decoded.nextPC) <= pc {
-                    isWholeProgramValid = !opcode.canFallThrough
-                    onLinearWalk = false
-                }
-            }
-            previousStart = pc
-            previousEndsBlock = decoded.instruction.opcode.endsBlock
-            if startsBlock {
-                endBlock()
-                beginBlock(at: UInt32(pc))
-                inBlock = true
-            }
-            if inBlock {
-                if !startsBlock { chargeInstruction(at: UInt32(pc)) }
-                appendToBlock(decoded)
-                emit(decoded)
-                let op = decoded.instruction.opcode
-                let next = Int(decoded.nextPC)
-                if op.endsBlock {
-                    endBlock()
-                    inBlock = false
-                    if op.canFallThrough && !nextIsStart {
-                        emitImplicitInvalidBlock(at: UInt32(truncatingIfNeeded: next))
-                    }
-                } else if !nextIsStart {
-                    // Running off the end of the code or into a gap: an implicit `invalid` ends this block.
-                    let implicit = code.instruction(at: next)
-                    appendToBlock(implicit)
-                    chargeInstruction(at: implicit.pc)
-                    ops.append(Op(.trap, pc: implicit.pc))
-                    endBlock()
-                    inBlock = false
-                }
-            }
-            // The next instruction start is usually where this instruction's arguments end; only a
-            // gap (or the end) needs the byte-by-byte scan.
-            let next = Int(decoded.nextPC)
-            knownStart = next > pc && nextIsStart
-            pc = knownStart ? next : pc + 1
-        }
-        endBlock()
+        code.withDecoder { decoder in compileInstructions(decoder) }
         var blocks: UInt32 = 0
         blocksBeforeWord = blockStartBits.map { word in
             defer { blocks &+= UInt32(word.nonzeroBitCount) }
@@ -321,16 +261,84 @@ private struct Compiler {
         }
     }
 
+    /// The pass over the code: decodes every instruction start in order and emits its ops, starting
+    /// and ending blocks.
+    mutating func compileInstructions(_ decoder: InstructionDecoder) {
+        var inBlock = false
+        var previousStart = -1
+        var previousEndsBlock = false
+        var pc = 0
+        let n = code.count
+        var knownStart = false // pc is the previous instruction's end and already known to start one
+        // Whether the linear walk from offset 0 (whole-program validation) is still being followed.
+        var onLinearWalk = n > 0 && decoder.isInstructionStart(0)
+        while pc < n {
+            if !knownStart && !decoder.isInstructionStart(pc) {
+                pc += 1
+                continue
+            }
+            let startsBlock = pc == 0 || (previousStart >= 0 && pc - previousStart <= ProgramCode.maximumSkip + 1 && previousEndsBlock)
+            let decoded = decoder.decodeInline(at: pc)
+            let nextIsStart = decoder.isInstructionStart(Int(decoded.nextPC))
+            if onLinearWalk {
+                // The walk fails at an undefined opcode, and ends where the next offset starts no
+                // instruction: valid if what it ends on cannot fall through.
+                let opcode = decoded.instruction.opcode
+                if opcode == .invalid {
+                    onLinearWalk = false
+                } else if !nextIsStart || Int(decoded.nextPC) <= pc {
+                    isWholeProgramValid = !opcode.canFallThrough
+                    onLinearWalk = false
+                }
+            }
+            previousStart = pc
+            previousEndsBlock = decoded.instruction.opcode.endsBlock
+            if startsBlock {
+                endBlock()
+                beginBlock(at: UInt32(pc))
+                inBlock = true
+            }
+            if inBlock {
+                if !startsBlock { chargeInstruction(at: UInt32(pc)) }
+                appendToBlock(decoded)
+                emit(decoded, decoder)
+                let op = decoded.instruction.opcode
+                let next = Int(decoded.nextPC)
+                if op.endsBlock {
+                    endBlock()
+                    inBlock = false
+                    if op.canFallThrough && !nextIsStart {
+                        emitImplicitInvalidBlock(at: UInt32(truncatingIfNeeded: next))
+                    }
+                } else if !nextIsStart {
+                    // Running off the end of the code or into a gap: an implicit `invalid` ends this block.
+                    let implicit = code.instruction(at: next)
+                    appendToBlock(implicit)
+                    chargeInstruction(at: implicit.pc)
+                    ops.append(Op(.trap, pc: implicit.pc))
+                    endBlock()
+                    inBlock = false
+                }
+            }
+            // The next instruction start is usually where this instruction's arguments end; only a
+            // gap (or the end) needs the byte-by-byte scan.
+            let next = Int(decoded.nextPC)
+            knownStart = next > pc && nextIsStart
+            pc = knownStart ? next : pc + 1
+        }
+        endBlock()
+    }
+
     mutating func jumpTo(_ opIndex: Int, _ target: UInt32) {
         fixups.append((opIndex, target))
     }
 
-    mutating func emit(_ decoded: DecodedInstruction) {
+    mutating func emit(_ decoded: DecodedInstruction, _ decoder: InstructionDecoder) {
         let i = decoded.instruction
         let pc = decoded.pc
         let op = i.opcode
         let is64 = code.isa.is64Bit
-        switch op.operandKind {
+        switch decoder.operandKind(of: op) {
         case .argless:
             switch op {
             case .trap, .invalid:
@@ -351,7 +359,7 @@ private struct Compiler {
         case .imm:
             ops.append(Op(.ecalli, pc: pc, imm: i.imm1 & 0xFFFF_FFFF))
         case .offset:
-            if code.isJumpTargetValid(Int(i.target)) {
+            if decoder.isJumpTargetValid(Int(i.target)) {
                 jumpTo(ops.count, i.target)
                 ops.append(Op(.jump, pc: pc))
             } else {
@@ -375,7 +383,7 @@ private struct Compiler {
             ops.append(Op(OpKind(rawValue: op.rawValue)!, pc: pc, b: i.regA, imm: i.imm1, aux: i.imm2))
         case .regImmOffset:
             if op == .loadImmAndJump {
-                if code.isJumpTargetValid(Int(i.target)) {
+                if decoder.isJumpTargetValid(Int(i.target)) {
                     jumpTo(ops.count, i.target)
                     ops.append(Op(.loadImmAndJump, pc: pc, d: i.regA, imm: i.imm1))
                 } else {
@@ -383,10 +391,10 @@ private struct Compiler {
                     ops.append(Op(.trap, pc: pc))
                 }
             } else {
-                emitBranch(OpKind(rawValue: op.rawValue)!, decoded, a: i.regA, imm: i.imm1)
+                emitBranch(OpKind(rawValue: op.rawValue)!, decoded, decoder, a: i.regA, imm: i.imm1)
             }
         case .regRegOffset:
-            emitBranch(OpKind(rawValue: op.rawValue)!, decoded, a: i.regA, b: i.regB)
+            emitBranch(OpKind(rawValue: op.rawValue)!, decoded, decoder, a: i.regA, b: i.regB)
         case .regRegImm:
             let kind = OpKind(rawValue: op.rawValue)!
             switch op {
@@ -415,10 +423,11 @@ private struct Compiler {
         }
     }
 
-    mutating func emitBranch(_ kind: OpKind, _ decoded: DecodedInstruction, a: UInt8, b: UInt8 = 0, imm: UInt64 = 0) {
+    mutating func emitBranch(_ kind: OpKind, _ decoded: DecodedInstruction, _ decoder: InstructionDecoder,
+                             a: UInt8, b: UInt8 = 0, imm: UInt64 = 0) {
         let target = decoded.instruction.target
-        let targetValid = code.isJumpTargetValid(Int(target))
-        let fallValid = code.isJumpTargetValid(Int(decoded.nextPC))
+        let targetValid = decoder.isJumpTargetValid(Int(target))
+        let fallValid = decoder.isJumpTargetValid(Int(decoded.nextPC))
         if options.semantics.branchChecksBothEdges && !(targetValid && fallValid) {
             ops.append(Op(.trap, pc: decoded.pc))
             return

@@ -98,6 +98,9 @@ public enum OperandKind: Sendable, Hashable {
     case immImm
     /// Two registers and two immediates.
     case regRegImmImm
+
+    /// The operand kind of every opcode, indexed by ``Opcode`` raw value (``argless`` for unused values).
+    static let byOpcode: [OperandKind] = (0...255).map { Opcode(rawValue: UInt8($0))?.operandKind ?? .argless }
 }
 
 extension Opcode {

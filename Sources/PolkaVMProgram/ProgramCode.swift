@@ -13,6 +13,9 @@ public struct ProgramCode: Sendable, Hashable {
     /// `isa`'s opcode for each byte, held here so that decoding does not go through the static table's
     /// lazy-initialization check for every instruction.
     @usableFromInline let decodeTable: [Opcode]
+    /// The operand kind of each opcode (by raw value), so that decoding does not call
+    /// ``Opcode/operandKind`` for every instruction.
+    @usableFromInline let operandKinds: [OperandKind]
 
     /// The largest number of argument bytes an instruction can have.
     public static let maximumSkip = 24
@@ -27,6 +30,7 @@ public struct ProgramCode: Sendable, Hashable {
         self.jumpTable = jumpTable
         self.isa = isa
         self.decodeTable = isa.decodeTable
+        self.operandKinds = OperandKind.byOpcode
     }
 
     /// Checks the bitmask's length and padding and wraps the parts.
@@ -67,24 +71,7 @@ public struct ProgramCode: Sendable, Hashable {
     /// start minus one, capped at 24 and at the end of the code.
     @inlinable @inline(__always)
     public func skip(at pc: Int) -> Int {
-        let startBit = pc + 1
-        var window: UInt64 = 0
-        let firstByte = startBit >> 3
-        if firstByte >= 0 && firstByte + 8 <= bitmask.count {
-            // One unaligned load: after the shift below at least 57 bits remain, more than the 25 needed.
-            window = bitmask.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: firstByte, as: UInt64.self)) }
-        } else {
-            var k = 0
-            while k < 5 {
-                let i = firstByte + k
-                if i >= bitmask.count { break }
-                window |= UInt64(bitmask[i]) << UInt64(8 * k)
-                k += 1
-            }
-        }
-        window >>= UInt64(startBit & 7)
-        let distance = window == 0 ? 64 : window.trailingZeroBitCount
-        return Swift.max(0, Swift.min(Swift.min(distance, ProgramCode.maximumSkip), code.count - pc - 1))
+        withDecoder { $0.skip(at: pc) }
     }
 
     /// The opcode at `pc` (``Opcode/invalid`` when no instruction starts there or the byte is undefined).
@@ -107,10 +94,7 @@ public struct ProgramCode: Sendable, Hashable {
     /// Whether `pc` may be the target of a jump, a branch or a jump-table entry: an instruction starts
     /// there, and it is either offset 0 or follows a (defined) block terminator.
     public func isJumpTargetValid(_ pc: Int) -> Bool {
-        guard isInstructionStart(pc) else { return false }
-        if pc == 0 { return true }
-        guard let prev = previousInstructionStart(before: pc) else { return false }
-        return decodeTable[Int(code[prev])].isTerminator
+        withDecoder { $0.isJumpTargetValid(pc) }
     }
 
     /// The start of the basic block containing the instruction at `pc`, walking back over instructions
@@ -127,98 +111,26 @@ public struct ProgramCode: Sendable, Hashable {
         }
     }
 
-    @usableFromInline @inline(__always)
-    func byte(_ offset: Int) -> UInt8 {
-        offset < code.count ? code[offset] : 0
-    }
-
-    /// Reads an `length`-byte little-endian immediate at `offset` and sign-extends it to 32 bits
-    /// (bytes past the end of the code read as zero).
-    @usableFromInline @inline(__always)
-    func immediate(at offset: Int, length: Int) -> Int32 {
-        if length == 0 { return 0 }
-        var value: UInt32 = 0
-        if offset >= 0 && offset <= code.count - 4 {
-            // One load; the shift below drops the bytes past `length`.
-            value = code.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
-        } else {
-            for k in 0..<length {
-                value |= UInt32(byte(offset + k)) << UInt32(8 * k)
-            }
-        }
-        let shift = UInt32(32 - 8 * length)
-        return Int32(bitPattern: value << shift) >> Int32(shift)
-    }
-
-    /// Decodes the instruction starting at `pc`, which must be an instruction start. Inlinable, so that a
-    /// backend in another module compiles its own specialized copy for its decode loop.
+    /// Decodes the instruction starting at `pc`, which must be an instruction start.
     @inlinable
     public func decode(at pc: Int) -> DecodedInstruction {
-        let skip = self.skip(at: pc)
-        let opcode = decodeTable[Int(code[pc])]
-        let next = UInt32(pc + 1 + skip)
-        var inst = Instruction(opcode)
-        let a = pc + 1
-        let b0 = byte(a)
-        @inline(__always) func clampLength(_ n: Int) -> Int { Swift.max(0, Swift.min(4, n)) }
-        @inline(__always) func relative(_ imm: Int32) -> UInt32 { UInt32(truncatingIfNeeded: pc) &+ UInt32(bitPattern: imm) }
-        switch opcode.operandKind {
-        case .argless:
-            break
-        case .imm:
-            inst.imm1 = Instruction.immediate(immediate(at: a, length: Swift.min(4, skip)))
-        case .offset:
-            inst.target = relative(immediate(at: a, length: Swift.min(4, skip)))
-        case .regImm:
-            inst.regA = Reg.clamped(nibble: b0)
-            inst.imm1 = Instruction.immediate(immediate(at: a + 1, length: clampLength(skip - 1)))
-        case .regImm64:
-            inst.regA = Reg.clamped(nibble: b0)
-            var value: UInt64 = 0
-            for k in 0..<8 { value |= UInt64(byte(a + 1 + k)) << UInt64(8 * k) }
-            inst.imm1 = value
-        case .regImmImm, .regImmOffset:
-            inst.regA = Reg.clamped(nibble: b0)
-            let l1 = Swift.min(4, Int((b0 >> 4) & 7))
-            let l2 = clampLength(skip - l1 - 1)
-            inst.imm1 = Instruction.immediate(immediate(at: a + 1, length: l1))
-            let second = immediate(at: a + 1 + l1, length: l2)
-            if opcode.operandKind == .regImmOffset {
-                inst.target = relative(second)
-            } else {
-                inst.imm2 = Instruction.immediate(second)
+        withDecoder { $0.decode(at: pc) }
+    }
+
+    /// Calls `body` with an ``InstructionDecoder`` over this code, for loops that decode many instructions
+    /// (a backend's compile pass): it reads the code through pointers, without the array accesses' checks.
+    /// The decoder must not escape `body`.
+    @inlinable
+    public func withDecoder<R>(_ body: (InstructionDecoder) throws -> R) rethrows -> R {
+        try code.withUnsafeBufferPointer { code in
+            try bitmask.withUnsafeBufferPointer { bitmask in
+                try decodeTable.withUnsafeBufferPointer { opcodes in
+                    try operandKinds.withUnsafeBufferPointer { kinds in
+                        try body(InstructionDecoder(code: code, bitmask: bitmask, opcodes: opcodes, operandKinds: kinds))
+                    }
+                }
             }
-        case .regRegImm, .regRegOffset:
-            inst.regA = Reg.clamped(nibble: b0)
-            inst.regB = Reg.clamped(nibble: b0 >> 4)
-            let value = immediate(at: a + 1, length: clampLength(skip - 1))
-            if opcode.operandKind == .regRegOffset {
-                inst.target = relative(value)
-            } else {
-                inst.imm1 = Instruction.immediate(value)
-            }
-        case .regRegReg:
-            inst.regA = Reg.clamped(nibble: b0)
-            inst.regB = Reg.clamped(nibble: b0 >> 4)
-            inst.regD = Reg.clamped(nibble: byte(a + 1))
-        case .regReg:
-            inst.regA = Reg.clamped(nibble: b0)
-            inst.regB = Reg.clamped(nibble: b0 >> 4)
-        case .immImm:
-            let l1 = Swift.min(4, Int(b0 & 7))
-            let l2 = clampLength(skip - l1 - 1)
-            inst.imm1 = Instruction.immediate(immediate(at: a + 1, length: l1))
-            inst.imm2 = Instruction.immediate(immediate(at: a + 1 + l1, length: l2))
-        case .regRegImmImm:
-            inst.regA = Reg.clamped(nibble: b0)
-            inst.regB = Reg.clamped(nibble: b0 >> 4)
-            let b1 = byte(a + 1)
-            let l1 = Swift.min(4, Int(b1 & 7))
-            let l2 = clampLength(skip - l1 - 2)
-            inst.imm1 = Instruction.immediate(immediate(at: a + 2, length: l1))
-            inst.imm2 = Instruction.immediate(immediate(at: a + 2 + l1, length: l2))
         }
-        return DecodedInstruction(instruction: inst, pc: UInt32(pc), nextPC: next)
     }
 
     /// The instruction at `pc` as the machine sees it: the decoded instruction where one starts, else an

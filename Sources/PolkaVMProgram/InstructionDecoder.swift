@@ -1,0 +1,194 @@
+/// The instruction decoder: reads one instruction of a ``ProgramCode`` (docs/SPEC.md, "Code"). Every
+/// consumer of instruction bytes goes through it, one at a time through ``ProgramCode/decode(at:)`` or,
+/// for a loop over many instructions, through ``ProgramCode/withDecoder(_:)``.
+///
+/// It views the code through pointers that are valid only inside `withDecoder`'s closure. Reads are
+/// bounded by the code's length: bytes past the end read as zero, as the spec says. Instructions that
+/// end at least 16 bytes before the end of the code (nearly all of them) are read with fixed-size loads,
+/// and the ones near the end byte by byte.
+public struct InstructionDecoder {
+    @usableFromInline let code: UnsafeRawPointer?
+    @usableFromInline let count: Int
+    @usableFromInline let bitmask: UnsafeRawPointer?
+    @usableFromInline let bitmaskCount: Int
+    @usableFromInline let opcodes: UnsafePointer<Opcode>
+    @usableFromInline let operandKinds: UnsafePointer<OperandKind>
+
+    @usableFromInline
+    init(code: UnsafeBufferPointer<UInt8>, bitmask: UnsafeBufferPointer<UInt8>, opcodes: UnsafeBufferPointer<Opcode>,
+         operandKinds: UnsafeBufferPointer<OperandKind>) {
+        precondition(opcodes.count == 256 && operandKinds.count == 256, "decode tables have one entry per byte value")
+        self.code = UnsafeRawPointer(code.baseAddress)
+        self.count = code.count
+        self.bitmask = UnsafeRawPointer(bitmask.baseAddress)
+        self.bitmaskCount = bitmask.count
+        self.opcodes = opcodes.baseAddress.unsafelyUnwrapped
+        self.operandKinds = operandKinds.baseAddress.unsafelyUnwrapped
+    }
+
+    /// The code length in bytes.
+    @inlinable @inline(__always)
+    public var codeLength: Int { count }
+
+    /// Whether an instruction starts at `pc`.
+    @inlinable @inline(__always)
+    public func isInstructionStart(_ pc: Int) -> Bool {
+        guard pc >= 0 && pc < count else { return false }
+        return (bitmask.unsafelyUnwrapped.load(fromByteOffset: pc &>> 3, as: UInt8.self) &>> UInt8(pc & 7)) & 1 == 1
+    }
+
+    /// The operand kind of `opcode` (``Opcode/operandKind``, read from a table).
+    @inlinable @inline(__always)
+    public func operandKind(of opcode: Opcode) -> OperandKind {
+        operandKinds[Int(opcode.rawValue)]
+    }
+
+    /// Whether `pc` may be the target of a jump, a branch or a jump-table entry
+    /// (``ProgramCode/isJumpTargetValid(_:)``): an instruction starts there, and it is offset 0 or the
+    /// instruction before it (within 25 bytes) is a block terminator.
+    @inlinable
+    public func isJumpTargetValid(_ pc: Int) -> Bool {
+        guard isInstructionStart(pc) else { return false }
+        if pc == 0 { return true }
+        var p = pc &- 1
+        while p >= 0 && p >= pc &- (ProgramCode.maximumSkip &+ 1) {
+            if isInstructionStart(p) {
+                return opcodes[Int(code.unsafelyUnwrapped.load(fromByteOffset: p, as: UInt8.self))].isTerminator
+            }
+            p &-= 1
+        }
+        return false
+    }
+
+    /// The opcode byte at `pc` (0 past the end of the code).
+    @inlinable @inline(__always)
+    func byte(_ offset: Int) -> UInt8 {
+        offset < count ? code.unsafelyUnwrapped.load(fromByteOffset: offset, as: UInt8.self) : 0
+    }
+
+    /// The number of argument bytes of the instruction at `pc`: the distance to the next instruction
+    /// start minus one, capped at 24 and at the end of the code (``ProgramCode/skip(at:)``).
+    @inlinable @inline(__always)
+    public func skip(at pc: Int) -> Int {
+        let startBit = pc &+ 1
+        var window: UInt64 = 0
+        let firstByte = startBit &>> 3
+        if _fastPath(firstByte &+ 8 <= bitmaskCount) {
+            // One unaligned load: after the shift below at least 57 bits remain, more than the 25 needed.
+            window = UInt64(littleEndian: bitmask.unsafelyUnwrapped.loadUnaligned(fromByteOffset: firstByte, as: UInt64.self))
+        } else {
+            var k = 0
+            while k < 5 && firstByte &+ k < bitmaskCount {
+                window |= UInt64(bitmask.unsafelyUnwrapped.load(fromByteOffset: firstByte &+ k, as: UInt8.self)) &<< UInt64(8 &* k)
+                k &+= 1
+            }
+        }
+        window &>>= UInt64(startBit & 7)
+        let distance = window == 0 ? 64 : window.trailingZeroBitCount
+        return Swift.max(0, Swift.min(Swift.min(distance, ProgramCode.maximumSkip), count &- pc &- 1))
+    }
+
+    /// An `length`-byte (0...4) little-endian immediate at `offset`, sign-extended to 32 bits. With `near`
+    /// false, the four bytes at `offset` lie inside the code and are read with one load.
+    @inlinable @inline(__always)
+    func immediate(at offset: Int, length: Int, near end: Bool) -> Int32 {
+        if length == 0 { return 0 }
+        var value: UInt32 = 0
+        if _fastPath(!end) {
+            // One load; the shift below drops the bytes past `length`.
+            value = UInt32(littleEndian: code.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        } else {
+            for k in 0..<length {
+                value |= UInt32(byte(offset &+ k)) &<< UInt32(8 &* k)
+            }
+        }
+        let shift = UInt32(32 &- 8 &* length)
+        return Int32(bitPattern: value &<< shift) &>> Int32(shift)
+    }
+
+    /// Decodes the instruction starting at `pc`, which must be an instruction start.
+    @inlinable
+    public func decode(at pc: Int) -> DecodedInstruction {
+        decodeInline(at: pc)
+    }
+
+    /// ``decode(at:)``, always inlined: for the one call site of a backend's compile loop, where the
+    /// decoded fields then stay in registers instead of making a round trip through memory.
+    @inlinable @inline(__always)
+    public func decodeInline(at pc: Int) -> DecodedInstruction {
+        let skip = self.skip(at: pc)
+        let opcodeByte = code.unsafelyUnwrapped.load(fromByteOffset: pc, as: UInt8.self)
+        let opcode = opcodes[Int(opcodeByte)]
+        let kind = operandKinds[Int(opcode.rawValue)]
+        let next = UInt32(truncatingIfNeeded: pc &+ 1 &+ skip)
+        // Every fixed-size read below ends within 16 bytes of `pc` (the 8-byte immediate of
+        // `load_imm64` at pc + 2, or a second immediate at pc + 7 at the latest).
+        let nearEnd = pc > count &- 16
+        var inst = Instruction(opcode)
+        let a = pc &+ 1
+        let b0 = byte(a)
+        @inline(__always) func clampLength(_ n: Int) -> Int { Swift.max(0, Swift.min(4, n)) }
+        @inline(__always) func relative(_ imm: Int32) -> UInt32 { UInt32(truncatingIfNeeded: pc) &+ UInt32(bitPattern: imm) }
+        switch kind {
+        case .argless:
+            break
+        case .imm:
+            inst.imm1 = Instruction.immediate(immediate(at: a, length: Swift.min(4, skip), near: nearEnd))
+        case .offset:
+            inst.target = relative(immediate(at: a, length: Swift.min(4, skip), near: nearEnd))
+        case .regImm:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.imm1 = Instruction.immediate(immediate(at: a &+ 1, length: clampLength(skip &- 1), near: nearEnd))
+        case .regImm64:
+            inst.regA = Reg.clamped(nibble: b0)
+            if _fastPath(!nearEnd) {
+                inst.imm1 = UInt64(littleEndian: code.unsafelyUnwrapped.loadUnaligned(fromByteOffset: a &+ 1, as: UInt64.self))
+            } else {
+                var value: UInt64 = 0
+                for k in 0..<8 { value |= UInt64(byte(a &+ 1 &+ k)) &<< UInt64(8 &* k) }
+                inst.imm1 = value
+            }
+        case .regImmImm, .regImmOffset:
+            inst.regA = Reg.clamped(nibble: b0)
+            let l1 = Swift.min(4, Int((b0 &>> 4) & 7))
+            let l2 = clampLength(skip &- l1 &- 1)
+            inst.imm1 = Instruction.immediate(immediate(at: a &+ 1, length: l1, near: nearEnd))
+            let second = immediate(at: a &+ 1 &+ l1, length: l2, near: nearEnd)
+            if kind == .regImmOffset {
+                inst.target = relative(second)
+            } else {
+                inst.imm2 = Instruction.immediate(second)
+            }
+        case .regRegImm, .regRegOffset:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 &>> 4)
+            let value = immediate(at: a &+ 1, length: clampLength(skip &- 1), near: nearEnd)
+            if kind == .regRegOffset {
+                inst.target = relative(value)
+            } else {
+                inst.imm1 = Instruction.immediate(value)
+            }
+        case .regRegReg:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 &>> 4)
+            inst.regD = Reg.clamped(nibble: byte(a &+ 1))
+        case .regReg:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 &>> 4)
+        case .immImm:
+            let l1 = Swift.min(4, Int(b0 & 7))
+            let l2 = clampLength(skip &- l1 &- 1)
+            inst.imm1 = Instruction.immediate(immediate(at: a &+ 1, length: l1, near: nearEnd))
+            inst.imm2 = Instruction.immediate(immediate(at: a &+ 1 &+ l1, length: l2, near: nearEnd))
+        case .regRegImmImm:
+            inst.regA = Reg.clamped(nibble: b0)
+            inst.regB = Reg.clamped(nibble: b0 &>> 4)
+            let b1 = byte(a &+ 1)
+            let l1 = Swift.min(4, Int(b1 & 7))
+            let l2 = clampLength(skip &- l1 &- 2)
+            inst.imm1 = Instruction.immediate(immediate(at: a &+ 2, length: l1, near: nearEnd))
+            inst.imm2 = Instruction.immediate(immediate(at: a &+ 2 &+ l1, length: l2, near: nearEnd))
+        }
+        return DecodedInstruction(instruction: inst, pc: UInt32(truncatingIfNeeded: pc), nextPC: next)
+    }
+}
