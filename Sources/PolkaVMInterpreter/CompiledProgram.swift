@@ -278,7 +278,7 @@ private struct Compiler {
                 continue
             }
             let startsBlock = pc == 0 || (previousStart >= 0 && pc - previousStart <= ProgramCode.maximumSkip + 1 && previousEndsBlock)
-            let decoded = decoder.decodeInline(at: pc)
+            let decoded = decoder.decode(at: pc)
             let nextIsStart = decoder.isInstructionStart(Int(decoded.nextPC))
             if onLinearWalk {
                 // The walk fails at an undefined opcode, and ends where the next offset starts no

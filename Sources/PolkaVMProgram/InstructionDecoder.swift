@@ -109,13 +109,6 @@ public struct InstructionDecoder {
     /// Decodes the instruction starting at `pc`, which must be an instruction start.
     @inlinable
     public func decode(at pc: Int) -> DecodedInstruction {
-        decodeInline(at: pc)
-    }
-
-    /// ``decode(at:)``, always inlined: for the one call site of a backend's compile loop, where the
-    /// decoded fields then stay in registers instead of making a round trip through memory.
-    @inlinable @inline(__always)
-    public func decodeInline(at pc: Int) -> DecodedInstruction {
         let skip = self.skip(at: pc)
         let opcodeByte = code.unsafelyUnwrapped.load(fromByteOffset: pc, as: UInt8.self)
         let opcode = opcodes[Int(opcodeByte)]
