@@ -98,19 +98,6 @@ private func rawError(_ bytes: [UInt8]) -> ProgramError? {
     }
 }
 
-/// A tiny deterministic PRNG (SplitMix64).
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-}
-
 private let interestingBytes: [UInt8] = [0x00, 0x01, 0x06, 0x7F, 0x80, 0xBF, 0xC0, 0xE0, 0xF0, 0xF1, 0xF7, 0xF8, 0xFF]
 
 /// Applies one to four random edits: bit flips, random or "interesting" bytes (varint prefixes),
@@ -706,7 +693,7 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
     // MARK: - Robustness
 
     @Test func randomMutationsNeverCrash() throws {
-        var rng = SplitMix64(state: 0x5EED_CAFE_F00D_0001)
+        var rng = SplitMix64(seed: 0x5EED_CAFE_F00D_0001)
         let seeds = InstructionSetKind.allCases.map { fullBlob($0).serialized() }
             + [container([(6, trapOnly)]), container([(4, [1, 0, 0, 0, 0, 0x61]), (6, [1, 4, 2, 1, 0, 0, 0, 0, 0, 3])])]
         var parsed = 0
@@ -744,7 +731,7 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
     }
 
     @Test func randomMutationsOfRawAndStandardPrograms() throws {
-        var rng = SplitMix64(state: 0x0BAD_5EED_0000_0002)
+        var rng = SplitMix64(seed: 0x0BAD_5EED_0000_0002)
         let raw = sampleCode(.jamV1).rawProgram()
         let standard = try StandardProgram(roData: [1, 2, 3], rwData: [4], heapPages: 1, stackSize: 0x100, code: sampleCode(.jamV1), metadata: [7, 7]).serializedWithMetadata()
         var rawParsed = 0

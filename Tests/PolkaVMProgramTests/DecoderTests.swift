@@ -7,19 +7,6 @@ import Testing
 /// instruction start of every length of code decodes to the same instruction either way, near the end
 /// and far from it.
 @Suite struct DecoderTests {
-    /// A deterministic generator (SplitMix64).
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// The spec's reading, one byte at a time: bytes past the end of the code are zero.
     struct Reference {
         let code: [UInt8]
@@ -110,7 +97,7 @@ import Testing
 
     @Test("fast and byte-by-byte decoding agree on random code", arguments: InstructionSetKind.allCases)
     func randomCode(isa: InstructionSetKind) throws {
-        var random = Generator(state: 0x5EED_0000 &+ UInt64(InstructionSetKind.allCases.firstIndex(of: isa)!))
+        var random = SplitMix64(seed: 0x5EED_0000 &+ UInt64(InstructionSetKind.allCases.firstIndex(of: isa)!))
         var checked = 0
         for round in 0..<400 {
             // Lengths from 1 to 96 bytes, so that instructions sit both near the end and far from it;
