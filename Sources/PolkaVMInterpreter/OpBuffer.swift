@@ -15,8 +15,8 @@ import WASILibc
 /// The growing op array of a program being compiled: one `malloc` block, sized up front from an
 /// instruction census, that `realloc` grows if needed and trims if much is left over. The compiler
 /// writes each op once, in place; C libraries grow large blocks by remapping their pages rather than
-/// copying them, so compiling a big program touches little more memory than its finished ops. The block is handed over to the ``CompiledProgram``, which frees it
-/// with ``release(_:)``.
+/// copying them, so compiling a big program touches little more memory than its finished ops. The
+/// block is handed over to the ``CompiledProgram``, which frees it with ``release(_:)``.
 struct OpBuffer {
     private(set) var base: UnsafeMutablePointer<Op>
     private(set) var count = 0

@@ -26,10 +26,6 @@ public struct InstructionDecoder {
         self.operandKinds = operandKinds.baseAddress.unsafelyUnwrapped
     }
 
-    /// The code length in bytes.
-    @inlinable @inline(__always)
-    public var codeLength: Int { count }
-
     /// Whether an instruction starts at `pc`.
     @inlinable @inline(__always)
     public func isInstructionStart(_ pc: Int) -> Bool {
@@ -50,17 +46,22 @@ public struct InstructionDecoder {
     public func isJumpTargetValid(_ pc: Int) -> Bool {
         guard isInstructionStart(pc) else { return false }
         if pc == 0 { return true }
-        var p = pc &- 1
-        while p >= 0 && p >= pc &- (ProgramCode.maximumSkip &+ 1) {
-            if isInstructionStart(p) {
-                return opcodes[Int(code.unsafelyUnwrapped.load(fromByteOffset: p, as: UInt8.self))].isTerminator
-            }
-            p &-= 1
-        }
-        return false
+        guard let previous = previousInstructionStart(before: pc) else { return false }
+        return opcodes[Int(code.unsafelyUnwrapped.load(fromByteOffset: previous, as: UInt8.self))].isTerminator
     }
 
-    /// The opcode byte at `pc` (0 past the end of the code).
+    /// The start of the instruction before `pc`, if it lies within 25 bytes (its skip can reach `pc`).
+    @inlinable
+    public func previousInstructionStart(before pc: Int) -> Int? {
+        var p = pc &- 1
+        while p >= 0 && p >= pc &- (ProgramCode.maximumSkip &+ 1) {
+            if isInstructionStart(p) { return p }
+            p &-= 1
+        }
+        return nil
+    }
+
+    /// The byte at `offset` (0 past the end of the code).
     @inlinable @inline(__always)
     func byte(_ offset: Int) -> UInt8 {
         offset < count ? code.unsafelyUnwrapped.load(fromByteOffset: offset, as: UInt8.self) : 0

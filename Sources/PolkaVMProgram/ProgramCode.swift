@@ -83,12 +83,7 @@ public struct ProgramCode: Sendable, Hashable {
 
     /// The start of the instruction before `pc`, if it lies within 25 bytes (its skip can reach `pc`).
     public func previousInstructionStart(before pc: Int) -> Int? {
-        var p = pc - 1
-        while p >= 0 && p >= pc - (ProgramCode.maximumSkip + 1) {
-            if isInstructionStart(p) { return p }
-            p -= 1
-        }
-        return nil
+        withDecoder { $0.previousInstructionStart(before: pc) }
     }
 
     /// Whether `pc` may be the target of a jump, a branch or a jump-table entry: an instruction starts
