@@ -216,13 +216,6 @@ private let cSource = """
     """
 private let mulLine: UInt32 = 4, divLine: UInt32 = 5, xorLine: UInt32 = 8
 
-private struct ToolFailure: Error, CustomStringConvertible { var description: String }
-
-private func run(_ tool: String, _ arguments: [String]) throws {
-    let result = try runTool(tool, arguments)
-    guard result.exitedNormally, result.status == 0 else { throw ToolFailure(description: "\(tool) failed: \(result.errorText)") }
-}
-
 /// Compiles `source` with clang (and optionally links it with ld.lld into a shared object).
 private func compileC(_ source: String = cSource, rv64: Bool, flags: [String], lld: Bool = false) throws -> [UInt8] {
     let clang = try #require(clangPath)
@@ -234,12 +227,12 @@ private func compileC(_ source: String = cSource, rv64: Bool, flags: [String], l
     let target = rv64
         ? ["--target=riscv64-unknown-none-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
         : ["--target=riscv32-unknown-none-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"]
-    try run(clang, target + ["-O2", "-ffreestanding", "-nostdlib", "-fPIC", "-fvisibility=hidden", "-fno-common", "-ffunction-sections",
-                             "-fdata-sections", "-fno-unwind-tables", "-fno-asynchronous-unwind-tables",
-                             "-I", repositoryRoot.appendingPathComponent("guest").path] + flags + ["-c", src.path, "-o", obj.path])
+    try runSucceedingTool(clang, target + ["-O2", "-ffreestanding", "-nostdlib", "-fPIC", "-fvisibility=hidden", "-fno-common",
+                                           "-ffunction-sections", "-fdata-sections", "-fno-unwind-tables",
+                                           "-fno-asynchronous-unwind-tables", "-I", repositoryRoot.appendingPathComponent("guest").path] + flags + ["-c", src.path, "-o", obj.path])
     if lld {
         let ldLLD = URL(fileURLWithPath: clang).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("ld.lld").path
-        try run(ldLLD, ["-shared", "--emit-relocs", "--unique", "--apply-dynamic-relocs", "-Bsymbolic", "-z", "notext", obj.path, "-o", so.path])
+        try runSucceedingTool(ldLLD, ["-shared", "--emit-relocs", "--unique", "--apply-dynamic-relocs", "-Bsymbolic", "-z", "notext", obj.path, "-o", so.path])
         return [UInt8](try Data(contentsOf: so))
     }
     return [UInt8](try Data(contentsOf: obj))

@@ -15,8 +15,7 @@ func compileC(_ source: String, rv64: Bool) throws -> [UInt8] {
     let arguments = (rv64 ? ["--target=riscv64-unknown-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
                           : ["--target=riscv32-unknown-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"])
         + ["-O2", "-fPIC", "-ffreestanding", "-nostdlib", "-fno-common", "-c", src.path, "-o", obj.path]
-    let run = try runTool(clang, arguments)
-    guard run.exitedNormally, run.status == 0 else { throw AssemblerFailure(description: "clang failed on C source: \(run.errorText)") }
+    try runSucceedingTool(clang, arguments)
     return [UInt8](try Data(contentsOf: obj))
 }
 
@@ -35,8 +34,7 @@ func linkShared(_ objects: [[UInt8]]) throws -> [UInt8] {
         paths.append(path)
     }
     let out = dir.appendingPathComponent("out.elf").path
-    let run = try runTool(lld, ["-shared", "--emit-relocs", "-Bsymbolic", "-z", "notext", "--apply-dynamic-relocs"] + paths + ["-o", out])
-    guard run.exitedNormally, run.status == 0 else { throw AssemblerFailure(description: "ld.lld failed: \(run.errorText)") }
+    try runSucceedingTool(lld, ["-shared", "--emit-relocs", "-Bsymbolic", "-z", "notext", "--apply-dynamic-relocs"] + paths + ["-o", out])
     return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
 }
 

@@ -12,8 +12,6 @@ let clangPath: String? = {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }()
 
-struct AssemblerFailure: Error, CustomStringConvertible { var description: String }
-
 /// Assembles RISC-V source into a relocatable object with the toolchain's clang.
 func assemble(_ source: String, rv64: Bool, extraFlags: [String] = []) throws -> [UInt8] {
     let clang = try #require(clangPath, "clang not found (looked in /opt/swift/usr/bin and PATH); these tests need it to assemble RISC-V snippets")
@@ -25,8 +23,7 @@ func assemble(_ source: String, rv64: Bool, extraFlags: [String] = []) throws ->
     let target = rv64
         ? ["--target=riscv64-unknown-elf", "-march=rv64emac_zbb_xtheadcondmov", "-mabi=lp64e"]
         : ["--target=riscv32-unknown-elf", "-march=rv32emac_zbb_xtheadcondmov", "-mabi=ilp32e"]
-    let run = try runTool(clang, target + extraFlags + ["-c", src.path, "-o", obj.path])
-    guard run.exitedNormally, run.status == 0 else { throw AssemblerFailure(description: "clang failed: \(run.errorText)") }
+    try runSucceedingTool(clang, target + extraFlags + ["-c", src.path, "-o", obj.path])
     return [UInt8](try Data(contentsOf: obj))
 }
 

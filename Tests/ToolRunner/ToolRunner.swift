@@ -17,6 +17,30 @@ public struct ToolRun: Sendable {
     public var errorText: String { String(decoding: error, as: UTF8.self) }
 }
 
+/// A tool that exited with a nonzero status or was killed by a signal.
+public struct ToolFailure: Error, CustomStringConvertible {
+    /// The tool's path.
+    public var executable: String
+    /// How it ended.
+    public var run: ToolRun
+
+    /// The tool, how it ended, and what it wrote to standard error.
+    public var description: String {
+        let ending = run.exitedNormally ? "exit status \(run.status)" : "signal \(run.status)"
+        return "\(executable) failed (\(ending)): \(run.errorText)"
+    }
+}
+
+/// Runs `executable` like ``runTool(_:_:stdin:environment:)`` and throws ``ToolFailure`` unless it exits
+/// with status 0.
+@discardableResult
+public func runSucceedingTool(_ executable: String, _ arguments: [String], stdin: Data? = nil,
+                              environment: [String: String]? = nil) throws -> ToolRun {
+    let run = try runTool(executable, arguments, stdin: stdin, environment: environment)
+    guard run.exitedNormally, run.status == 0 else { throw ToolFailure(executable: executable, run: run) }
+    return run
+}
+
 /// Runs `executable` with `arguments` to completion, for the tests that drive clang, ld.lld or the
 /// `polkavm` executable.
 ///
