@@ -74,6 +74,8 @@ struct InputSymbol {
     var size: Int64
     var name: String
     var isFunction: Bool
+    /// Whether the symbol is global or weak (not local to its object file).
+    var isGlobal: Bool
 }
 
 /// All input files merged into one list of sections with resolved relocation targets.
@@ -231,7 +233,7 @@ struct InputProgram {
                 let off = Int64(bitPattern: sym.value &- base)
                 guard off >= 0, off <= Int64(sections[id].size) else { continue }
                 symbols.append(InputSymbol(location: Location(section: id, offset: off), size: Int64(bitPattern: sym.size),
-                                           name: sym.name, isFunction: sym.type == 2))
+                                           name: sym.name, isFunction: sym.type == 2, isGlobal: !sym.isLocal))
             }
         }
         symbols.sort { $0.location < $1.location }

@@ -108,6 +108,17 @@ struct LinkSession {
         for record in try program.exportRecords() {
             exports.append((try blockID(record.function, what: "export '\(String(decoding: record.metadata.symbol, as: UTF8.self))'"), record.metadata))
         }
+        for name in config.exportedSymbols {
+            let block = try blockID(try program.functionToExport(named: name), what: "export '\(name)'")
+            if let existing = exports.first(where: { $0.metadata.symbol == Array(name.utf8) }) {
+                guard existing.block == block else {
+                    throw LinkerError(.invalidMetadata, "'\(name)' is exported twice, as two different functions", symbol: name)
+                }
+                continue
+            }
+            // The blob's export records carry a name and an address only; the register counts are not stored.
+            exports.append((block, ExternMetadata(symbol: Array(name.utf8), inputRegisters: 0, outputRegisters: 0, index: nil)))
+        }
         try markLive()
         if config.optimizationLevel >= 1 { inlineHostCallStubs() }
         let liveBlocks = translated.keys.sorted()

@@ -15,12 +15,18 @@ public struct LinkerConfiguration: Sendable, Hashable {
     /// The target instruction set; `nil` picks ``InstructionSetKind/latest32`` for ELF32 and
     /// ``InstructionSetKind/latest64`` for ELF64 input.
     public var isa: InstructionSetKind?
+    /// Functions to export by their ELF symbol name, besides the ones `.polkavm_exports` declares (for
+    /// C code written without the SDK's `POLKAVM_EXPORT`). Each must name one function in the code; a
+    /// global symbol is preferred over local ones of the same name. The export gets the symbol's name.
+    public var exportedSymbols: [String]
 
     /// Creates a configuration.
-    public init(strip: Bool = false, optimizationLevel: Int = 2, minimumStackSize: UInt32 = 8192, isa: InstructionSetKind? = nil) {
+    public init(strip: Bool = false, optimizationLevel: Int = 2, minimumStackSize: UInt32 = 8192, isa: InstructionSetKind? = nil,
+                exportedSymbols: [String] = []) {
         self.strip = strip
         self.optimizationLevel = optimizationLevel
         self.minimumStackSize = minimumStackSize
         self.isa = isa
+        self.exportedSymbols = exportedSymbols
     }
 }

@@ -49,6 +49,24 @@ extension InputProgram {
         return ExternMetadata(symbol: symbol, inputRegisters: UInt8(inputs), outputRegisters: UInt8(outputs), index: index)
     }
 
+    /// The function an export by symbol name (``LinkerConfiguration/exportedSymbols``) refers to: the one
+    /// global function symbol of that name in the code, else the one local symbol of that name.
+    func functionToExport(named name: String) throws(LinkerError) -> Location {
+        let named = symbols.filter { $0.name == name && sections[$0.location.section].kind == .code }
+        guard !named.isEmpty else {
+            let elsewhere = symbols.contains { $0.name == name }
+            throw LinkerError(.undefinedSymbol, elsewhere ? "cannot export '\(name)': it is not in the code" :
+                                "cannot export '\(name)': no such symbol (a static function the compiler inlined, or a stripped file?)",
+                              symbol: name)
+        }
+        let globals = named.filter(\.isGlobal)
+        let candidates = Set((globals.isEmpty ? named : globals).map(\.location))
+        guard candidates.count == 1, let location = candidates.first else {
+            throw LinkerError(.unsupportedInput, "cannot export '\(name)': \(candidates.count) \(globals.isEmpty ? "local" : "global") functions have that name", symbol: name)
+        }
+        return location
+    }
+
     /// All records of every `.polkavm_exports` section.
     func exportRecords() throws(LinkerError) -> [ExportRecord] {
         var records: [ExportRecord] = []

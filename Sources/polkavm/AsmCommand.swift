@@ -26,10 +26,10 @@ struct AsmCommand: ParsableCommand {
         do {
             blob = try Assembler.assemble(String(decoding: source, as: UTF8.self), isa: set)
         } catch {
-            throw ValidationError("\(input):\(error)")
+            throw CommandFailure("\(input):\(error)")
         }
         guard FileManager.default.createFile(atPath: output, contents: Data(blob.serialized())) else {
-            throw ValidationError("cannot write \(output)")
+            throw CommandFailure("cannot write \(output)")
         }
     }
 }
@@ -61,7 +61,7 @@ struct DisasmCommand: ParsableCommand {
     func run() throws {
         let bytes = try readFile(blob)
         let parsed: ProgramBlob
-        do { parsed = try ProgramBlob(parsing: bytes) } catch { throw ValidationError("\(blob): \(error)") }
+        do { parsed = try ProgramBlob(parsing: bytes) } catch { throw CommandFailure("\(blob): \(error)") }
         var options = Disassembler.Options()
         options.style = source ? .source : .listing
         options.showRawBytes = showRawBytes

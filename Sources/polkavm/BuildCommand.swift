@@ -53,6 +53,9 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "The guest SDK directory holding polkavm.h and polkavm_libc.c (default: found automatically).")
     var sdk: String?
 
+    @Option(name: .customLong("export"), help: ArgumentHelp("Also export this function by its C name, for code without POLKAVM_EXPORT (repeatable).", valueName: "symbol"))
+    var exportedSymbols: [String] = []
+
     @Option(name: .customLong("cflag"), help: ArgumentHelp("Pass an extra flag to clang (repeatable).", valueName: "flag"))
     var extraFlags: [String] = []
 
@@ -108,16 +111,9 @@ struct BuildCommand: ParsableCommand {
             inputs = try objects.map { try readFile($0) }
         }
 
-        let config = LinkerConfiguration(strip: strip, optimizationLevel: 2, minimumStackSize: minStackSize, isa: triple.isa)
-        let blob: ProgramBlob
-        var warnings: [String] = []
-        do { blob = try Linker.link(inputs, configuration: config, warnings: &warnings) } catch {
-            throw ValidationError("link failed: \(error)")
-        }
-        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        guard FileManager.default.createFile(atPath: output, contents: Data(blob.serialized())) else {
-            throw ValidationError("cannot write \(output)")
-        }
+        let config = LinkerConfiguration(strip: strip, optimizationLevel: 2, minimumStackSize: minStackSize, isa: triple.isa,
+                                         exportedSymbols: exportedSymbols)
+        try linkAndWrite(inputs, configuration: config, output: output)
     }
 }
 
@@ -174,11 +170,11 @@ enum GuestToolchain {
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         do { try process.run() } catch {
-            throw ValidationError("cannot run \(tool): \(error.localizedDescription)")
+            throw CommandFailure("cannot run \(tool): \(error.localizedDescription)")
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("\((tool as NSString).lastPathComponent) failed (exit status \(process.terminationStatus))")
+            throw CommandFailure("\((tool as NSString).lastPathComponent) failed (exit status \(process.terminationStatus))")
         }
     }
 
@@ -209,7 +205,7 @@ enum GuestToolchain {
     static func findClang() throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let clang = env["CLANG"], !clang.isEmpty {
-            guard isExecutable(clang) else { throw ValidationError("$CLANG is set to '\(clang)', which is not an executable") }
+            guard isExecutable(clang) else { throw CommandFailure("$CLANG is set to '\(clang)', which is not an executable") }
             return clang
         }
         if let bin = swiftToolchainBin() {
@@ -217,7 +213,7 @@ enum GuestToolchain {
             if isExecutable(candidate) { return candidate }
         }
         if let clang = onPath("clang") { return clang }
-        throw ValidationError("""
+        throw CommandFailure("""
             clang not found: it is needed to compile C guests (with RISC-V support, as in the Swift toolchain). \
             Set $CLANG to its path, or put a Swift toolchain's bin directory (which contains clang) on PATH.
             """)
@@ -227,13 +223,13 @@ enum GuestToolchain {
     static func findLLD(clang: String) throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let lld = env["LD_LLD"], !lld.isEmpty {
-            guard isExecutable(lld) else { throw ValidationError("$LD_LLD is set to '\(lld)', which is not an executable") }
+            guard isExecutable(lld) else { throw CommandFailure("$LD_LLD is set to '\(lld)', which is not an executable") }
             return lld
         }
         var candidates = [((URL(fileURLWithPath: clang).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ld.lld")]
         if let bin = swiftToolchainBin() { candidates.append((bin as NSString).appendingPathComponent("ld.lld")) }
         if let found = candidates.first(where: isExecutable) ?? onPath("ld.lld") { return found }
-        throw ValidationError("ld.lld not found (needed for --lld): set $LD_LLD, or put a Swift toolchain's bin directory on PATH")
+        throw CommandFailure("ld.lld not found (needed for --lld): set $LD_LLD, or put a Swift toolchain's bin directory on PATH")
     }
 
     /// The guest SDK directory: `$POLKAVM_SDK`, else a `guest/` directory with polkavm.h above the
@@ -244,7 +240,7 @@ enum GuestToolchain {
                 && FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("polkavm_libc.c"))
         }
         if let dir = ProcessInfo.processInfo.environment["POLKAVM_SDK"], !dir.isEmpty {
-            guard holdsSDK(dir) else { throw ValidationError("$POLKAVM_SDK (\(dir)) holds no polkavm.h and polkavm_libc.c") }
+            guard holdsSDK(dir) else { throw CommandFailure("$POLKAVM_SDK (\(dir)) holds no polkavm.h and polkavm_libc.c") }
             return dir
         }
         var starts: [URL] = []
@@ -261,6 +257,6 @@ enum GuestToolchain {
                 dir = parent
             }
         }
-        throw ValidationError("the guest SDK (guest/polkavm.h, guest/polkavm_libc.c) was not found: pass --sdk DIR or set $POLKAVM_SDK")
+        throw CommandFailure("the guest SDK (guest/polkavm.h, guest/polkavm_libc.c) was not found: pass --sdk DIR or set $POLKAVM_SDK")
     }
 }

@@ -11,10 +11,21 @@ struct PolkaVMCommand: ParsableCommand {
     )
 }
 
+/// A failure while a command runs (a file that cannot be read, a tool or link that fails), as opposed
+/// to a ``ValidationError`` for a bad option: printed as `Error: <description>`, with exit status 1 and
+/// no usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    /// What went wrong, for the user.
+    let description: String
+
+    /// A failure described by `description`.
+    init(_ description: String) { self.description = description }
+}
+
 /// Reads a whole file or throws a clean error.
 func readFile(_ path: String) throws -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("cannot read \(path)")
+        throw CommandFailure("cannot read \(path)")
     }
     return [UInt8](data)
 }

@@ -65,7 +65,7 @@ struct RunCommand: ParsableCommand {
         do {
             module = try Module(engine: Engine(), bytes: bytes, configuration: config)
         } catch {
-            throw ValidationError("\(blob): \(error)")
+            throw CommandFailure("\(blob): \(error)")
         }
         if module.isa == .jamV1 && costModel == "full" {
             config.costModel = .grayPaper080
@@ -75,7 +75,7 @@ struct RunCommand: ParsableCommand {
         if let gas { instance.gas = gas }
         guard let export = module.export(named: call) else {
             let names = module.exports.map { $0.symbol.description }.joined(separator: ", ")
-            throw ValidationError("no export named '\(call)' (exports: \(names))")
+            throw CommandFailure("no export named '\(call)' (exports: \(names))")
         }
         let host = GuestIO.hostFunctions(arguments: programArguments)
         let execStart = DispatchTime.now().uptimeNanoseconds
@@ -113,7 +113,7 @@ struct RunCommand: ParsableCommand {
                 let bytes = try instance.readMemory(at: UInt32(address), count: Int(length))
                 print(bytes.map { String(format: "%02x", $0) }.joined())
             } catch {
-                throw ValidationError("--dump \(dump): \(error)")
+                throw CommandFailure("--dump \(dump): \(error)")
             }
         }
         if stats {

@@ -13,7 +13,7 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let bytes = try readFile(blob)
         let parsed: ProgramBlob
-        do { parsed = try ProgramBlob(parsing: bytes) } catch { throw ValidationError("\(blob): \(error)") }
+        do { parsed = try ProgramBlob(parsing: bytes) } catch { throw CommandFailure("\(blob): \(error)") }
         let code = parsed.code
         let walk = code.linearWalk()
         var histogram: [Opcode: Int] = [:]

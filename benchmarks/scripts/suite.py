@@ -130,15 +130,19 @@ def build_wasm(src, out):
     run([clang(), "--target=wasm32", *CFLAGS, f"-I{PROGRAMS_DIR}", "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src])
 
 
-def build_polkavm(src, out, target, cli_commands, min_stack=None):
-    """Builds a blob with `polkavm build` (clang + ld + link with the guest SDK). Returns None on
-    success, or the reason the blob could not be built."""
+def build_polkavm(src, out, target, cli_commands, min_stack=None, export_bench=False):
+    """Builds a blob with `polkavm build` (clang + ld + link with the guest SDK). With `export_bench`,
+    `bench` is exported by its symbol name too, so a program written without bench.h's BENCH_EXPORT
+    (plain C defining `uint64_t bench(uint64_t)`) runs as well. Returns None on success, or the reason
+    the blob could not be built."""
     if "build" not in cli_commands:
         return "`polkavm build` does not exist yet (or the polkavm CLI did not build)"
     cmd = [POLKAVM_CLI, "build", src, "-o", out, "--target", target, "-O2"]
     cmd += [f"--cflag={f}" for f in CFLAGS if f != "-O2"] + [f"-I{PROGRAMS_DIR}"]
     if min_stack:
         cmd += ["--min-stack-size", str(min_stack)]
+    if export_bench:
+        cmd += ["--export", "bench"]
     p = run(cmd, check=False)
     if p.returncode == 0:
         return None
@@ -158,7 +162,7 @@ def build_guests(programs, target, want_polkavm):
         build_wasm(src, base + ".wasm")
         entry = {"native": base + ".native", "native-scalar": base + ".native-scalar", "wasm": base + ".wasm"}
         if want_polkavm:
-            reason = build_polkavm(src, base + f".{target}.polkavm", target, cli, min_stack=256 * 1024)
+            reason = build_polkavm(src, base + f".{target}.polkavm", target, cli, min_stack=256 * 1024, export_bench=True)
             if reason is None:
                 entry["polkavm"] = base + f".{target}.polkavm"
             else:
