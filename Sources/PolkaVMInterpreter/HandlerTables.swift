@@ -93,6 +93,7 @@ enum HandlerTables {
         pairRows.withUnsafeBufferPointer { pairRows in
         pairRowOfFirst.withUnsafeBufferPointer { pairRowOfFirst in
         tripleStarts.withUnsafeBufferPointer { tripleStarts in
+        tripleKeys.withUnsafeBufferPointer { tripleKeys in
         kindFlags.withUnsafeBufferPointer { flags in
             // How op j - 1 hands its result to op j (0 not at all, 1 as r[a], 2 as r[b]); 0 for the first op.
             func link(_ j: Int) -> Int {
@@ -143,6 +144,7 @@ enum HandlerTables {
                 previousFlags = opFlags
                 previousD = op.d
             }
+        }
         }
         }
         }
