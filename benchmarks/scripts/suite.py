@@ -127,7 +127,13 @@ def build_native(src, out, extra_flags=()):
 
 
 def build_wasm(src, out):
-    run([clang(), "--target=wasm32", *CFLAGS, f"-I{PROGRAMS_DIR}", "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src])
+    cmd = [clang(), "--target=wasm32", *CFLAGS, f"-I{PROGRAMS_DIR}", "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src]
+    p = run(cmd, check=False)
+    if p.returncode != 0:
+        sys.stderr.write(f"wasm32 build failed: {' '.join(cmd)}\n{p.stdout or ''}{p.stderr or ''}\n")
+        raise SystemExit(f"{os.path.basename(src)} does not build for wasm32, which has no C library here: "
+                         "include bench.h (it defines memcpy/memset/memmove/memcmp for wasm32) or define what the "
+                         "linker reports missing")
 
 
 def build_polkavm(src, out, target, cli_commands, min_stack=None, export_bench=False):
