@@ -59,7 +59,7 @@ public final class GuestMemory {
     private let tableStorage: PageAllocation.Block
     private var blocks: [PageAllocation.Block] = []
     /// Which stretches of the tables (``PageTableView/stretch`` entries each) have ever been written.
-    private var usedStretches: Set<Int> = []
+    private var usedStretches = StretchSet()
     /// Whether an interpreter instance has claimed the run block (``claimRunBlock()``).
     private var runBlockClaimed = false
 
@@ -245,7 +245,7 @@ public final class GuestMemory {
 
     /// Calls `body` for every mapped 4 KiB page, in address order, with its bytes and access.
     public func forEachMappedPage(_ body: (_ address: UInt32, _ bytes: UnsafeRawBufferPointer, _ writable: Bool) throws -> Void) rethrows {
-        for stretch in usedStretches.sorted() {
+        try usedStretches.forEach { stretch in
             for i in (stretch * PageTableView.stretch)..<((stretch + 1) * PageTableView.stretch) {
                 let address = UInt32(i << 12)
                 guard let host = hostPage(address) else { continue }

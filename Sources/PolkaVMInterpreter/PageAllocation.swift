@@ -64,9 +64,9 @@ enum PageTables {
     }
 
     /// Returns tables whose entries were written only inside `usedStretches` (see ``PageTableView/stretch``).
-    static func release(_ block: PageAllocation.Block, usedStretches: Set<Int>) {
+    static func release(_ block: PageAllocation.Block, usedStretches: StretchSet) {
         let base = tables(of: block)
-        for stretch in usedStretches {
+        usedStretches.forEach { stretch in
             (base + stretch * PageTableView.stretch).update(repeating: 0, count: PageTableView.stretch)
             (base + PageTableView.entryCount + stretch * PageTableView.stretch).update(repeating: 0, count: PageTableView.stretch)
         }

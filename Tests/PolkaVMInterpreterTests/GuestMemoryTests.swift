@@ -3,6 +3,42 @@ import Testing
 import PolkaVMProgram
 
 @Suite struct GuestMemoryTests {
+    @Test func stretchSetKeepsMembersInOrderAndIgnoresDuplicates() {
+        var set = StretchSet()
+        let members = [StretchSet.capacity - 1, 0, 63, 64, 1000, 65, 1000, 0]
+        for m in members { set.insert(m) }
+        var seen: [Int] = []
+        set.forEach { seen.append($0) }
+        #expect(seen == Array(Set(members)).sorted())
+        #expect(set.contains(64) && !set.contains(62) && !set.contains(-1) && !set.contains(StretchSet.capacity))
+    }
+
+    @Test func mappedPagesAreListedInAddressOrderAcrossStretches() {
+        // Mappings in three 2 MiB stretches, made out of order (the last one near the top of the space).
+        let memory = GuestMemory()
+        memory.map(address: 0xFFFE_0000, length: 4096, writable: true)
+        memory.map(address: 0x0001_0000, length: 8192, writable: false)
+        memory.map(address: 0x0040_0000, length: 4096, writable: true)
+        var pages: [(UInt32, Bool)] = []
+        memory.forEachMappedPage { address, _, writable in pages.append((address, writable)) }
+        #expect(pages.map(\.0) == [0x0001_0000, 0x0001_1000, 0x0040_0000, 0xFFFE_0000])
+        #expect(pages.map(\.1) == [false, false, true, true])
+    }
+
+    @Test func pooledPageTablesComeBackCleared() {
+        // Released tables go back to a pool with the written stretches cleared; the next memory may get them.
+        for _ in 0..<3 {
+            let memory = GuestMemory()
+            for address: UInt32 in [0x0001_0000, 0x0040_0000, 0x7FFF_F000, 0xFFFE_0000] {
+                #expect(!memory.isMapped(address), "a fresh memory has \(address) mapped")
+            }
+            memory.map(address: 0x0001_0000, length: 4096, writable: true)
+            memory.map(address: 0x0040_0000, length: 4096, writable: false)
+            memory.map(address: 0x7FFF_F000, length: 4096, writable: true)
+            memory.map(address: 0xFFFE_0000, length: 4096, writable: true)
+        }
+    }
+
     @Test func mappedPagesAreZeroedAndRoundedToThePageSize() throws {
         let memory = GuestMemory(pageSize: 0x4000)
         memory.map(address: 0x2_1000, length: 10, writable: true)
