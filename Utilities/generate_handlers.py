@@ -483,29 +483,53 @@ def group_variants(group):
     return variants
 
 
-def fused_switch(w, doc, signature, subject, groups, comment=False, exhaustive=False):
-    """Emits `func <signature> -> Handler?`: a switch over `subject` with the fused handlers of each group
-    of op kinds (pairs or triples), one per forwarding variant, chosen by `forwarding`."""
+def fused_table(w, doc, signature, table, index_func, params, groups, width):
+    """Emits the fused handlers of `groups` (pairs or triples of op kinds): `static let <table>`, every
+    forwarding variant of every group at index `group * width + code` (a code the group has no variant for
+    holds its plain variant, as `forwarding` defaults to it); `static func <index_func>`, the group's index
+    from its kinds; and `func <signature> -> Handler?`, the lookup for one group."""
+    names = ["self", "next", "third"][:len(groups[0])]
+    w.append("    /// The group index of fused kinds (an index into `%s` divided by %d), if they are fused." % (table, width))
+    w.append("    static func %s(%s) -> Int? {" % (index_func, ", ".join("_ %s: OpKind" % p for p in params)))
+    w.append("        switch (%s) {" % ", ".join(params))
+    for i, group in enumerate(groups):
+        w.append("        case (%s): return %d" % (", ".join("." + swift_case(k) for k in group), i))
+    w.append("        default: return nil")
+    w.append("        }")
+    w.append("    }")
+    w.append("")
     for line in doc:
         w.append("    /// " + line)
     w.append(f"    func {signature} -> Handler? {{")
-    w.append(f"        switch {subject} {{")
-    for group in groups:
-        w.append("        case (%s):" % ", ".join("." + swift_case(k) for k in group))
-        if comment:
-            w.append(f"            // {pair_name(*group)}")
-        w.append("            switch forwarding {")
+    w.append("        guard let group = Self.%s(%s) else { return nil }" % (index_func, ", ".join(names)))
+    w.append("        return Self.%s[group &* %d &+ ((0..<%d).contains(forwarding) ? forwarding : 0)]" % (table, width, width))
+    w.append("    }")
+    w.append("")
+    w.append("    /// Every forwarding variant of every fused group, at index `group * %d + forwarding` (see `%s`)." % (width, index_func))
+    w.append("    static let %s: [Handler] = make%s()" % (table, table[0].upper() + table[1:]))
+    w.append("")
+    w.append("    /// Builds `%s` (statements in a function, not a closure, so that each is type-checked alone)." % table)
+    w.append("    private static func make%s() -> [Handler] {" % (table[0].upper() + table[1:]))
+    w.append("        let t = UnsafeMutablePointer<Handler>.allocate(capacity: %d)" % (len(groups) * width))
+    w.append("        defer { t.deallocate() }")
+    w.append("        t.initialize(repeating: OpKind.trap.trampolineHandler, count: %d)" % (len(groups) * width))
+    w.append("        do {")
+    for i, group in enumerate(groups):
+        w.append("            // %s" % " + ".join(group))
         variants = group_variants(group)
-        for code, fwd in variants[1:] + variants[:1]:  # the plain variant last, as the default
-            w.append("            %s:" % ("default" if code == 0 else "case %d" % code))
-            w.append("                return { ip, r, g, v, w in")
+        for code, fwd in variants:  # the plain variant (code 0) first
+            w.append("            t[%d] = { ip, r, g, v, w in" % (i * width + code))
             for line in expand_fused(list(group), fwd):
-                w.append("                    " + line)
-            w.append("                }")
-        w.append("            }")
-    if not exhaustive:
-        w.append("        default: return nil")
+                w.append("                " + line)
+            w.append("            }")
+        present = {code for code, _ in variants}
+        for code in range(width):
+            if code not in present:
+                w.append("            t[%d] = t[%d]" % (i * width + code, i * width))
     w.append("        }")
+    w.append("        var table = [Handler](repeating: OpKind.trap.trampolineHandler, count: %d)" % (len(groups) * width))
+    w.append("        table.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: t, count: %d) }" % (len(groups) * width))
+    w.append("        return table")
     w.append("    }")
 
 
@@ -547,17 +571,61 @@ def main():
     w.append("    /// reads `r[a]` and `r[b]` from the register file (0), the value carried from the op before (1) or the one")
     w.append("    /// two ops before (2); nil if the op has no such variant.")
     w.append("    func threadedHandler(a: Int, b: Int) -> Handler? {")
-    w.append("        switch (self, a, b) {")
+    w.append("        guard (0...2).contains(a), (0...2).contains(b) else { return nil }")
+    w.append("        let code = a &+ 3 &* b")
+    w.append("        guard Self.threadedHandlerVariants[Int(rawValue)] & (1 << code) != 0 else { return nil }")
+    w.append("        return Self.threadedHandlerTable[Int(rawValue) &* 9 &+ code]")
+    w.append("    }")
+    w.append("")
+    masks = [0] * 256
+    raw_of = {}
+    table = json.load(open(os.path.join(ROOT, "Utilities", "Instructions.json")))["instructions"]
+    for r in table:
+        raw_of[camel(r["name"])] = r["opcodes"]["latest64"]
+    for name, raw, _ in EXTRA_KINDS:
+        raw_of[name] = raw
     for k in kinds:
+        for sa in input_sources(k, "a"):
+            for sb in input_sources(k, "b"):
+                masks[raw_of[k]] |= 1 << (sa + 3 * sb)
+    w.append("    /// For each raw value, bit `a + 3 * b` set where `threadedHandler(a:b:)` has a variant.")
+    w.append("    static let threadedHandlerVariants: [UInt16] = [")
+    for i in range(0, 256, 16):
+        w.append("        " + ", ".join("0x%03X" % m for m in masks[i:i + 16]) + ",")
+    w.append("    ]")
+    w.append("")
+    w.append("    /// Every single-op threaded handler, at index `rawValue * 9 + a + 3 * b` (`threadedHandler(a:b:)`): a")
+    w.append("    /// variant an op does not have holds its plain handler, a raw value no kind has holds `trap`'s. A table")
+    w.append("    /// filled by stores, not a switch, so that building the compiler's tables on a process's first load costs little.")
+    w.append("    static let threadedHandlerTable: [Handler] = makeThreadedHandlerTable()")
+    w.append("")
+    w.append("    /// Builds `threadedHandlerTable` (statements in a function, not a closure, so that each is type-checked alone).")
+    w.append("    private static func makeThreadedHandlerTable() -> [Handler] {")
+    w.append("        let t = UnsafeMutablePointer<Handler>.allocate(capacity: 256 * 9)")
+    w.append("        defer { t.deallocate() }")
+    w.append("        let trap: Handler = { ip, r, g, v, w in")
+    for line in expand(OPS["trap"], "threaded"):
+        w.append("            " + line)
+    w.append("        }")
+    w.append("        t.initialize(repeating: trap, count: 256 * 9)")
+    for k in kinds:
+        base = "Int(OpKind.%s.rawValue) * 9" % swift_case(k)
         for sa in input_sources(k, "a"):
             for sb in input_sources(k, "b"):
                 body = OPS[k]
                 for reg, src in (("a", sa), ("b", sb)):
                     if src:
                         body = body.replace("r[%s]" % reg, ("v", "w")[src - 1])
-                emit_handler(w, f"(.{swift_case(k)}, {sa}, {sb})", expand(body, "threaded"))
-    w.append("        default: return nil")
-    w.append("        }")
+                w.append("        t[%s + %d] = { ip, r, g, v, w in" % (base, sa + 3 * sb))
+                for line in expand(body, "threaded"):
+                    w.append("            " + line)
+                w.append("        }")
+        for code in range(9):
+            if not masks[raw_of[k]] & (1 << code):
+                w.append("        t[%s + %d] = t[%s]" % (base, code, base))
+    w.append("        var table = [Handler](repeating: trap, count: 256 * 9)")
+    w.append("        table.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: t, count: 256 * 9) }")
+    w.append("        return table")
     w.append("    }")
     w.append("")
     for prop, doc, pred in (
@@ -583,11 +651,12 @@ def main():
     w.append("}")
     w.append("")
     w.append("extension OpKind {")
-    fused_switch(w, ["The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.",
-                     "The fused op keeps this op's kind; only its handler changes. `forwarding` is",
-                     "`forwarding(to:d:a:b:)` of the pair: the variant that passes this op's result to `next` in a",
-                     "host register (the register file is still written), which shortens the dependency chain."],
-                 "fusedHandler(with next: OpKind, forwarding: Int = 0)", "(self, next)", PAIRS, comment=True)
+    fused_table(w, ["The threaded handler that runs this op and then `next` (the op after it), if the pair is fused.",
+                    "The fused op keeps this op's kind; only its handler changes. `forwarding` is",
+                    "`forwarding(to:d:a:b:)` of the pair: the variant that passes this op's result to `next` in a",
+                    "host register (the register file is still written), which shortens the dependency chain."],
+                "fusedHandler(with next: OpKind, forwarding: Int = 0)", "fusedPairTable", "fusedPairIndex",
+                ["first", "second"], PAIRS, 9)
     w.append("")
     w.append("    /// The fused pairs (for the compiler's lookup tables, tests and tools).")
     w.append("    static let fusedPairs: [(OpKind, OpKind)] = [")
@@ -601,10 +670,11 @@ def main():
         w.append("        (.%s, .%s, .%s)," % triple)
     w.append("    ]")
     w.append("")
-    fused_switch(w, ["The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple",
-                     "is fused. The fused op keeps this op's kind; only its handler changes. `forwarding` is the",
-                     "first link's `forwarding(to:d:a:b:)` plus 3 times the second's."],
-                 "fusedHandler(with next: OpKind, and third: OpKind, forwarding: Int = 0)", "(self, next, third)", TRIPLES)
+    fused_table(w, ["The threaded handler that runs this op, `next` and `third` (the two ops after it), if the triple",
+                    "is fused. The fused op keeps this op's kind; only its handler changes. `forwarding` is the",
+                    "first link's `forwarding(to:d:a:b:)` plus 3 times the second's."],
+                "fusedHandler(with next: OpKind, and third: OpKind, forwarding: Int = 0)", "fusedTripleTable",
+                "fusedTripleIndex", ["first", "second", "third"], TRIPLES, 27)
 
     w.append("}")
     w.append("")

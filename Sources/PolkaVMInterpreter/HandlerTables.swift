@@ -1,19 +1,10 @@
-/// The compiler's handler lookups as flat tables, built once per process from the generated switches
-/// (`OpKind.threadedHandler(a:b:)`, `fusedHandler(with:forwarding:)`, `fusedHandler(with:and:forwarding:)`),
-/// so that choosing an op's handler costs a few array reads instead of a walk through those switches.
+/// The compiler's handler lookups as flat tables, built once per process from the generated ones
+/// (`OpKind.threadedHandlerTable`, `fusedPairTable`, `fusedTripleTable`), so that choosing an op's handler
+/// costs a few array reads.
 enum HandlerTables {
-    /// Single-op variants: index `kind * 9 + a + 3 * b` (sources as in `OpKind.threadedHandler(a:b:)`).
-    static let singles: [Handler] = {
-        var table: [Handler] = []
-        table.reserveCapacity(256 * 9)
-        for raw in 0..<256 {
-            let kind = OpKind(rawValue: UInt8(raw)) ?? .trap
-            for code in 0..<9 {
-                table.append(kind.threadedHandler(a: code % 3, b: code / 3) ?? kind.threadedHandler)
-            }
-        }
-        return table
-    }()
+    /// Single-op variants: index `kind * 9 + a + 3 * b` (sources as in `OpKind.threadedHandler(a:b:)`); a
+    /// variant an op does not have is its plain handler, and a raw value no kind has is `trap`'s.
+    static let singles: [Handler] = OpKind.threadedHandlerTable
 
     /// For each first kind (raw value): 1 + its row in `pairRows`, or 0 if no fused pair starts with it.
     static let pairRowOfFirst: [UInt8] = {
@@ -40,9 +31,7 @@ enum HandlerTables {
     }()
 
     /// The forwarding variants of every fused pair: index `pair * 9 + code` (code as in `fusedHandler(with:forwarding:)`).
-    static let pairs: [Handler] = OpKind.fusedPairs.flatMap { pair in
-        (0..<9).map { pair.0.fusedHandler(with: pair.1, forwarding: $0)! }
-    }
+    static let pairs: [Handler] = OpKind.fusedPairTable
 
     /// For `first * 4 + second / 64`, bit `second % 64`: whether some fused triple starts with these two
     /// kinds (raw values), a 256 x 256 bit set (8 KB).
@@ -56,9 +45,7 @@ enum HandlerTables {
     }()
 
     /// The forwarding variants of every fused triple: index `triple * 27 + code`.
-    static let triples: [Handler] = OpKind.fusedTriples.flatMap { triple in
-        (0..<27).map { triple.0.fusedHandler(with: triple.1, and: triple.2, forwarding: $0)! }
-    }
+    static let triples: [Handler] = OpKind.fusedTripleTable
 
     /// Per kind (raw value): bit 0 `producesValue`, bit 1 `readsA`, bit 2 `readsB`, bit 3 `passesValuesThrough`.
     static let kindFlags: [UInt8] = (0..<256).map { raw in
