@@ -1,11 +1,8 @@
-/// The compiler's handler lookups as flat tables, built once per process from the generated ones
-/// (`OpKind.threadedHandlerTable`, `fusedPairTable`, `fusedTripleTable`), so that choosing an op's handler
-/// costs a few array reads.
+/// The compiler's choice of handlers: flat lookup tables, built once per process, that find an op's fused
+/// group and forwarding variant in a few array reads; the handlers themselves are in the generated tables
+/// `OpKind.threadedHandlerTable` (index `kind * 9 + a + 3 * b`), `fusedPairTable` (`pair * 9 + code`) and
+/// `fusedTripleTable` (`triple * 27 + code`).
 enum HandlerTables {
-    /// Single-op variants: index `kind * 9 + a + 3 * b` (sources as in `OpKind.threadedHandler(a:b:)`); a
-    /// variant an op does not have is its plain handler, and a raw value no kind has is `trap`'s.
-    static let singles: [Handler] = OpKind.threadedHandlerTable
-
     /// For each first kind (raw value): 1 + its row in `pairRows`, or 0 if no fused pair starts with it.
     static let pairRowOfFirst: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
@@ -30,9 +27,6 @@ enum HandlerTables {
         return table
     }()
 
-    /// The forwarding variants of every fused pair: index `pair * 9 + code` (code as in `fusedHandler(with:forwarding:)`).
-    static let pairs: [Handler] = OpKind.fusedPairTable
-
     /// For `first * 4 + second / 64`, bit `second % 64`: whether some fused triple starts with these two
     /// kinds (raw values), a 256 x 256 bit set (8 KB).
     static let tripleStarts: [UInt64] = {
@@ -43,9 +37,6 @@ enum HandlerTables {
         }
         return table
     }()
-
-    /// The forwarding variants of every fused triple: index `triple * 27 + code`.
-    static let triples: [Handler] = OpKind.fusedTripleTable
 
     /// Per kind (raw value): bit 0 `producesValue`, bit 1 `readsA`, bit 2 `readsB`, bit 3 `passesValuesThrough`.
     static let kindFlags: [UInt8] = (0..<256).map { raw in
@@ -74,9 +65,9 @@ enum HandlerTables {
     /// ops back for single ops, `OpKind.threadedHandler(a:b:)`). The ops after a group's first keep single
     /// handlers, for host entry in the middle of a group and for slow paths.
     static func assignThreadedHandlers(_ ops: UnsafeMutablePointer<Op>, count: Int) {
-        singles.withUnsafeBufferPointer { singles in
-        pairs.withUnsafeBufferPointer { pairs in
-        triples.withUnsafeBufferPointer { triples in
+        OpKind.threadedHandlerTable.withUnsafeBufferPointer { singles in
+        OpKind.fusedPairTable.withUnsafeBufferPointer { pairs in
+        OpKind.fusedTripleTable.withUnsafeBufferPointer { triples in
         pairRows.withUnsafeBufferPointer { pairRows in
         pairRowOfFirst.withUnsafeBufferPointer { pairRowOfFirst in
         tripleStarts.withUnsafeBufferPointer { tripleStarts in
