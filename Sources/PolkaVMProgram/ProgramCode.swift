@@ -33,6 +33,20 @@ public struct ProgramCode: Sendable, Hashable {
         self.operandKinds = OperandKind.byOpcode
     }
 
+    /// Whether two codes have the same bytes, bitmask, jump table and instruction set (the decode tables
+    /// follow from the instruction set, so they are not compared).
+    public static func == (lhs: ProgramCode, rhs: ProgramCode) -> Bool {
+        lhs.code == rhs.code && lhs.bitmask == rhs.bitmask && lhs.jumpTable == rhs.jumpTable && lhs.isa == rhs.isa
+    }
+
+    /// Hashes what ``==`` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(bitmask)
+        hasher.combine(jumpTable)
+        hasher.combine(isa)
+    }
+
     /// Checks the bitmask's length and padding and wraps the parts.
     public init(code: [UInt8], bitmask: [UInt8], jumpTable: [UInt32], isa: InstructionSetKind, validating: Void = ()) throws(ProgramError) {
         guard code.count <= ProgramLimits.maximumCodeLength else {

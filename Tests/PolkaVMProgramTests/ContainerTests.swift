@@ -153,6 +153,16 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
         #expect(valid > 50)
     }
 
+    @Test func codeEqualityComparesBytesBitmaskJumpTableAndInstructionSet() {
+        let code = ProgramCode(uncheckedCode: [0, 1, 2], bitmask: [0b101], jumpTable: [0], isa: .latest64)
+        let same = ProgramCode(uncheckedCode: [0, 1, 2], bitmask: [0b101], jumpTable: [0], isa: .latest64)
+        #expect(code == same && code.hashValue == same.hashValue)
+        #expect(code != ProgramCode(uncheckedCode: [0, 1, 3], bitmask: [0b101], jumpTable: [0], isa: .latest64))
+        #expect(code != ProgramCode(uncheckedCode: [0, 1, 2], bitmask: [0b111], jumpTable: [0], isa: .latest64))
+        #expect(code != ProgramCode(uncheckedCode: [0, 1, 2], bitmask: [0b101], jumpTable: [2], isa: .latest64))
+        #expect(code != ProgramCode(uncheckedCode: [0, 1, 2], bitmask: [0b101], jumpTable: [0], isa: .latest32))
+    }
+
     @Test func varintBoundaries() throws {
         let cases: [(UInt32, Int)] = [
             (0, 1), (1, 1), (127, 1), (128, 2), (0x3FFF, 2), (0x4000, 3), (0x1F_FFFF, 3),
