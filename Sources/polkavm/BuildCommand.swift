@@ -139,11 +139,14 @@ enum GuestToolchain {
     }
 
     /// Flags for every compilation: freestanding, position-independent, one section per function and
-    /// object (for dead-code elimination), no unwind tables.
+    /// object (for dead-code elimination), no unwind tables, and no contraction of `a * b + c` into one
+    /// fused rounding. PolkaVM has no FPU, so at run time the SDK's soft-float rounds the multiply and the
+    /// add separately; with contraction on, clang would still fuse the expressions it folds at compile
+    /// time, and a program's float results would depend on which of its inputs were constants.
     static let commonFlags = [
         "-ffreestanding", "-nostdlib", "-fPIC", "-fvisibility=hidden", "-fno-common", "-ffunction-sections", "-fdata-sections",
         "-fno-exceptions", "-fno-unwind-tables", "-fno-asynchronous-unwind-tables", "-fno-stack-protector",
-        "-fno-ident",
+        "-fno-ident", "-ffp-contract=off",
     ]
 
     /// Debug flags unless `--strip`: DWARF line tables (and the function entries inlining needs), with paths

@@ -10,7 +10,7 @@ local arrays, heap buffers, function pointers, switch statements (dense enough f
 recursion, and print a running checksum through polkavm_write (guest/polkavm.h or the native shim).
 Float and double arithmetic (specials, subnormals and overflow included) enters the integer
 expressions through its bit patterns (NaNs canonical) and range-guarded conversions, so it too is
-fully defined; native builds must not contract a * b + c into fused multiply-adds (-ffp-contract=off)
+fully defined; neither native nor guest builds may contract a * b + c into fused multiply-adds (-ffp-contract=off)
 and should compute square roots with the FPU's instruction (-fno-math-errno).
 """
 import argparse

@@ -107,16 +107,19 @@ if [ -n "$keep" ]; then work="$keep"; mkdir -p "$work"; else work="$(mktemp -d)"
 flags() {
     guest_rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e -mno-strict-align)
     guest_rv32=(--target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e -mno-strict-align)
-    guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -I "$root/guest")
+    guest_common=(-O2 -ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections -fno-builtin -ffp-contract=off -I "$root/guest")
     native_rv64=(--target=riscv64-unknown-linux-gnu -march=rv64gc -mabi=lp64d)
     native_rv32=(--target=riscv32-unknown-linux-gnu -march=rv32gc -mabi=ilp32d)
-    # (-ffp-contract=off: rv64gc/rv32gc could fuse a * b + c into one rounding; PolkaVM guests cannot.
+    # (-ffp-contract=off: rv64gc/rv32gc could fuse a * b + c into one rounding. Guests are built without
+    # contraction too (`polkavm build` passes it): their soft-float never fuses at run time, but clang would
+    # still fuse what it folds at compile time.
     # -fno-math-errno: __builtin_sqrt becomes fsqrt, so the SDK's sqrt is checked against the FPU.)
     native_common=(-ffreestanding -nostdlib -fno-pic -fno-builtin -ffunction-sections -fdata-sections -ffp-contract=off -fno-math-errno -I "$here/native")
     # --toolchain gnu. build_common is `polkavm build`'s GuestToolchain.commonFlags (plus the SDK
     # include); the ld variants use its clang target flags (GuestToolchain.Target.clangFlags).
     build_common=(-ffreestanding -nostdlib -fPIC -fvisibility=hidden -fno-common -ffunction-sections -fdata-sections
-                  -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -fno-stack-protector -fno-ident -I "$root/guest")
+                  -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -fno-stack-protector -fno-ident -ffp-contract=off
+                  -I "$root/guest")
     cc_ld64=("$CLANG" --target=riscv64-unknown-none-elf -march=rv64emac_zbb_xtheadcondmov -mabi=lp64e -mno-strict-align "${build_common[@]}")
     cc_ld32=("$CLANG" --target=riscv32-unknown-none-elf -march=rv32emac_zbb_xtheadcondmov -mabi=ilp32e -mno-strict-align "${build_common[@]}")
     cc_gcc32=("$GNU_CC" -march=rv32emac_zbb -mabi=ilp32e "${build_common[@]}")
