@@ -53,6 +53,19 @@ public struct InstructionDecoder {
     /// The start of the instruction before `pc`, if it lies within 25 bytes (its skip can reach `pc`).
     @inlinable
     public func previousInstructionStart(before pc: Int) -> Int? {
+        // The bitmask's 64 bits that end with offset pc - 1's bit, in one load: the highest set bit at or
+        // above pc - 25 is the answer.
+        let lastByte = (pc &- 1) &>> 3
+        if _fastPath(pc > 0 && pc <= count && lastByte >= 7 && lastByte < bitmaskCount) {
+            let firstByte = lastByte &- 7
+            var window = UInt64(littleEndian: bitmask.unsafelyUnwrapped.loadUnaligned(fromByteOffset: firstByte, as: UInt64.self))
+            let top = pc &- 1 &- firstByte &* 8 // 57...63: the bit of offset pc - 1
+            window &= UInt64.max &>> UInt64(63 &- top)
+            let bottom = top &- ProgramCode.maximumSkip // the bit of offset pc - 25 (at least 32)
+            window &>>= UInt64(bottom)
+            guard window != 0 else { return nil }
+            return firstByte &* 8 &+ bottom &+ (63 &- window.leadingZeroBitCount)
+        }
         var p = pc &- 1
         while p >= 0 && p >= pc &- (ProgramCode.maximumSkip &+ 1) {
             if isInstructionStart(p) { return p }

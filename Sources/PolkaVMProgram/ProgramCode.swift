@@ -204,6 +204,29 @@ public struct ProgramCode: Sendable, Hashable {
         return starts
     }
 
+    /// How many instructions start in the code: the bitmask's set bits for offsets below the code's
+    /// length, counted a word at a time (about one host instruction per eight guest instructions, where
+    /// ``instructionCensus()`` also reads every opcode).
+    public var instructionCount: Int {
+        let bits = code.count
+        return bitmask.withUnsafeBytes { mask -> Int in
+            let usable = Swift.min(mask.count, (bits + 7) / 8)
+            var total = 0, k = 0
+            while k &+ 8 <= usable {
+                total &+= mask.loadUnaligned(fromByteOffset: k, as: UInt64.self).nonzeroBitCount
+                k &+= 8
+            }
+            while k < usable {
+                var byte = mask[k]
+                let firstBit = k &* 8
+                if firstBit &+ 8 > bits { byte &= UInt8(truncatingIfNeeded: (1 &<< (bits &- firstBit)) &- 1) }
+                total &+= byte.nonzeroBitCount
+                k &+= 1
+            }
+            return total
+        }
+    }
+
     /// How many instructions start in the code (bits set in the bitmask) and how many of them are
     /// block terminators: a cheap census for sizing a backend's per-instruction arrays before it
     /// decodes anything (a program has at most `terminators + 1` basic blocks plus gap blocks).

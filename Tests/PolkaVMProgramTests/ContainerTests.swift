@@ -823,6 +823,26 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
     }
 }
 
+/// Bits a bitmask sets past the end of the code (its last byte's padding, or whole extra bytes) start no
+/// instruction for any of the bitmask scans.
+@Suite struct BitmaskPaddingTests {
+    @Test func bitsPastTheEndOfTheCodeAreIgnored() {
+        for length in [1, 5, 8, 13, 64, 70, 100] {
+            let starts = Array(stride(from: 0, to: length, by: 3))
+            var bitmask = ProgramCode.bitmask(codeLength: length, starts: starts)
+            bitmask = bitmask.enumerated().map { k, byte in k == bitmask.count - 1 && length % 8 != 0 ? byte | ~UInt8((1 << (length % 8)) - 1) : byte }
+            bitmask += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+            let code = ProgramCode(uncheckedCode: [UInt8](repeating: 0, count: length), bitmask: bitmask, jumpTable: [], isa: .latest64)
+            #expect(code.instructionCount == starts.count, "length \(length)")
+            for pc in 0...(length + 40) {
+                let expected = starts.last(where: { $0 < pc && $0 >= pc - 25 })
+                #expect(code.previousInstructionStart(before: pc) == expected, "pc \(pc) length \(length)")
+                #expect(code.isInstructionStart(pc) == starts.contains(pc))
+            }
+        }
+    }
+}
+
 /// The bitmask scans: `skip(at:)` reads a whole word where it can, `previousInstructionStart(before:)` walks back;
 /// they must agree with a bit-by-bit reading everywhere, including near both ends of the code.
 @Suite struct BitmaskScanTests {
@@ -836,6 +856,7 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
             let code = ProgramCode(uncheckedCode: [UInt8](repeating: 0, count: length),
                                    bitmask: ProgramCode.bitmask(codeLength: length, starts: starts), jumpTable: [], isa: .latest64)
             let isStart = Set(starts)
+            #expect(code.instructionCount == starts.count)
             for pc in 0...(length + 2) {
                 var expected: Int? = nil
                 var p = pc - 1
@@ -844,6 +865,7 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
                     p -= 1
                 }
                 #expect(code.previousInstructionStart(before: pc) == expected, "pc \(pc) length \(length) starts \(starts)")
+                #expect(code.isJumpTargetValid(pc) == (isStart.contains(pc) && (pc == 0 || expected.map { code.opcode(at: $0).isTerminator } == true)))
                 if pc < length {
                     var distance = 1
                     while pc + distance < length && !isStart.contains(pc + distance) && distance <= 24 { distance += 1 }
