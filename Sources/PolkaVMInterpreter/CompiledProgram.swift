@@ -174,15 +174,14 @@ private struct Compiler {
             costNeedsInstructions = false
         }
         // One op per instruction and one per block (a block ends at a terminator), plus one per
-        // instruction for per-instruction gas. The instruction count is a popcount of the bitmask; the
-        // blocks are not known before decoding, so the buffer leaves room for one per two instructions
-        // (compiled C has about one per four or five), and grows if a program has more. Room that is never
-        // written costs no memory (the C allocator maps large blocks lazily, and `OpBuffer.finish()`
-        // trims it), while growing a block that was too small copies it.
-        let instructions = code.instructionCount
-        let perInstruction = options.semantics.gasGranularity == .instruction ? instructions : 0
-        ops = OpBuffer(capacity: instructions + instructions / 2 + perInstruction + 16)
-        blockOps.reserveCapacity(instructions / 2 + 2)
+        // instruction for per-instruction gas; the rare extra ops (gaps, invalid targets) grow the buffer.
+        // Sizing it right up front matters more than the CPU time: C allocators serve large blocks from
+        // fresh pages, and every page first touched costs a fault; and a block of exactly the size the
+        // last compilation of the program freed is reused, where a larger one would map fresh pages.
+        let census = code.instructionCensus()
+        let perInstruction = options.semantics.gasGranularity == .instruction ? census.instructions : 0
+        ops = OpBuffer(capacity: census.instructions + census.terminators + perInstruction + 2)
+        blockOps.reserveCapacity(census.terminators + 2)
         blockStartBits = [UInt64](repeating: 0, count: (code.count + 1) / 64 + 1)
     }
 

@@ -204,47 +204,38 @@ public struct ProgramCode: Sendable, Hashable {
         return starts
     }
 
-    /// How many instructions start in the code: the bitmask's set bits for offsets below the code's
-    /// length, counted a word at a time (about one host instruction per eight guest instructions, where
-    /// ``instructionCensus()`` also reads every opcode).
-    public var instructionCount: Int {
-        let bits = code.count
-        return bitmask.withUnsafeBytes { mask -> Int in
-            let usable = Swift.min(mask.count, (bits + 7) / 8)
-            var total = 0, k = 0
-            while k &+ 8 <= usable {
-                total &+= mask.loadUnaligned(fromByteOffset: k, as: UInt64.self).nonzeroBitCount
-                k &+= 8
-            }
-            while k < usable {
-                var byte = mask[k]
-                let firstBit = k &* 8
-                if firstBit &+ 8 > bits { byte &= UInt8(truncatingIfNeeded: (1 &<< (bits &- firstBit)) &- 1) }
-                total &+= byte.nonzeroBitCount
-                k &+= 1
-            }
-            return total
-        }
-    }
-
     /// How many instructions start in the code (bits set in the bitmask) and how many of them are
     /// block terminators: a cheap census for sizing a backend's per-instruction arrays before it
     /// decodes anything (a program has at most `terminators + 1` basic blocks plus gap blocks).
     public func instructionCensus() -> (instructions: Int, terminators: Int) {
-        let table = decodeTable
+        let length = code.count
         var instructions = 0, terminators = 0
         code.withUnsafeBufferPointer { bytes in
-            bitmask.withUnsafeBufferPointer { mask in
-                for k in 0..<mask.count where mask[k] != 0 {
-                    var bits = mask[k]
-                    instructions += bits.nonzeroBitCount
-                    while bits != 0 {
-                        let pc = k &* 8 &+ bits.trailingZeroBitCount
-                        bits &= bits &- 1
-                        if pc < bytes.count && table[Int(bytes[pc])].isTerminator { terminators += 1 }
-                    }
+        bitmask.withUnsafeBytes { mask in
+        decodeTable.withUnsafeBufferPointer { table in
+            guard let base = bytes.baseAddress, let opcodes = table.baseAddress else { return }
+            // A word of the bitmask at a time; bits for offsets at or past the end start nothing.
+            let usable = Swift.min(mask.count, (length &+ 7) / 8)
+            var k = 0
+            while k < usable {
+                var word: UInt64 = 0
+                if _fastPath(k &+ 8 <= usable) {
+                    word = UInt64(littleEndian: mask.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+                } else {
+                    for j in 0..<(usable &- k) { word |= UInt64(mask[k &+ j]) &<< UInt64(8 &* j) }
                 }
+                let firstBit = k &* 8
+                if length &- firstBit < 64 { word &= (UInt64(1) &<< UInt64(length &- firstBit)) &- 1 }
+                instructions &+= word.nonzeroBitCount
+                while word != 0 {
+                    let pc = firstBit &+ word.trailingZeroBitCount
+                    word &= word &- 1
+                    if opcodes[Int(base[pc])].isTerminator { terminators &+= 1 }
+                }
+                k &+= 8
             }
+        }
+        }
         }
         return (instructions, terminators)
     }

@@ -36,7 +36,6 @@ import PolkaVMProgram
             let census = code.instructionCensus()
             let starts = (0..<length).filter { code.isInstructionStart($0) }
             #expect(census.instructions == starts.count)
-            #expect(code.instructionCount == starts.count)
             #expect(census.terminators == starts.filter { code.opcode(at: $0).isTerminator }.count)
             for dispatch in [InterpreterDispatch.threaded, .trampoline] {
                 for granularity in [false, true] {

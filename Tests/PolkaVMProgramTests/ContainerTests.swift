@@ -833,7 +833,7 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
             bitmask = bitmask.enumerated().map { k, byte in k == bitmask.count - 1 && length % 8 != 0 ? byte | ~UInt8((1 << (length % 8)) - 1) : byte }
             bitmask += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
             let code = ProgramCode(uncheckedCode: [UInt8](repeating: 0, count: length), bitmask: bitmask, jumpTable: [], isa: .latest64)
-            #expect(code.instructionCount == starts.count, "length \(length)")
+            #expect(code.instructionCensus() == (starts.count, starts.count), "length \(length)")
             for pc in 0...(length + 40) {
                 let expected = starts.last(where: { $0 < pc && $0 >= pc - 25 })
                 #expect(code.previousInstructionStart(before: pc) == expected, "pc \(pc) length \(length)")
@@ -856,7 +856,7 @@ private let trapOnly: [UInt8] = codePayload(count: 0, entrySize: 0, codeLength: 
             let code = ProgramCode(uncheckedCode: [UInt8](repeating: 0, count: length),
                                    bitmask: ProgramCode.bitmask(codeLength: length, starts: starts), jumpTable: [], isa: .latest64)
             let isStart = Set(starts)
-            #expect(code.instructionCount == starts.count)
+            #expect(code.instructionCensus() == (starts.count, starts.count))  // all-zero code: every instruction a trap
             for pc in 0...(length + 2) {
                 var expected: Int? = nil
                 var p = pc - 1
