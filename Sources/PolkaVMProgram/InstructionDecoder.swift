@@ -58,7 +58,7 @@ public struct InstructionDecoder {
         let lastByte = (pc &- 1) &>> 3
         if _fastPath(pc > 0 && pc <= count && lastByte >= 7 && lastByte < bitmaskCount) {
             let firstByte = lastByte &- 7
-            var window = UInt64(littleEndian: bitmask.unsafelyUnwrapped.loadUnaligned(fromByteOffset: firstByte, as: UInt64.self))
+            var window = bitmaskWord(fromByte: firstByte)
             let top = pc &- 1 &- firstByte &* 8 // 57...63: the bit of offset pc - 1
             window &= UInt64.max &>> UInt64(63 &- top)
             let bottom = top &- ProgramCode.maximumSkip // the bit of offset pc - 25 (at least 32)
@@ -74,6 +74,45 @@ public struct InstructionDecoder {
         return nil
     }
 
+    /// The 64 bitmask bits from byte `k` on (bit j for code offset 8k + j): one load where eight bytes
+    /// remain, and bytes past the end of the bitmask read as zero.
+    @inlinable @inline(__always)
+    func bitmaskWord(fromByte k: Int) -> UInt64 {
+        if _fastPath(k &+ 8 <= bitmaskCount) {
+            return UInt64(littleEndian: bitmask.unsafelyUnwrapped.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+        }
+        var word: UInt64 = 0
+        var j = 0
+        while j < 8 && k &+ j < bitmaskCount {
+            word |= UInt64(bitmask.unsafelyUnwrapped.load(fromByteOffset: k &+ j, as: UInt8.self)) &<< UInt64(8 &* j)
+            j &+= 1
+        }
+        return word
+    }
+
+    /// How many instructions start in the code and how many of them are block terminators
+    /// (``ProgramCode/instructionCensus()``), a bitmask word at a time; bits for offsets at or past the
+    /// end of the code start nothing.
+    @inlinable
+    public func instructionCensus() -> (instructions: Int, terminators: Int) {
+        var instructions = 0, terminators = 0
+        let usable = Swift.min(bitmaskCount, (count &+ 7) / 8)
+        var k = 0
+        while k < usable {
+            var word = bitmaskWord(fromByte: k)
+            let firstBit = k &* 8
+            if count &- firstBit < 64 { word &= (UInt64(1) &<< UInt64(count &- firstBit)) &- 1 }
+            instructions &+= word.nonzeroBitCount
+            while word != 0 {
+                let pc = firstBit &+ word.trailingZeroBitCount
+                word &= word &- 1
+                if opcodes[Int(code.unsafelyUnwrapped.load(fromByteOffset: pc, as: UInt8.self))].isTerminator { terminators &+= 1 }
+            }
+            k &+= 8
+        }
+        return (instructions, terminators)
+    }
+
     /// The byte at `offset` (0 past the end of the code).
     @inlinable @inline(__always)
     func byte(_ offset: Int) -> UInt8 {
@@ -85,19 +124,8 @@ public struct InstructionDecoder {
     @inlinable @inline(__always)
     public func skip(at pc: Int) -> Int {
         let startBit = pc &+ 1
-        var window: UInt64 = 0
-        let firstByte = startBit &>> 3
-        if _fastPath(firstByte &+ 8 <= bitmaskCount) {
-            // One unaligned load: after the shift below at least 57 bits remain, more than the 25 needed.
-            window = UInt64(littleEndian: bitmask.unsafelyUnwrapped.loadUnaligned(fromByteOffset: firstByte, as: UInt64.self))
-        } else {
-            var k = 0
-            while k < 5 && firstByte &+ k < bitmaskCount {
-                window |= UInt64(bitmask.unsafelyUnwrapped.load(fromByteOffset: firstByte &+ k, as: UInt8.self)) &<< UInt64(8 &* k)
-                k &+= 1
-            }
-        }
-        window &>>= UInt64(startBit & 7)
+        // After the shift at least 57 bits remain, more than the 25 needed.
+        let window = bitmaskWord(fromByte: startBit &>> 3) &>> UInt64(startBit & 7)
         let distance = window == 0 ? 64 : window.trailingZeroBitCount
         return Swift.max(0, Swift.min(Swift.min(distance, ProgramCode.maximumSkip), count &- pc &- 1))
     }

@@ -208,35 +208,6 @@ public struct ProgramCode: Sendable, Hashable {
     /// block terminators: a cheap census for sizing a backend's per-instruction arrays before it
     /// decodes anything (a program has at most `terminators + 1` basic blocks plus gap blocks).
     public func instructionCensus() -> (instructions: Int, terminators: Int) {
-        let length = code.count
-        var instructions = 0, terminators = 0
-        code.withUnsafeBufferPointer { bytes in
-        bitmask.withUnsafeBytes { mask in
-        decodeTable.withUnsafeBufferPointer { table in
-            guard let base = bytes.baseAddress, let opcodes = table.baseAddress else { return }
-            // A word of the bitmask at a time; bits for offsets at or past the end start nothing.
-            let usable = Swift.min(mask.count, (length &+ 7) / 8)
-            var k = 0
-            while k < usable {
-                var word: UInt64 = 0
-                if _fastPath(k &+ 8 <= usable) {
-                    word = UInt64(littleEndian: mask.loadUnaligned(fromByteOffset: k, as: UInt64.self))
-                } else {
-                    for j in 0..<(usable &- k) { word |= UInt64(mask[k &+ j]) &<< UInt64(8 &* j) }
-                }
-                let firstBit = k &* 8
-                if length &- firstBit < 64 { word &= (UInt64(1) &<< UInt64(length &- firstBit)) &- 1 }
-                instructions &+= word.nonzeroBitCount
-                while word != 0 {
-                    let pc = firstBit &+ word.trailingZeroBitCount
-                    word &= word &- 1
-                    if opcodes[Int(base[pc])].isTerminator { terminators &+= 1 }
-                }
-                k &+= 8
-            }
-        }
-        }
-        }
-        return (instructions, terminators)
+        withDecoder { $0.instructionCensus() }
     }
 }
