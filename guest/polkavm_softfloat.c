@@ -38,6 +38,35 @@
 #define SF_INLINE static
 #endif
 
+/* 64x64-bit products and 64-bit division as single instructions (rv64, and native tests). A native
+ * test can define POLKAVM_SOFTFLOAT_TEST_NARROW to exercise the rv32 code paths on a 64-bit host. */
+#if (__riscv_xlen == 64 || !defined(__riscv)) && defined(__SIZEOF_INT128__) && !defined(POLKAVM_SOFTFLOAT_TEST_NARROW)
+#define SF_WIDE 1
+#else
+#define SF_WIDE 0
+#endif
+
+/* Fast paths for sums and products of normal numbers with normal results. Only on 64-bit targets: on
+ * rv32 every 64-bit step is several instructions and the duplicated code costs more than it saves
+ * (a native test can set POLKAVM_SOFTFLOAT_TEST_NARROW and SF_FAST_PATHS as it likes). */
+#ifndef SF_FAST_PATHS
+#if __riscv_xlen == 64 || !defined(__riscv)
+#define SF_FAST_PATHS 1
+#else
+#define SF_FAST_PATHS 0
+#endif
+#endif
+
+/* The general cases behind a fast path are out of line, so that the fast path needs no stack frame.
+ * (Without fast paths the compiler decides, as for SF_INLINE.) */
+#if SF_FAST_PATHS
+#define SF_NOINLINE __attribute__((noinline))
+#else
+#define SF_NOINLINE
+#endif
+/* A branch hint for the paths of ordinary operands. */
+#define SF_LIKELY(c) __builtin_expect(!!(c), 1)
+
 typedef union {
     double value;
     uint64_t bits;
@@ -96,7 +125,21 @@ SF_INLINE uint64_t sf_unpack(uint64_t abs, int *e) {
     return m << shift;
 }
 
-SF_INLINE uint64_t sf_add(uint64_t a, uint64_t b) {
+/*
+ * Rounds a significand whose leading one is at bit 52 + `extra` (the `extra` low bits being guard,
+ * round and sticky bits) to nearest, ties to even, and packs it with biased exponent `e` (1...0x7fe).
+ * Adding half a unit minus one, plus the kept part's lowest bit, carries exactly when the value rounds
+ * up; a carry out of the significand moves into the exponent (up to infinity).
+ */
+SF_INLINE uint64_t sf_round_pack_normal(uint64_t sign, uint64_t e, uint64_t m, int extra) {
+    uint64_t half = (uint64_t)1 << (extra - 1);
+    m = (m + (half - 1) + ((m >> extra) & 1)) >> extra;
+    return sign | (((e - 1) << 52) + m);
+}
+
+/* Every case of a sum: NaNs, infinities, zeros, subnormal operands and results. Out of line, so that
+ * the common case (sf_add) needs no stack frame. */
+static SF_NOINLINE uint64_t sf_add_general(uint64_t a, uint64_t b) {
     uint64_t absA = a & ~SF_SIGN, absB = b & ~SF_SIGN;
     if (absA > SF_INF || absB > SF_INF) return SF_QNAN;
     if (absA == SF_INF) return (absB == SF_INF && ((a ^ b) & SF_SIGN)) ? SF_QNAN : a;
@@ -134,9 +177,46 @@ SF_INLINE uint64_t sf_add(uint64_t a, uint64_t b) {
     return sf_round_pack(sign, ea, ma);
 }
 
+/* The sum of two normal doubles (biased exponents in 1...0x7fe). Written to keep few values live:
+ * rv64e has nine scratch registers, and a tenth would cost a stack frame. */
+SF_INLINE uint64_t sf_add_normal(uint64_t a, uint64_t b) {
+    if ((b << 1) > (a << 1)) { /* order by magnitude */
+        uint64_t t = a; a = b; b = t;
+    }
+    uint64_t ea = (a << 1) >> 53, d = ea - ((b << 1) >> 53);
+    /* The significands with their leading ones at bit 61: nine bits below for guard, round and sticky. */
+    uint64_t ma = ((a << 11) | SF_SIGN) >> 2, mb = ((b << 11) | SF_SIGN) >> 2;
+    if (d) mb = d < 64 ? (mb >> d) | ((mb << (64 - d)) != 0) : 1;
+    if ((int64_t)(a ^ b) >= 0) {
+        ma += mb;
+        if (ma >> 62) {
+            ma = (ma >> 1) | (ma & 1);
+            if (++ea == 0x7ff) return (a & SF_SIGN) | SF_INF;
+        }
+    } else {
+        ma -= mb;
+        if (ma == 0) return 0; /* x - x is +0 when rounding to nearest */
+        /* Normalize, but not below exponent 1: what stays unnormalized there packs as a subnormal. A
+         * shift of more than one bit only follows an exact subtraction (d <= 1), and so does every
+         * subnormal result. */
+        uint64_t shift = (uint64_t)__builtin_clzll(ma) - 2;
+        if (shift >= ea) shift = ea - 1;
+        ma <<= shift;
+        ea -= shift;
+    }
+    return sf_round_pack_normal(a & SF_SIGN, ea, ma, 9);
+}
+
+SF_INLINE uint64_t sf_add(uint64_t a, uint64_t b) {
+#if SF_FAST_PATHS
+    if (SF_LIKELY(((a >> 52) & 0x7ff) - 1 < 0x7fe && ((b >> 52) & 0x7ff) - 1 < 0x7fe)) return sf_add_normal(a, b);
+#endif
+    return sf_add_general(a, b);
+}
+
 /* The 128-bit product of two 64-bit values (on rv32 from 32-bit halves). */
 SF_INLINE void sf_mul_64x64(uint64_t a, uint64_t b, uint64_t *high, uint64_t *low) {
-#ifdef __SIZEOF_INT128__
+#if SF_WIDE
     unsigned __int128 p = (unsigned __int128)a * b;
     *high = (uint64_t)(p >> 64);
     *low = (uint64_t)p;
@@ -149,7 +229,32 @@ SF_INLINE void sf_mul_64x64(uint64_t a, uint64_t b, uint64_t *high, uint64_t *lo
 #endif
 }
 
+/* Every case of a product (see sf_mul). */
+static SF_NOINLINE uint64_t sf_mul_general(uint64_t a, uint64_t b);
+
 SF_INLINE uint64_t sf_mul(uint64_t a, uint64_t b) {
+    uint64_t sign = (a ^ b) & SF_SIGN;
+#if SF_FAST_PATHS
+    uint64_t fa = (a >> 52) & 0x7ff, fb = (b >> 52) & 0x7ff;
+    if (SF_LIKELY(fa - 1 < 0x7fe && fb - 1 < 0x7fe)) {
+        /* Both normal: the product of the 53-bit significands, times 2^21, is in [2^125, 2^127). */
+        uint64_t high, low;
+        sf_mul_64x64(((a & SF_FRAC) | SF_IMPLICIT) << 10, ((b & SF_FRAC) | SF_IMPLICIT) << 11, &high, &low);
+        uint64_t e = fa + fb - 1023;
+        if (high >> 62) {
+            e++;
+        } else {
+            high = (high << 1) | (low >> 63);
+            low <<= 1;
+        }
+        /* The leading one is at bit 62; a normal result rounds here, anything else goes the long way. */
+        if (SF_LIKELY(e - 1 < 0x7fe)) return sf_round_pack_normal(sign, e, high | (low != 0), 10);
+    }
+#endif
+    return sf_mul_general(a, b);
+}
+
+static SF_NOINLINE uint64_t sf_mul_general(uint64_t a, uint64_t b) {
     uint64_t sign = (a ^ b) & SF_SIGN;
     uint64_t absA = a & ~SF_SIGN, absB = b & ~SF_SIGN;
     if (absA > SF_INF || absB > SF_INF) return SF_QNAN;
@@ -187,7 +292,7 @@ SF_INLINE uint64_t sf_div(uint64_t a, uint64_t b) {
     }
     /* ma / mb is in [1, 2): 56 quotient bits, the remainder as sticky. */
     uint64_t q = 0;
-#if __riscv_xlen == 64 || (!defined(__riscv) && defined(__SIZEOF_INT128__))
+#if SF_WIDE
     /* With 64-bit division: the leading bit, then 5 steps of 11 bits (the remainder stays below
      * mb < 2^53, so shifting it by 11 cannot overflow). */
     q = 1;
@@ -399,6 +504,18 @@ uint64_t __fixunssfdi(sf_freg a) { return sf_to_integer(sf_extend(SF_FREG_BITS(a
 /* Weak, so that a program's own definition of one of these names takes precedence. */
 #define SF_WEAK __attribute__((weak))
 
+/* The high 64 bits of a 64x64-bit product (one instruction on rv64; a call on rv32, where it is long). */
+#if SF_WIDE
+SF_INLINE
+#else
+static __attribute__((noinline))
+#endif
+uint64_t sf_mul_high(uint64_t a, uint64_t b) {
+    uint64_t high, low;
+    sf_mul_64x64(a, b, &high, &low);
+    return high;
+}
+
 /* The correctly rounded square root of a double's bits. */
 static uint64_t sf_sqrt(uint64_t a) {
     uint64_t abs = a & ~SF_SIGN;
@@ -413,18 +530,37 @@ static uint64_t sf_sqrt(uint64_t a) {
         m <<= 1;
         exponent--;
     }
-    /* The root of m * 2^58 (m below 2^54) has 56 bits, its leading one at bit 55; it is found two
-     * radicand bits per step, and a nonzero remainder becomes the sticky bit. */
-    uint64_t root = 0, remainder = 0;
-    for (int i = 55; i >= 0; i--) {
-        uint64_t pair = 2 * i >= 58 ? (m >> (2 * i - 58)) & 3 : 0;
-        remainder = (remainder << 2) | pair;
-        uint64_t trial = (root << 2) | 1;
-        root <<= 1;
-        if (remainder >= trial) {
-            remainder -= trial;
-            root |= 1;
-        }
+    /*
+     * m is in [2^52, 2^54); the result's significand is root = floor(sqrt(m * 2^58)), in [2^55, 2^56),
+     * with a nonzero remainder as the sticky bit. In fixed point, x = m * 2^10 stands for x / 2^62 in
+     * [1, 4) and y for y / 2^63, an estimate of 1 / sqrt(x / 2^62) in (1/2, 1]: first a chord of
+     * 1/sqrt over [1, 2) or [2, 4) (within 3.5 %, above the curve), then Newton steps
+     * y' = y (3 - x y^2) / 2, each doubling the correct bits and never overshooting. Four steps leave
+     * y a few units of 2^-60 below the true value, so x * y underestimates the root by at most a
+     * few units; exact integer steps then find the root and its remainder.
+     */
+    uint64_t x = m << 10, y;
+    if (x >> 63) /* [2, 4): from 1/sqrt(2) down to 1/2 */
+        y = 0x5a827999fcef3242ull - sf_mul_high(x - 0x8000000000000000ull, 0x3504f333f9de6484ull);
+    else /* [1, 2): from 1 down to 1/sqrt(2) */
+        y = 0x8000000000000000ull - sf_mul_high(x - 0x4000000000000000ull, 0x95f619980c4336f7ull);
+#if !SF_WIDE
+#pragma clang loop unroll(disable) /* (each step is three calls on rv32) */
+#endif
+    for (int i = 0; i < 4; i++) {
+        uint64_t xyy = sf_mul_high(x, sf_mul_high(y, y)); /* x y^2, as / 2^60 */
+        y = sf_mul_high(y, 0x3000000000000000ull - xyy) << 3;
+    }
+    uint64_t root = sf_mul_high(x, y) >> 6; /* sqrt(x / 2^62) * 2^55, rounded down */
+    /* remainder = m * 2^58 - root^2, which is small, so its low 64 bits are all of it. */
+    uint64_t remainder = (m << 58) - root * root;
+    while ((int64_t)remainder < 0) { /* (not expected: root was an underestimate) */
+        root--;
+        remainder += 2 * root + 1;
+    }
+    while (remainder >= 2 * root + 1) {
+        remainder -= 2 * root + 1;
+        root++;
     }
     return sf_round_pack(0, exponent / 2 + 1049, root | (remainder != 0));
 }

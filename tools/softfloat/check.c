@@ -116,6 +116,53 @@ static uint64_t saturate_unsigned(double d, int bits) {
     return (uint64_t)d;
 }
 
+/* Operands at the edges of the fast paths: products and sums whose exponent lands at the top or bottom
+ * of the normal range (overflow to infinity, rounding up into it, underflow to subnormals), and square
+ * roots of exact squares and of values whose root lies very near halfway between two doubles. */
+static void boundary_cases(void) {
+    uint64_t r = next_random();
+    uint64_t fa = next_random() & SF_FRAC, fb = next_random() & SF_FRAC;
+    if (r & 1) fa |= SF_FRAC & ~0xffull; /* significands near 2, so that rounding carries */
+    if (r & 2) fb |= SF_FRAC & ~0xffull;
+    uint64_t sign = (r & 4) ? SF_SIGN : 0, sign2 = (r & 8) ? SF_SIGN : 0;
+    /* a product with biased exponent ea + eb - 1023 in {-2...3} or {0x7fb...0x800} */
+    uint64_t ea = 1 + (next_random() % 0x7fe);
+    int64_t target = (r & 16) ? (int64_t)((r >> 8) % 6) - 2 : 0x7fb + (int64_t)((r >> 8) % 6);
+    int64_t eb = target + 1023 - (int64_t)ea;
+    if (eb >= 1 && eb <= 0x7fe) {
+        uint64_t a = sign | ea << 52 | fa, b = sign2 | (uint64_t)eb << 52 | fb;
+        expect("mul/edge", a, b, B(__muldf3(D(a), D(b))), canonical_double(D(a) * D(b)));
+        expect("div/edge", a, b, B(__divdf3(D(a), D(b))), canonical_double(D(a) / D(b)));
+    }
+    /* sums at the top of the range, and differences of nearby small values */
+    uint64_t e1 = (r & 32) ? 0x7fe - (r >> 16) % 3 : 1 + (r >> 16) % 3, e2 = (r & 32) ? 0x7fe - (r >> 20) % 3 : 1 + (r >> 20) % 3;
+    uint64_t a = sign | e1 << 52 | fa, b = sign2 | e2 << 52 | fb;
+    expect("add/edge", a, b, B(__adddf3(D(a), D(b))), canonical_double(D(a) + D(b)));
+    expect("sub/edge", a, b, B(__subdf3(D(a), D(b))), canonical_double(D(a) - D(b)));
+    /* sqrt of s^2 (exact when s has at most 26 significant bits) and of the doubles around
+     * (s + 1/2)^2 for a 53-bit s (its root is within an ulp of a rounding boundary) */
+    uint64_t s = (next_random() >> 11) | SF_IMPLICIT; /* 53 bits */
+    uint64_t small = (next_random() >> 38) | 1; /* at most 26 bits */
+    double sq = (double)small * (double)small;
+    uint64_t scale = (uint64_t)((r >> 24) % 1500) << 52; /* any exponent (as far as the field allows) */
+    uint64_t v = B(sq);
+    if (((v >> 52) & 0x7ff) + (scale >> 52) < 0x7ff) {
+        v += scale;
+        expect("sqrt/square", v, 0, B(polkavm_sqrt(D(v))), B(sqrt(D(v))));
+    }
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 t = (unsigned __int128)(2 * s + 1) * (2 * s + 1); /* (2s + 1)^2 = 4 (s + 1/2)^2, in [2^106, 2^108) */
+    int top = 127 - (int)(t >> 64 ? __builtin_clzll((uint64_t)(t >> 64)) : 64 + __builtin_clzll((uint64_t)t));
+    uint64_t sig = (uint64_t)(t >> (top - 52)); /* its leading 53 bits, truncated */
+    uint64_t e = (uint64_t)((r >> 40) % 1800) + 100;
+    if ((e & 1) == (top & 1)) e++; /* w = t * 2^(even), so that its root is (s + 1/2) * 2^j */
+    for (int k = -1; k <= 1; k++) {
+        uint64_t w = (e << 52) | ((sig + (uint64_t)k) & SF_FRAC);
+        expect("sqrt/halfway", w, 0, B(polkavm_sqrt(D(w))), B(sqrt(D(w))));
+    }
+#endif
+}
+
 int main(int argc, char **argv) {
     long cases = argc > 1 ? atol(argv[1]) : 2000000;
     seed_random(argc > 2 ? argv[2] : NULL);
@@ -204,6 +251,7 @@ int main(int argc, char **argv) {
             if (x >= 0) expect("fixunsdfti", a, 0, (uint64_t)__fixunsdfti(x) ^ (uint64_t)(__fixunsdfti(x) >> 64), (uint64_t)(sf_u128)x ^ (uint64_t)((sf_u128)x >> 64));
         }
 #endif
+        boundary_cases();
     }
     printf("softfloat check: %ld cases, %ld checks, %ld mismatches\n", cases, checks, failures);
     return failures != 0;
