@@ -275,7 +275,35 @@ static SF_NOINLINE uint64_t sf_mul_general(uint64_t a, uint64_t b) {
     return sf_round_pack(sign, e, m);
 }
 
+/* Every case of a quotient (see sf_div). */
+static SF_NOINLINE uint64_t sf_div_general(uint64_t a, uint64_t b);
+
 SF_INLINE uint64_t sf_div(uint64_t a, uint64_t b) {
+#if SF_FAST_PATHS && SF_WIDE
+    uint64_t fa = (a >> 52) & 0x7ff, fb = (b >> 52) & 0x7ff;
+    if (SF_LIKELY(fa - 1 < 0x7fe && fb - 1 < 0x7fe)) {
+        /* Both normal: as in sf_div_general, a leading one and five 11-bit digits. */
+        uint64_t ma = (a & SF_FRAC) | SF_IMPLICIT, mb = (b & SF_FRAC) | SF_IMPLICIT;
+        uint64_t e = fa - fb + 1023;
+        if (ma < mb) {
+            ma <<= 1;
+            e--;
+        }
+        uint64_t q = 1;
+        ma -= mb;
+        for (int i = 0; i < 5; i++) {
+            ma <<= 11;
+            uint64_t digit = ma / mb;
+            q = (q << 11) | digit;
+            ma -= digit * mb;
+        }
+        if (SF_LIKELY(e - 1 < 0x7fe)) return sf_round_pack_normal((a ^ b) & SF_SIGN, e, q | (ma != 0), 3);
+    }
+#endif
+    return sf_div_general(a, b);
+}
+
+static SF_NOINLINE uint64_t sf_div_general(uint64_t a, uint64_t b) {
     uint64_t sign = (a ^ b) & SF_SIGN;
     uint64_t absA = a & ~SF_SIGN, absB = b & ~SF_SIGN;
     if (absA > SF_INF || absB > SF_INF) return SF_QNAN;
