@@ -123,7 +123,8 @@ def polkavm_cli_commands():
 def build_native(src, out, extra_flags=()):
     obj = out + ".o"
     run([clang(), *CFLAGS, *extra_flags, f"-I{PROGRAMS_DIR}", "-c", src, "-o", obj])
-    run([clang(), "-O2", os.path.join(BENCH_DIR, "native", "driver.c"), obj, "-o", out])
+    # -lm: a program using the math library (or a builtin such as sqrt that falls back to it for errno).
+    run([clang(), "-O2", os.path.join(BENCH_DIR, "native", "driver.c"), obj, "-o", out, "-lm"])
 
 
 def build_wasm(src, out):
