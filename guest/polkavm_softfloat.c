@@ -572,7 +572,7 @@ static uint64_t sf_sqrt(uint64_t a) {
         y = 0x5a827999fcef3242ull - sf_mul_high(x - 0x8000000000000000ull, 0x3504f333f9de6484ull);
     else /* [1, 2): from 1 down to 1/sqrt(2) */
         y = 0x8000000000000000ull - sf_mul_high(x - 0x4000000000000000ull, 0x95f619980c4336f7ull);
-#if !SF_WIDE
+#if !SF_WIDE && defined(__clang__)
 #pragma clang loop unroll(disable) /* (each step is three calls on rv32) */
 #endif
     for (int i = 0; i < 4; i++) {
