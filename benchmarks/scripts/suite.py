@@ -64,6 +64,9 @@ COLUMN_TITLES = {
 }
 
 
+# The columns that run the wasm32 build.
+WASM_COLUMNS = ("wasmkit", "wasmtime")
+
 # Program -> source file. The table above, any other `programs/*.c`, and files given with --extra.
 SOURCES = {}
 
@@ -128,13 +131,16 @@ def build_native(src, out, extra_flags=()):
 
 
 def build_wasm(src, out):
+    """Builds the wasm32 module for the WebAssembly peers. Returns None on success, or why it failed (the
+    program then runs without those peers' columns)."""
     cmd = [clang(), "--target=wasm32", *CFLAGS, f"-I{PROGRAMS_DIR}", "-nostdlib", "-Wl,--no-entry", "-Wl,--export=bench", "-o", out, src]
     p = run(cmd, check=False)
-    if p.returncode != 0:
-        sys.stderr.write(f"wasm32 build failed: {' '.join(cmd)}\n{p.stdout or ''}{p.stderr or ''}\n")
-        raise SystemExit(f"{os.path.basename(src)} does not build for wasm32, which has no C library here: "
-                         "include bench.h (it defines memcpy/memset/memmove/memcmp for wasm32) or define what the "
-                         "linker reports missing")
+    if p.returncode == 0:
+        return None
+    sys.stderr.write(f"wasm32 build failed: {' '.join(cmd)}\n{p.stdout or ''}{p.stderr or ''}\n")
+    first = next((line for line in (p.stderr or p.stdout or "").splitlines() if "error" in line), "").strip()
+    return (f"`{os.path.basename(src)}` does not build for wasm32, which has no C library here ({first[:200]}); "
+            "its WasmKit and Wasmtime cells are empty. (bench.h defines memcpy/memset/memmove/memcmp for wasm32.)")
 
 
 def build_polkavm(src, out, target, cli_commands, min_stack=None, export_bench=False):
@@ -161,13 +167,18 @@ def build_guests(programs, target, want_polkavm):
     cli = polkavm_cli_commands() if want_polkavm else set()
     built = {}
     polkavm_problems = {}
+    wasm_problems = []
     for name in programs:
         src = SOURCES[name]
         base = os.path.join(OUT, name)
         build_native(src, base + ".native")
         build_native(src, base + ".native-scalar", SCALAR_FLAGS)
-        build_wasm(src, base + ".wasm")
-        entry = {"native": base + ".native", "native-scalar": base + ".native-scalar", "wasm": base + ".wasm"}
+        entry = {"native": base + ".native", "native-scalar": base + ".native-scalar"}
+        wasm_problem = build_wasm(src, base + ".wasm")
+        if wasm_problem is None:
+            entry["wasm"] = base + ".wasm"
+        else:
+            wasm_problems.append(wasm_problem)
         if want_polkavm:
             reason = build_polkavm(src, base + f".{target}.polkavm", target, cli, min_stack=256 * 1024, export_bench=True)
             if reason is None:
@@ -175,7 +186,7 @@ def build_guests(programs, target, want_polkavm):
             else:
                 polkavm_problems[name] = reason
         built[name] = entry
-    return built, polkavm_problems
+    return built, polkavm_problems, wasm_problems
 
 
 # ----------------------------------------------------------------------------- measurements
@@ -223,6 +234,8 @@ def run_suite(built, columns, rounds, scale):
             n = scaled_n(prog, scale * (WARMUP_SCALE if r == 0 else 1.0))
             reference = None
             for column in columns:
+                if column in WASM_COLUMNS and "wasm" not in files:
+                    continue
                 m = measure(column_command(column, files, n))
                 if column == "native":
                     reference = m["checksum"]
@@ -244,6 +257,9 @@ def summarize(results, columns):
         summary[prog] = {}
         for c in columns:
             ms = cols[c]
+            if not ms:  # a WebAssembly peer for a program that does not build for wasm32
+                summary[prog][c] = None
+                continue
             ratios = [m["call_ns"] / nm["call_ns"] for m, nm in zip(ms, native)]
             summary[prog][c] = {
                 "call_ms": statistics.median(m["call_ns"] for m in ms) / 1e6,
@@ -395,10 +411,15 @@ def render(summary, columns, machine, args, notes, micro_figures, scale):
         cells = []
         for c in columns:
             s = summary[p][c]
-            cells.append(f"{s['call_ms']:.1f} ms" if c == "native" else f"{s['ratio']:.2f}x ({fmt_ms(s['call_ms'])} ms)")
+            cells.append("-" if s is None else f"{s['call_ms']:.1f} ms" if c == "native" else f"{s['ratio']:.2f}x ({fmt_ms(s['call_ms'])} ms)")
         L.append(f"| {p} | {scaled_n(p, scale)} | " + " | ".join(cells) + " |")
-    gm = {c: geomean([summary[p][c]["ratio"] for p in progs]) for c in columns}
-    L.append("| **geometric mean** | | " + " | ".join("1.00x" if c == "native" else f"**{gm[c]:.2f}x**" for c in columns) + " |")
+    gm = column_geomeans(summary, columns)
+    partial = partial_columns(summary, columns)
+    L.append("| **geometric mean** | | " + " | ".join("1.00x" if c == "native" else f"**{gm[c]:.2f}x**" + (" (*)" if c in partial else "")
+                                                    for c in columns) + " |")
+    if partial:
+        L.append("")
+        L.append("(*) over the programs that built for that column only (see the notes above).")
     L.append("")
     if "native-scalar" in columns and "polkavm-gas" in columns:
         L.append("### Against scalar native code")
@@ -421,7 +442,8 @@ def render(summary, columns, machine, args, notes, micro_figures, scale):
     L.append("| program | " + " | ".join(f"{c} load / process" for c in columns) + " |")
     L.append("|---|" + "---:|" * len(columns))
     for p in progs:
-        L.append(f"| {p} | " + " | ".join(f"{fmt_ms(summary[p][c]['load_ms'])} / {fmt_ms(summary[p][c]['process_ms'])}" for c in columns) + " |")
+        L.append(f"| {p} | " + " | ".join("-" if summary[p][c] is None else f"{fmt_ms(summary[p][c]['load_ms'])} / {fmt_ms(summary[p][c]['process_ms'])}"
+                                          for c in columns) + " |")
     L.append("")
     if "polkavm" in columns and "polkavm-gas" in columns:
         L.append("## Gas metering cost (median per-round ratio of call times)")
@@ -470,6 +492,16 @@ def render(summary, columns, machine, args, notes, micro_figures, scale):
     return "\n".join(L)
 
 
+def column_geomeans(summary, columns):
+    """Per column, the geometric mean of the programs' median ratios (over the programs it has)."""
+    return {c: geomean([summary[p][c]["ratio"] for p in summary if summary[p][c] is not None]) for c in columns}
+
+
+def partial_columns(summary, columns):
+    """The columns some program has no measurement in (a WebAssembly peer it does not build for)."""
+    return {c for c in columns if any(summary[p][c] is None for p in summary)}
+
+
 def print_table(summary, columns, scale):
     progs = list(summary)
     w = 14
@@ -480,11 +512,14 @@ def print_table(summary, columns, scale):
         cells = []
         for c in columns:
             s = summary[p][c]
-            cells.append(f"{fmt_ms(s['call_ms']) + ' ms':>{w + 8}}" if c == "native"
+            cells.append(f"{'-':>{w + 8}}" if s is None else f"{fmt_ms(s['call_ms']) + ' ms':>{w + 8}}" if c == "native"
                          else f"{fmt_ms(s['call_ms']) + ' ms ' + format(s['ratio'], '.2f') + 'x':>{w + 8}}")
         log(f"{p:<9} {scaled_n(p, scale):>6} " + " ".join(cells))
-    gm = {c: geomean([summary[p][c]["ratio"] for p in progs]) for c in columns}
-    log(f"{'geomean':<9} {'':>6} " + " ".join(f"{format(gm[c], '.2f') + 'x':>{w + 8}}" for c in columns))
+    gm = column_geomeans(summary, columns)
+    log(f"{'geomean':<9} {'':>6} " + " ".join(f"{format(gm[c], '.2f') + 'x' + ('*' if c in partial_columns(summary, columns) else ''):>{w + 8}}"
+                                          for c in columns))
+    if partial_columns(summary, columns):
+        log("* over the programs that built for that column only")
     scalar = [summary[p]["gas_vs_scalar"] for p in progs if "gas_vs_scalar" in summary[p]]
     if scalar:
         log(f"PolkaVM interp (simple gas) vs native without auto-vectorization: geomean {geomean(scalar):.2f}x")
@@ -523,7 +558,10 @@ def main():
     notes = []
     log("== building guests")
     cli = polkavm_cli_commands()
-    built, problems = build_guests(programs, args.target, want_polkavm=True)
+    built, problems, wasm_problems = build_guests(programs, args.target, want_polkavm=True)
+    for msg in wasm_problems:
+        log("!! " + msg)
+        notes.append(msg)
     for name in programs:
         if name not in PROGRAMS:
             PROGRAMS[name] = calibrate_n(built[name]["native"])
