@@ -305,9 +305,10 @@ int strcmp(const char *a, const char *b);
  * docs/LINKER.md). The math functions below are the ones whose results are exact or correctly
  * rounded; they are weak definitions, so a program may define its own. exp, log, sin, cos, tan, atan,
  * atan2, pow, fmod and friends are in polkavm_libm.c, declared by <math.h> (guest/include).
- * Each operation is a call of a few dozen guest instructions (rv64, normal operands: about 60 for
- * +/-, 45 for *, 75 for /, 110 for sqrt; several times that on rv32), so floating-point-heavy code
- * runs one to two orders of magnitude slower than integer code of the same shape.
+ * Each operation is a call of a few dozen guest instructions (normal operands: a double +/- about 60
+ * on rv64, * 45, / 75, sqrt 110; float +, -, *, / 50 to 80 on either target; double arithmetic on
+ * rv32 several times as much), so floating-point-heavy code runs one to two orders of magnitude
+ * slower than integer code of the same shape.
  */
 double sqrt(double x);
 float sqrtf(float x);

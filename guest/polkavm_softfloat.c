@@ -500,10 +500,108 @@ sf_fret __truncdfsf2(double a) { return sf_float_result(sf_truncate(sf_bits(a)))
 /* Float arithmetic through double (see the top of the file for why this rounds correctly). */
 static inline double sf_widen(sf_freg a) { return sf_from_bits(sf_extend(SF_FREG_BITS(a))); }
 static inline sf_fret sf_narrow(double a) { return sf_float_result(sf_truncate(sf_bits(a))); }
-sf_fret __addsf3(sf_freg a, sf_freg b) { return sf_narrow(__adddf3(sf_widen(a), sf_widen(b))); }
-sf_fret __subsf3(sf_freg a, sf_freg b) { return sf_narrow(__subdf3(sf_widen(a), sf_widen(b))); }
-sf_fret __mulsf3(sf_freg a, sf_freg b) { return sf_narrow(__muldf3(sf_widen(a), sf_widen(b))); }
-sf_fret __divsf3(sf_freg a, sf_freg b) { return sf_narrow(__divdf3(sf_widen(a), sf_widen(b))); }
+static inline uint32_t sf_float_through_double(double (*op)(double, double), uint32_t a, uint32_t b) {
+    return sf_truncate(sf_bits(op(sf_from_bits(sf_extend(a)), sf_from_bits(sf_extend(b)))));
+}
+
+/*
+ * Fast paths for floats, on both widths (their arithmetic is 32-bit but for one 32x32-bit product):
+ * normal operands with a normal result are computed directly; every other case goes through double.
+ */
+static inline int sf_float_is_normal(uint32_t x) { return ((x >> 23) & 0xff) - 1 < 0xfe; }
+
+/* Rounds a float significand whose leading one is at bit 23 + `extra` (1 <= extra <= 8), like
+ * sf_round_pack_normal, and packs it with biased exponent `e` (1...0xfe). */
+SF_INLINE uint32_t sf_float_round_normal(uint32_t sign, uint32_t e, uint32_t m, int extra) {
+    uint32_t kept = m >> extra;
+    kept += ((m & ((1u << extra) - 1)) + (1u << (extra - 1)) - 1 + (kept & 1)) >> extra;
+    return sign | (((e - 1) << 23) + kept);
+}
+
+/* The sum of two normal floats (as sf_add_normal for doubles). */
+SF_INLINE uint32_t sf_float_add_normal(uint32_t a, uint32_t b) {
+    if ((b << 1) > (a << 1)) { /* order by magnitude */
+        uint32_t t = a; a = b; b = t;
+    }
+    uint32_t ea = (a << 1) >> 24, d = ea - ((b << 1) >> 24);
+    /* Leading ones at bit 29: six bits below the significand for guard, round and sticky. */
+    uint32_t ma = ((a << 8) | 0x80000000u) >> 2, mb = ((b << 8) | 0x80000000u) >> 2;
+    if (d) mb = d < 32 ? (mb >> d) | ((mb << (32 - d)) != 0) : 1;
+    if ((int32_t)(a ^ b) >= 0) {
+        ma += mb;
+        if (ma >> 30) {
+            ma = (ma >> 1) | (ma & 1);
+            if (++ea == 0xff) return (a & 0x80000000u) | 0x7f800000u;
+        }
+    } else {
+        ma -= mb;
+        if (ma == 0) return 0; /* x - x is +0 */
+        uint32_t shift = (uint32_t)__builtin_clz(ma) - 2;
+        if (shift >= ea) shift = ea - 1; /* a subnormal result (exact) */
+        ma <<= shift;
+        ea -= shift;
+    }
+    return sf_float_round_normal(a & 0x80000000u, ea, ma, 6);
+}
+
+SF_INLINE uint32_t sf_float_add(uint32_t a, uint32_t b) {
+    if (SF_LIKELY(sf_float_is_normal(a) && sf_float_is_normal(b))) return sf_float_add_normal(a, b);
+    return sf_float_through_double(__adddf3, a, b);
+}
+
+sf_fret __addsf3(sf_freg a, sf_freg b) { return sf_float_result(sf_float_add(SF_FREG_BITS(a), SF_FREG_BITS(b))); }
+sf_fret __subsf3(sf_freg a, sf_freg b) { return sf_float_result(sf_float_add(SF_FREG_BITS(a), SF_FREG_BITS(b) ^ 0x80000000u)); }
+
+sf_fret __mulsf3(sf_freg a, sf_freg b) {
+    uint32_t x = SF_FREG_BITS(a), y = SF_FREG_BITS(b);
+    if (SF_LIKELY(sf_float_is_normal(x) && sf_float_is_normal(y))) {
+        /* The 24-bit significands with their leading ones at bit 31; their product is in [2^62, 2^64). */
+        uint64_t p = (uint64_t)((x << 8) | 0x80000000u) * ((y << 8) | 0x80000000u);
+        uint32_t high = (uint32_t)(p >> 32), low = (uint32_t)p;
+        uint32_t e = ((x >> 23) & 0xff) + ((y >> 23) & 0xff) - 127;
+        if (high >> 31) {
+            e++;
+        } else {
+            high = (high << 1) | (low >> 31);
+            low <<= 1;
+        }
+        if (SF_LIKELY(e - 1 < 0xfe)) return sf_float_result(sf_float_round_normal((x ^ y) & 0x80000000u, e, high | (low != 0), 8));
+    }
+    return sf_float_result(sf_float_through_double(__muldf3, x, y));
+}
+
+sf_fret __divsf3(sf_freg a, sf_freg b) {
+    uint32_t x = SF_FREG_BITS(a), y = SF_FREG_BITS(b);
+    if (SF_LIKELY(sf_float_is_normal(x) && sf_float_is_normal(y))) {
+        uint32_t ma = (x & 0x7fffffu) | 0x800000u, mb = (y & 0x7fffffu) | 0x800000u;
+        uint32_t e = ((x >> 23) & 0xff) - ((y >> 23) & 0xff) + 127;
+        if (ma < mb) {
+            ma <<= 1;
+            e--;
+        }
+#if SF_WIDE
+        /* ma / mb is in [1, 2): a 40-bit quotient with its leading one at bit 39, the remainder as sticky. */
+        uint64_t n = (uint64_t)ma << 39, q = n / mb;
+        uint32_t m = (uint32_t)(q >> 8) | ((q & 0xff) != 0) | (n - q * mb != 0);
+        int extra = 8;
+#else
+        /* With 32-bit division: the leading one, then three 8-bit digits (the remainder stays below
+         * mb < 2^24, so shifting it by 8 cannot overflow); the last bit is the guard bit, and the
+         * remainder becomes the sticky bit below it. */
+        uint32_t q = 1, remainder = ma - mb;
+        for (int i = 0; i < 3; i++) {
+            remainder <<= 8;
+            uint32_t digit = remainder / mb;
+            q = (q << 8) | digit;
+            remainder -= digit * mb;
+        }
+        uint32_t m = (q << 1) | (remainder != 0);
+        int extra = 2;
+#endif
+        if (SF_LIKELY(e - 1 < 0xfe)) return sf_float_result(sf_float_round_normal((x ^ y) & 0x80000000u, e, m, extra));
+    }
+    return sf_float_result(sf_float_through_double(__divdf3, x, y));
+}
 sf_fret __negsf2(sf_freg a) { return sf_float_result(SF_FREG_BITS(a) ^ 0x80000000u); }
 
 #define SF_FLOAT_COMPARE(name, unordered)                                                            \

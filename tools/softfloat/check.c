@@ -139,6 +139,31 @@ static void boundary_cases(void) {
     uint64_t a = sign | e1 << 52 | fa, b = sign2 | e2 << 52 | fb;
     expect("add/edge", a, b, B(__adddf3(D(a), D(b))), canonical_double(D(a) + D(b)));
     expect("sub/edge", a, b, B(__subdf3(D(a), D(b))), canonical_double(D(a) - D(b)));
+    /* the same for floats: products and quotients with exponents near the ends of the normal range,
+     * sums at the top and differences at the bottom */
+    {
+        uint32_t ga = (uint32_t)next_random() & 0x7fffffu, gb = (uint32_t)next_random() & 0x7fffffu;
+        if (r & 1) ga |= 0x7fff00u;
+        if (r & 2) gb |= 0x7fff00u;
+        uint32_t fsign = (r & 4) ? 0x80000000u : 0, fsign2 = (r & 8) ? 0x80000000u : 0;
+        uint32_t fe = 1 + (uint32_t)(next_random() % 0xfe);
+        int32_t ftarget = (r & 16) ? (int32_t)((r >> 8) % 6) - 2 : 0xfb + (int32_t)((r >> 8) % 6);
+        int32_t fe2 = ftarget + 127 - (int32_t)fe;
+        if (fe2 >= 1 && fe2 <= 0xfe) {
+            uint32_t p = fsign | fe << 23 | ga, q = fsign2 | (uint32_t)fe2 << 23 | gb;
+            expect("mulsf/edge", p, q, FB(__mulsf3(F(p), F(q))), canonical_float(F(p) * F(q)));
+        }
+        int32_t fe3 = (int32_t)fe + 127 - ftarget; /* a quotient with exponent near the ends */
+        if (fe3 >= 1 && fe3 <= 0xfe) {
+            uint32_t p = fsign | fe << 23 | ga, q = fsign2 | (uint32_t)fe3 << 23 | gb;
+            expect("divsf/edge", p, q, FB(__divsf3(F(p), F(q))), canonical_float(F(p) / F(q)));
+        }
+        uint32_t g1 = (r & 32) ? 0xfe - (uint32_t)((r >> 16) % 3) : 1 + (uint32_t)((r >> 16) % 3);
+        uint32_t g2 = (r & 32) ? 0xfe - (uint32_t)((r >> 20) % 3) : 1 + (uint32_t)((r >> 20) % 3);
+        uint32_t p = fsign | g1 << 23 | ga, q = fsign2 | g2 << 23 | gb;
+        expect("addsf/edge", p, q, FB(__addsf3(F(p), F(q))), canonical_float(F(p) + F(q)));
+        expect("subsf/edge", p, q, FB(__subsf3(F(p), F(q))), canonical_float(F(p) - F(q)));
+    }
     /* sqrt of s^2 (exact when s has at most 26 significant bits) and of the doubles around
      * (s + 1/2)^2 for a 53-bit s (its root is within an ulp of a rounding boundary) */
     uint64_t s = (next_random() >> 11) | SF_IMPLICIT; /* 53 bits */
