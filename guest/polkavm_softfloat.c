@@ -604,17 +604,26 @@ sf_fret __divsf3(sf_freg a, sf_freg b) {
 }
 sf_fret __negsf2(sf_freg a) { return sf_float_result(SF_FREG_BITS(a) ^ 0x80000000u); }
 
+/* sf_compare for floats' bits (no widening needed: the same order on 32-bit patterns). */
+SF_INLINE long sf_float_compare(uint32_t a, uint32_t b, long unordered) {
+    if ((a & 0x7fffffffu) > 0x7f800000u || (b & 0x7fffffffu) > 0x7f800000u) return unordered;
+    if (((a | b) & 0x7fffffffu) == 0) return 0; /* +0 == -0 */
+    int32_t sa = (int32_t)a, sb = (int32_t)b;
+    if ((sa & sb) < 0) return sa > sb ? -1 : sa < sb; /* both negative: the larger pattern is smaller */
+    return sa < sb ? -1 : sa > sb;
+}
+
 #define SF_FLOAT_COMPARE(name, unordered)                                                            \
-    long name(sf_freg a, sf_freg b) {                                                               \
-        return sf_compare(sf_extend(SF_FREG_BITS(a)), sf_extend(SF_FREG_BITS(b)), unordered);              \
-    }
+    long name(sf_freg a, sf_freg b) { return sf_float_compare(SF_FREG_BITS(a), SF_FREG_BITS(b), unordered); }
 SF_FLOAT_COMPARE(__eqsf2, 1)
 SF_FLOAT_COMPARE(__nesf2, 1)
 SF_FLOAT_COMPARE(__ltsf2, 1)
 SF_FLOAT_COMPARE(__lesf2, 1)
 SF_FLOAT_COMPARE(__gtsf2, -1)
 SF_FLOAT_COMPARE(__gesf2, -1)
-long __unordsf2(sf_freg a, sf_freg b) { return sf_is_nan(sf_extend(SF_FREG_BITS(a))) || sf_is_nan(sf_extend(SF_FREG_BITS(b))); }
+long __unordsf2(sf_freg a, sf_freg b) {
+    return (SF_FREG_BITS(a) & 0x7fffffffu) > 0x7f800000u || (SF_FREG_BITS(b) & 0x7fffffffu) > 0x7f800000u;
+}
 
 sf_fret __floatsisf(int a) { return sf_float_result(sf_float_from_u64(a < 0 ? 0x80000000u : 0, a < 0 ? -(uint64_t)(int64_t)a : (uint64_t)a)); }
 sf_fret __floatunsisf(unsigned a) { return sf_float_result(sf_float_from_u64(0, a)); }

@@ -232,6 +232,10 @@ int main(int argc, char **argv) {
         expect("ltsf", fa, fb, __ltsf2(p, q) < 0, p < q);
         expect("gesf", fa, fb, __gesf2(p, q) >= 0, p >= q);
         expect("eqsf", fa, fb, __eqsf2(p, q) == 0, p == q);
+        expect("nesf", fa, fb, __nesf2(p, q) != 0, p != q);
+        expect("lesf", fa, fb, __lesf2(p, q) <= 0, p <= q);
+        expect("gtsf", fa, fb, __gtsf2(p, q) > 0, p > q);
+        expect("unordsf", fa, fb, __unordsf2(p, q) != 0, p != p || q != q);
         expect("extendsfdf2", fa, 0, B(__extendsfdf2(p)), canonical_double((double)p));
         expect("fixsfsi", fa, 0, (uint64_t)(int64_t)__fixsfsi(p), (uint64_t)saturate_signed(p, 32));
         expect("fixunssfdi", fa, 0, __fixunssfdi(p), saturate_unsigned(p, 64));
