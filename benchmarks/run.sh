@@ -4,6 +4,8 @@
 # every checksum against native's; writes docs/BENCHMARKS.md. Options: see scripts/suite.py --help
 # (e.g. --rounds 7, --scale 0.5, --only sieve,fib, --no-micro, --micro-only, --no-write).
 set -euo pipefail
+# Relative paths in the options (--extra, --output) are the caller's: suite.py resolves them from here.
+export SUITE_CALLER_DIR="$PWD"
 cd "$(dirname "$0")"
 export PATH="/opt/swift/usr/bin:$PATH"
 

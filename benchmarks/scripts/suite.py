@@ -543,6 +543,10 @@ def main():
                          "`#include \"bench.h\"`); its n is calibrated to ~50 ms natively. Repeatable. "
                          "Programs dropped into benchmarks/programs/ are picked up the same way.")
     args = ap.parse_args()
+    # run.sh changes into benchmarks/; relative paths on the command line are the caller's.
+    caller = os.environ.get("SUITE_CALLER_DIR", os.getcwd())
+    args.extra = [os.path.join(caller, f) for f in args.extra]
+    args.output = os.path.join(caller, args.output)
 
     for name in PROGRAMS:
         SOURCES[name] = os.path.join(PROGRAMS_DIR, name + ".c")
