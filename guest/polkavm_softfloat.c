@@ -46,9 +46,10 @@
 #define SF_WIDE 0
 #endif
 
-/* Fast paths for sums and products of normal numbers with normal results. Only on 64-bit targets: on
- * rv32 every 64-bit step is several instructions and the duplicated code costs more than it saves
- * (a native test can set POLKAVM_SOFTFLOAT_TEST_NARROW and SF_FAST_PATHS as it likes). */
+/* Fast paths for double sums, products and quotients of normal numbers with normal results. Only on
+ * 64-bit targets: on rv32 every 64-bit step is several instructions and the duplicated code costs more
+ * than it saves (a native test can set POLKAVM_SOFTFLOAT_TEST_NARROW and SF_FAST_PATHS as it likes).
+ * The float fast paths (sf_float_add, __mulsf3, __divsf3) are 32-bit arithmetic and on both widths. */
 #ifndef SF_FAST_PATHS
 #if __riscv_xlen == 64 || !defined(__riscv)
 #define SF_FAST_PATHS 1
@@ -497,9 +498,8 @@ static inline sf_fret sf_float_result(uint32_t bits) { return sf_float_from_bits
 double __extendsfdf2(sf_freg a) { return sf_from_bits(sf_extend(SF_FREG_BITS(a))); }
 sf_fret __truncdfsf2(double a) { return sf_float_result(sf_truncate(sf_bits(a))); }
 
-/* Float arithmetic through double (see the top of the file for why this rounds correctly). */
-static inline double sf_widen(sf_freg a) { return sf_from_bits(sf_extend(SF_FREG_BITS(a))); }
-static inline sf_fret sf_narrow(double a) { return sf_float_result(sf_truncate(sf_bits(a))); }
+/* Float arithmetic through double, for the cases the fast paths below leave out (see the top of the
+ * file for why this rounds correctly). */
 static inline uint32_t sf_float_through_double(double (*op)(double, double), uint32_t a, uint32_t b) {
     return sf_truncate(sf_bits(op(sf_from_bits(sf_extend(a)), sf_from_bits(sf_extend(b)))));
 }
