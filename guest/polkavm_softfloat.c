@@ -333,14 +333,24 @@ static SF_NOINLINE uint64_t sf_div_general(uint64_t a, uint64_t b) {
         ma -= digit * mb;
     }
 #else
-    /* Restoring division, a bit at a time (64-bit division is itself a library call on rv32). */
-    for (int i = 0; i < 56; i++) {
-        q <<= 1;
-        if (ma >= mb) {
-            ma -= mb;
-            q |= 1;
+    /* The same digits with 32-bit division only (64-bit division is itself a library call on rv32):
+     * each is estimated from the top 32 bits of the shifted remainder and the top 21 bits of mb. The
+     * estimate is never too small and at most one too large (mb differs from its top bits by less than
+     * 2^-20 of itself, and a digit is below 2^11), so one correction step is enough. */
+    uint32_t mbHigh = (uint32_t)(mb >> 32); /* mb < 2^53: in [2^20, 2^21) */
+    q = 1;
+    ma -= mb;
+    for (int i = 0; i < 5; i++) {
+        ma <<= 11;
+        uint32_t digit = (uint32_t)(ma >> 32) / mbHigh;
+        if (digit > 0x7ff) digit = 0x7ff;
+        uint64_t product = (uint64_t)digit * mb;
+        if (product > ma) {
+            digit--;
+            product -= mb;
         }
-        ma <<= 1;
+        q = (q << 11) | digit;
+        ma -= product;
     }
 #endif
     return sf_round_pack(sign, e, q | (ma != 0));
