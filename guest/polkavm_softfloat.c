@@ -276,6 +276,44 @@ static SF_NOINLINE uint64_t sf_mul_general(uint64_t a, uint64_t b) {
     return sf_round_pack(sign, e, m);
 }
 
+/* The quotient of two significands with ma / mb in [1, 2) (mb with its leading one at bit 52): the
+ * leading one and five 11-bit digits, 56 bits in all. The remainder is left in *dividend (nonzero
+ * means the quotient is inexact: the sticky bit). */
+SF_INLINE uint64_t sf_divide_significands(uint64_t *dividend, uint64_t mb) {
+    uint64_t ma = *dividend, q = 1;
+    ma -= mb;
+#if SF_WIDE
+    /* With 64-bit division (the remainder stays below mb < 2^53, so shifting it by 11 cannot
+     * overflow). */
+    for (int i = 0; i < 5; i++) {
+        ma <<= 11;
+        uint64_t digit = ma / mb;
+        q = (q << 11) | digit;
+        ma -= digit * mb;
+    }
+#else
+    /* The same digits with 32-bit division only (64-bit division is itself a library call on rv32):
+     * each is estimated from the top 32 bits of the shifted remainder and the top 21 bits of mb. The
+     * estimate is never too small and at most one too large (mb differs from its top bits by less than
+     * 2^-20 of itself, and a digit is below 2^11), so one correction step is enough. */
+    uint32_t mbHigh = (uint32_t)(mb >> 32); /* mb < 2^53: in [2^20, 2^21) */
+    for (int i = 0; i < 5; i++) {
+        ma <<= 11;
+        uint32_t digit = (uint32_t)(ma >> 32) / mbHigh;
+        if (digit > 0x7ff) digit = 0x7ff;
+        uint64_t product = (uint64_t)digit * mb;
+        if (product > ma) {
+            digit--;
+            product -= mb;
+        }
+        q = (q << 11) | digit;
+        ma -= product;
+    }
+#endif
+    *dividend = ma;
+    return q;
+}
+
 /* Every case of a quotient (see sf_div). */
 static SF_NOINLINE uint64_t sf_div_general(uint64_t a, uint64_t b);
 
@@ -283,21 +321,14 @@ SF_INLINE uint64_t sf_div(uint64_t a, uint64_t b) {
 #if SF_FAST_PATHS && SF_WIDE
     uint64_t fa = (a >> 52) & 0x7ff, fb = (b >> 52) & 0x7ff;
     if (SF_LIKELY(fa - 1 < 0x7fe && fb - 1 < 0x7fe)) {
-        /* Both normal: as in sf_div_general, a leading one and five 11-bit digits. */
+        /* Both normal. */
         uint64_t ma = (a & SF_FRAC) | SF_IMPLICIT, mb = (b & SF_FRAC) | SF_IMPLICIT;
         uint64_t e = fa - fb + 1023;
         if (ma < mb) {
             ma <<= 1;
             e--;
         }
-        uint64_t q = 1;
-        ma -= mb;
-        for (int i = 0; i < 5; i++) {
-            ma <<= 11;
-            uint64_t digit = ma / mb;
-            q = (q << 11) | digit;
-            ma -= digit * mb;
-        }
+        uint64_t q = sf_divide_significands(&ma, mb);
         if (SF_LIKELY(e - 1 < 0x7fe)) return sf_round_pack_normal((a ^ b) & SF_SIGN, e, q | (ma != 0), 3);
     }
 #endif
@@ -319,40 +350,7 @@ static SF_NOINLINE uint64_t sf_div_general(uint64_t a, uint64_t b) {
         ma <<= 1;
         e--;
     }
-    /* ma / mb is in [1, 2): 56 quotient bits, the remainder as sticky. */
-    uint64_t q = 0;
-#if SF_WIDE
-    /* With 64-bit division: the leading bit, then 5 steps of 11 bits (the remainder stays below
-     * mb < 2^53, so shifting it by 11 cannot overflow). */
-    q = 1;
-    ma -= mb;
-    for (int i = 0; i < 5; i++) {
-        ma <<= 11;
-        uint64_t digit = ma / mb;
-        q = (q << 11) | digit;
-        ma -= digit * mb;
-    }
-#else
-    /* The same digits with 32-bit division only (64-bit division is itself a library call on rv32):
-     * each is estimated from the top 32 bits of the shifted remainder and the top 21 bits of mb. The
-     * estimate is never too small and at most one too large (mb differs from its top bits by less than
-     * 2^-20 of itself, and a digit is below 2^11), so one correction step is enough. */
-    uint32_t mbHigh = (uint32_t)(mb >> 32); /* mb < 2^53: in [2^20, 2^21) */
-    q = 1;
-    ma -= mb;
-    for (int i = 0; i < 5; i++) {
-        ma <<= 11;
-        uint32_t digit = (uint32_t)(ma >> 32) / mbHigh;
-        if (digit > 0x7ff) digit = 0x7ff;
-        uint64_t product = (uint64_t)digit * mb;
-        if (product > ma) {
-            digit--;
-            product -= mb;
-        }
-        q = (q << 11) | digit;
-        ma -= product;
-    }
-#endif
+    uint64_t q = sf_divide_significands(&ma, mb);
     return sf_round_pack(sign, e, q | (ma != 0));
 }
 
