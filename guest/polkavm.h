@@ -384,8 +384,11 @@ void polkavm_print_i64(int64_t v);
 void polkavm_print_u64(uint64_t v);
 void polkavm_print_hex(uint64_t v);
 /*
- * A small printf: %d %i %u %x %X %c %s %p %%, with the length modifiers h hh l ll z j t, a minimum
- * width and the flags '0' and '-'. No floating point. Returns the number of bytes written.
+ * A small printf: %d %i %u %o %x %X %b %B %c %s %p %n %%, the flags - + space # 0, a width and a
+ * precision (either may be *), and the length modifiers hh h l ll j z t. No floating point: a %f, %e,
+ * %g or %a directive is written as it stands and its argument skipped. <stdio.h>'s printf, snprintf
+ * and friends add the floating-point conversions (exact, as glibc prints them) for 3-4 KB more
+ * code. Returns the number of bytes written.
  * polkavm_snprintf formats into a buffer (always NUL-terminated if `size` > 0) and returns the length
  * the full output would have.
  */

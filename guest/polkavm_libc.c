@@ -298,16 +298,8 @@ void *realloc(void *ptr, size_t size) {
 
 void polkavm_print(const char *s) { polkavm_write(POLKAVM_STDOUT, s, strlen(s)); }
 
-/* Writes the digits of `v` in `base` right-aligned into buf[0..32); returns the first digit. */
-static char *format_unsigned(char *end, uint64_t v, unsigned base, bool upper) {
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    char *p = end;
-    do {
-        *--p = digits[v % base];
-        v /= base;
-    } while (v != 0);
-    return p;
-}
+/* The printf engine (format), its sinks and number formatting, and strtod/strtof/atof. */
+#include "polkavm_format.c"
 
 void polkavm_print_u64(uint64_t v) {
     char buf[24];
@@ -328,118 +320,6 @@ void polkavm_print_hex(uint64_t v) {
     char buf[24];
     char *p = format_unsigned(buf + sizeof buf, v, 16, false);
     polkavm_write(POLKAVM_STDOUT, p, (size_t)(buf + sizeof buf - p));
-}
-
-/* A formatting sink: a buffer, flushed to stdout when full (fd >= 0) or truncated (fd < 0). */
-struct sink {
-    char *buf;
-    size_t size;
-    size_t used;
-    size_t total;
-    int fd;
-};
-
-static void sink_put(struct sink *s, const char *p, size_t n) {
-    s->total += n;
-    while (n > 0) {
-        if (s->used == s->size) {
-            if (s->fd < 0) return;
-            polkavm_write(s->fd, s->buf, s->used);
-            s->used = 0;
-        }
-        size_t chunk = s->size - s->used < n ? s->size - s->used : n;
-        memcpy(s->buf + s->used, p, chunk);
-        s->used += chunk;
-        p += chunk;
-        n -= chunk;
-    }
-}
-
-static void sink_pad(struct sink *s, char c, size_t n) {
-    while (n-- > 0) sink_put(s, &c, 1);
-}
-
-static void format(struct sink *s, const char *f, va_list ap) {
-    while (*f != 0) {
-        if (*f != '%') {
-            const char *start = f;
-            while (*f != 0 && *f != '%') f++;
-            sink_put(s, start, (size_t)(f - start));
-            continue;
-        }
-        f++;
-        bool left = false, zero = false;
-        for (;; f++) {
-            if (*f == '-') left = true;
-            else if (*f == '0') zero = true;
-            else break;
-        }
-        size_t width = 0;
-        while (*f >= '0' && *f <= '9') width = width * 10 + (size_t)(*f++ - '0');
-        int length = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long */
-        for (;; f++) {
-            if (*f == 'h') length--;
-            else if (*f == 'l') length++;
-            else if (*f == 'z' || *f == 't') length = sizeof(size_t) == 8 ? 2 : 0;
-            else if (*f == 'j') length = 2;
-            else break;
-        }
-        char conv = *f;
-        if (conv == 0) break;
-        f++;
-        char tmp[24];
-        const char *text = tmp;
-        size_t len = 0;
-        bool negative = false;
-        switch (conv) {
-        case 'd':
-        case 'i': {
-            int64_t v = length >= 2 ? va_arg(ap, long long) : length == 1 ? va_arg(ap, long) : va_arg(ap, int);
-            if (length == -1) v = (short)v;
-            if (length <= -2) v = (signed char)v;
-            negative = v < 0;
-            text = format_unsigned(tmp + sizeof tmp, negative ? -(uint64_t)v : (uint64_t)v, 10, false);
-            len = (size_t)(tmp + sizeof tmp - text);
-            break;
-        }
-        case 'u':
-        case 'x':
-        case 'X':
-        case 'p': {
-            uint64_t v;
-            if (conv == 'p') v = (uintptr_t)va_arg(ap, void *);
-            else if (length >= 2) v = va_arg(ap, unsigned long long);
-            else if (length == 1) v = va_arg(ap, unsigned long);
-            else v = va_arg(ap, unsigned int);
-            if (length == -1) v = (unsigned short)v;
-            if (length <= -2) v = (unsigned char)v;
-            text = format_unsigned(tmp + sizeof tmp, v, conv == 'u' ? 10 : 16, conv == 'X');
-            len = (size_t)(tmp + sizeof tmp - text);
-            if (conv == 'p') sink_put(s, "0x", 2);
-            break;
-        }
-        case 'c':
-            tmp[0] = (char)va_arg(ap, int);
-            len = 1;
-            break;
-        case 's':
-            text = va_arg(ap, const char *);
-            if (text == NULL) text = "(null)";
-            len = strlen(text);
-            break;
-        default:
-            tmp[0] = conv;
-            len = 1;
-            break;
-        }
-        size_t shown = len + (negative ? 1 : 0);
-        size_t pad = width > shown ? width - shown : 0;
-        if (!left && !zero) sink_pad(s, ' ', pad);
-        if (negative) sink_put(s, "-", 1);
-        if (!left && zero) sink_pad(s, '0', pad);
-        sink_put(s, text, len);
-        if (left) sink_pad(s, ' ', pad);
-    }
 }
 
 int polkavm_printf(const char *f, ...) {
@@ -649,18 +529,37 @@ int rand(void) {
     return (int)(rand_state >> 33);
 }
 
+/* The <stdio.h> family: all of C's conversions, floating point included (format_all). */
 int vsnprintf(char *buf, size_t size, const char *f, va_list ap) {
     struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
-    format(&s, f, ap);
+    format_all(&s, f, ap);
     if (size > 0) buf[s.used] = 0;
     return (int)s.total;
+}
+
+int snprintf(char *buf, size_t size, const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(buf, size, f, ap);
+    va_end(ap);
+    return n;
+}
+
+int vsprintf(char *buf, const char *f, va_list ap) { return vsnprintf(buf, (size_t)-1 >> 1, f, ap); }
+
+int sprintf(char *buf, const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    int n = vsprintf(buf, f, ap);
+    va_end(ap);
+    return n;
 }
 
 /* Streams are host file descriptors (stdio.h: stdout is 1, stderr 2). */
 int vfprintf(void *stream, const char *f, va_list ap) {
     char buf[128];
     struct sink s = {buf, sizeof buf, 0, 0, (int)(intptr_t)stream};
-    format(&s, f, ap);
+    format_all(&s, f, ap);
     if (s.used > 0) polkavm_write((intptr_t)stream, buf, s.used);
     return (int)s.total;
 }
@@ -673,6 +572,20 @@ int fprintf(void *stream, const char *f, ...) {
     int n = vfprintf(stream, f, ap);
     va_end(ap);
     return n;
+}
+
+int printf(const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    int n = vfprintf((void *)(intptr_t)POLKAVM_STDOUT, f, ap);
+    va_end(ap);
+    return n;
+}
+
+size_t fwrite(const void *data, size_t size, size_t count, void *stream) {
+    if (size == 0 || count == 0) return 0;
+    intptr_t written = polkavm_write((intptr_t)stream, data, size * count);
+    return written < 0 ? 0 : (size_t)written / size;
 }
 
 int fputs(const char *s, void *stream) {

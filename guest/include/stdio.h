@@ -1,5 +1,6 @@
-/* <stdio.h> for PolkaVM guests: formatted output to the `polkavm run` streams (docs/HOSTCALLS.md)
- * through the guest SDK's polkavm_printf (no floating-point conversions), and no files. */
+/* <stdio.h> for PolkaVM guests: formatted output to the `polkavm run` streams (docs/HOSTCALLS.md),
+ * with all of C's conversions (floating point included: exact, as glibc prints), and no files. The
+ * SDK's own polkavm_printf (polkavm.h) is the smaller choice for programs that print no floating point. */
 #ifndef POLKAVM_STDIO_H
 #define POLKAVM_STDIO_H
 #include <stdarg.h>
@@ -11,13 +12,15 @@ typedef struct polkavm_stream FILE;
 #define stdout ((FILE *)(intptr_t)POLKAVM_STDOUT)
 #define stderr ((FILE *)(intptr_t)POLKAVM_STDERR)
 
-#define printf polkavm_printf
-#define snprintf polkavm_snprintf
-#define sprintf(buf, ...) polkavm_snprintf((buf), (size_t)-1, __VA_ARGS__)
-int vsnprintf(char *buf, size_t size, const char *format, va_list ap) __attribute__((format(printf, 3, 0)));
+int printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+int fprintf(FILE *stream, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int snprintf(char *buf, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+int sprintf(char *buf, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int vprintf(const char *format, va_list ap) __attribute__((format(printf, 1, 0)));
 int vfprintf(FILE *stream, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
-int fprintf(FILE *stream, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int vsnprintf(char *buf, size_t size, const char *format, va_list ap) __attribute__((format(printf, 3, 0)));
+int vsprintf(char *buf, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
+size_t fwrite(const void *data, size_t size, size_t count, FILE *stream);
 int fputs(const char *s, FILE *stream);
 int fputc(int c, FILE *stream);
 #define putc fputc

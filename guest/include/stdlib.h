@@ -20,6 +20,11 @@ long strtol(const char *__restrict s, char **__restrict end, int base);
 unsigned long strtoul(const char *__restrict s, char **__restrict end, int base);
 long long strtoll(const char *__restrict s, char **__restrict end, int base);
 unsigned long long strtoull(const char *__restrict s, char **__restrict end, int base);
+/* The nearest double / float to a decimal or hexadecimal numeral (also inf, infinity, nan); exact
+ * (round to nearest, ties to even). No errno: check for infinity or zero instead. */
+double strtod(const char *__restrict s, char **__restrict end);
+float strtof(const char *__restrict s, char **__restrict end);
+double atof(const char *s);
 int atoi(const char *s);
 long atol(const char *s);
 long long atoll(const char *s);

@@ -70,6 +70,7 @@ def main():
     rows = []
     try:
         shutil.copy(os.path.join(ROOT, "guest", "polkavm_libc.c"), os.path.join(work, "wasm_libc.c"))
+        shutil.copy(os.path.join(ROOT, "guest", "polkavm_format.c"), os.path.join(work, "polkavm_format.c"))
         for name, target in EXAMPLES:
             src = os.path.join(ROOT, "examples", name, f"{name}.c")
             blob = os.path.join(work, f"{name}.polkavm")
