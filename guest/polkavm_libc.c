@@ -600,6 +600,85 @@ int fputc(int c, void *stream) {
 
 int putchar(int c) { return fputc(c, (void *)(intptr_t)POLKAVM_STDOUT); }
 
+/* Input: stdin only. A `polkavm run` read waits for its whole count or the end of input, so the
+ * character and line functions read one byte per host call (interactive input works line by line)
+ * and fread asks for everything at once. One pushed-back character (ungetc) and the end-of-input
+ * state are kept here. */
+static int stdin_pushback = -1;
+static bool stdin_ended;
+
+static bool is_stdin(void *stream) { return (intptr_t)stream == POLKAVM_STDIN; }
+
+int fgetc(void *stream) {
+    if (!is_stdin(stream)) return -1;
+    if (stdin_pushback >= 0) {
+        int c = stdin_pushback;
+        stdin_pushback = -1;
+        return c;
+    }
+    unsigned char c;
+    if (stdin_ended || polkavm_read(POLKAVM_STDIN, &c, 1) != 1) {
+        stdin_ended = true;
+        return -1;
+    }
+    return c;
+}
+
+int getchar(void) { return fgetc((void *)(intptr_t)POLKAVM_STDIN); }
+
+int ungetc(int c, void *stream) {
+    if (!is_stdin(stream) || c < 0 || stdin_pushback >= 0) return -1;
+    stdin_pushback = (unsigned char)c;
+    stdin_ended = false;
+    return stdin_pushback;
+}
+
+char *fgets(char *buf, int size, void *stream) {
+    if (size <= 0) return NULL;
+    int n = 0;
+    while (n < size - 1) {
+        int c = fgetc(stream);
+        if (c < 0) break;
+        buf[n++] = (char)c;
+        if (c == '\n') break;
+    }
+    if (n == 0) return NULL;
+    buf[n] = 0;
+    return buf;
+}
+
+size_t fread(void *data, size_t size, size_t count, void *stream) {
+    if (!is_stdin(stream) || size == 0 || count == 0) return 0;
+    unsigned char *p = data;
+    size_t want = size * count, got = 0;
+    if (stdin_pushback >= 0) {
+        p[got++] = (unsigned char)stdin_pushback;
+        stdin_pushback = -1;
+    }
+    while (got < want && !stdin_ended) {
+        intptr_t n = polkavm_read(POLKAVM_STDIN, p + got, want - got);
+        if (n <= 0) {
+            stdin_ended = true;
+            break;
+        }
+        got += (size_t)n;
+        if (got < want) stdin_ended = true; /* a short read is the end of input */
+    }
+    return got / size;
+}
+
+int feof(void *stream) { return is_stdin(stream) && stdin_ended && stdin_pushback < 0; }
+int ferror(void *stream) {
+    (void)stream;
+    return 0;
+}
+
+/* Output is not buffered across calls: each printf writes before it returns. */
+int fflush(void *stream) {
+    (void)stream;
+    return 0;
+}
+
 int puts(const char *s) {
     if (fputs(s, (void *)(intptr_t)POLKAVM_STDOUT) < 0) return -1;
     return putchar('\n') < 0 ? -1 : 1;

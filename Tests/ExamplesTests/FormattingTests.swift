@@ -177,4 +177,48 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(inputs.count * 2) differ, first: \(mismatches.prefix(4))")
     }
+
+    @Test("<stdio.h> input: getchar, ungetc, fgets, fread and feof over polkavm run's stdin",
+          .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
+    func reading(target: String) throws {
+        let source = Toolchain.temporaryFile("stdin-\(target).c"), blob = Toolchain.temporaryFile("stdin-\(target).polkavm")
+        defer { for f in [source, blob] { try? FileManager.default.removeItem(atPath: f) } }
+        try """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            POLKAVM_EXPORT(int, main);
+            int main(void) {
+                int c = getchar();
+                ungetc(c, stdin);
+                printf("first '%c'\\n", c);
+                char line[8];
+                long total = 0;
+                while (fgets(line, sizeof line, stdin) && strcmp(line, "--\\n") != 0) {
+                    printf("line \\"%s\\" (%zu)\\n", strchr(line, '\\n') ? "full" : line, strlen(line));
+                    total += strtol(line, NULL, 10);
+                }
+                char rest[64];
+                size_t n = fread(rest, 1, sizeof rest, stdin);
+                printf("total %ld, rest %zu \\"%.*s\\", eof %d, getchar %d, fgets %s\\n", total, n, (int)n, rest,
+                       feof(stdin) != 0, getchar(), fgets(line, sizeof line, stdin) ? "line" : "NULL");
+                fflush(stdout);
+                return 0;
+            }
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let build = try Toolchain.polkavm(["build", "--target", target, source, "-o", blob])
+        try #require(build.status == 0, "polkavm build failed: \(build.error)")
+        let run = try Toolchain.polkavm(["run", blob, "--call", "main"], stdin: Data("12\n30\n123456789\n--\nthe rest".utf8))
+        #expect(run.status == 0)
+        #expect(run.output == """
+            first '1'
+            line "full" (3)
+            line "full" (3)
+            line "1234567" (7)
+            line "full" (3)
+            total 1234698, rest 8 "the rest", eof 1, getchar -1, fgets NULL
+            0
+
+            """)
+    }
 }
