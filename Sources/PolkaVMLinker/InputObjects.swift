@@ -185,7 +185,8 @@ struct InputProgram {
             }
             return (nil, sym.name)
         }
-        // Relocations.
+        // Relocations. Undefined symbols are collected, so that one error names all of them.
+        var undefined: [(name: String, section: String, offset: Int64)] = []
         for i in sections.indices {
             let s = sections[i]
             let file = files[s.object]
@@ -207,8 +208,14 @@ struct InputProgram {
                 let resolved: (RelocTarget?, String)
                 do { resolved = try resolve(s.object, r.symbolIndex, addend: addend) } catch {
                     // A metadata section nobody points at may reference anything; only used records must resolve.
-                    guard s.kind == .metadata else { throw error }
-                    resolved = (nil, "<unresolved>")
+                    if s.kind == .metadata {
+                        resolved = (nil, "<unresolved>")
+                    } else if error.kind == .undefinedSymbol, let name = error.symbol {
+                        if !undefined.contains(where: { $0.name == name }) { undefined.append((name, s.name, offset)) }
+                        continue
+                    } else {
+                        throw error
+                    }
                 }
                 let (target, name) = resolved
                 guard let target else {
@@ -223,6 +230,15 @@ struct InputProgram {
             if s.kind == .code {
                 for r in sections[i].relocations { sections[i].relocsAt[r.offset, default: []].append(r) }
             }
+        }
+        if let first = undefined.first {
+            let list = undefined.prefix(20).map { "'\($0.name)' (from section '\($0.section)' at offset 0x\(String($0.offset, radix: 16)))" }
+            let more = undefined.count > 20 ? " and \(undefined.count - 20) more" : ""
+            if undefined.count == 1 {
+                throw LinkerError(.undefinedSymbol, "undefined symbol '\(first.name)'", section: first.section,
+                                  offset: UInt64(first.offset), symbol: first.name)
+            }
+            throw LinkerError(.undefinedSymbol, "\(undefined.count) undefined symbols: " + list.joined(separator: ", ") + more)
         }
         // Named symbols inside loaded sections.
         for (objIndex, file) in files.enumerated() {

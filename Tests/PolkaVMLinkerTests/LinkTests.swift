@@ -119,7 +119,17 @@ struct LinkTests {
     @Test("Undefined symbols are errors")
     func undefinedSymbol() throws {
         let a = try assemble(program([("entry", "call missing_function\nret")], rv64: true), rv64: true)
-        #expect { try Linker.link([a]) } throws: { ($0 as? LinkerError)?.kind == .undefinedSymbol }
+        #expect { try Linker.link([a]) } throws: { error in
+            guard let e = error as? LinkerError else { return false }
+            return e.kind == .undefinedSymbol && e.symbol == "missing_function" && e.description.contains("undefined symbol 'missing_function'")
+        }
+        // Every missing symbol is named at once, each with its first reference.
+        let b = try assemble(program([("entry", "call first_missing\ncall second_missing\ncall first_missing\nret")], rv64: true), rv64: true)
+        #expect { try Linker.link([b]) } throws: { error in
+            guard let e = error as? LinkerError else { return false }
+            return e.kind == .undefinedSymbol && e.description.hasPrefix("2 undefined symbols: 'first_missing' (from section")
+                && e.description.contains("'second_missing' (from section")
+        }
     }
 
     @Test("Data layout: RO, RW, BSS, stack size", arguments: [true, false])
