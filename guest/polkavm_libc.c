@@ -7,6 +7,9 @@
  */
 #define POLKAVM_NO_BUILTIN_MACROS
 #include "polkavm.h"
+/* The SDK's own declarations, checked against the definitions below. */
+#include "include/stdlib.h"
+#include "include/string.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -410,6 +413,111 @@ char *strstr(const char *haystack, const char *needle) {
     return NULL;
 }
 
+char *strncat(char *__restrict dst, const char *__restrict src, size_t n) {
+    char *d = dst + strlen(dst);
+    size_t i = 0;
+    for (; i < n && src[i] != 0; i++) d[i] = src[i];
+    d[i] = 0;
+    return dst;
+}
+
+/* The length of the prefix of `s` made of bytes in (accept) or not in (reject) `set`. */
+static size_t span(const char *s, const char *set, bool accept) {
+    size_t n = 0;
+    for (; s[n] != 0; n++) {
+        if ((strchr(set, s[n]) != NULL) != accept) break;
+    }
+    return n;
+}
+
+size_t strspn(const char *s, const char *accept) { return span(s, accept, true); }
+size_t strcspn(const char *s, const char *reject) { return span(s, reject, false); }
+
+char *strpbrk(const char *s, const char *set) {
+    s += span(s, set, false);
+    return *s != 0 ? (char *)s : NULL;
+}
+
+char *strtok_r(char *__restrict s, const char *__restrict delimiters, char **__restrict state) {
+    if (s == NULL) s = *state;
+    if (s == NULL) return NULL;
+    s += span(s, delimiters, true);
+    if (*s == 0) {
+        *state = NULL;
+        return NULL;
+    }
+    char *end = s + span(s, delimiters, false);
+    if (*end != 0) {
+        *end = 0;
+        *state = end + 1;
+    } else {
+        *state = NULL;
+    }
+    return s;
+}
+
+char *strtok(char *__restrict s, const char *__restrict delimiters) {
+    static char *state;
+    return strtok_r(s, delimiters, &state);
+}
+
+char *strndup(const char *s, size_t n) {
+    size_t length = strnlen(s, n);
+    char *copy = malloc(length + 1);
+    if (copy == NULL) return NULL;
+    memcpy(copy, s, length);
+    copy[length] = 0;
+    return copy;
+}
+
+char *strdup(const char *s) { return strndup(s, (size_t)-1); }
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+int strncasecmp(const char *a, const char *b, size_t n) {
+    for (; n > 0; n--, a++, b++) {
+        int x = lower((unsigned char)*a), y = lower((unsigned char)*b);
+        if (x != y || x == 0) return x - y;
+    }
+    return 0;
+}
+
+int strcasecmp(const char *a, const char *b) { return strncasecmp(a, b, (size_t)-1); }
+
+/* The "C" locale: collation is byte order. */
+int strcoll(const char *a, const char *b) { return strcmp(a, b); }
+size_t strxfrm(char *__restrict dst, const char *__restrict src, size_t n) {
+    size_t length = strlen(src);
+    if (n > 0) {
+        size_t copy = length < n - 1 ? length : n - 1;
+        memcpy(dst, src, copy);
+        dst[copy] = 0;
+    }
+    return length;
+}
+
+void *memrchr(const void *s, int c, size_t n) {
+    const unsigned char *p = s;
+    while (n-- > 0) {
+        if (p[n] == (unsigned char)c) return (void *)(p + n);
+    }
+    return NULL;
+}
+
+/* There is no errno; the messages name the values of the `polkavm run` host calls' errors. */
+char *strerror(int error) {
+    switch (error) {
+    case 0: return (char *)"Success";
+    case 9: return (char *)"Bad file descriptor";
+    case 14: return (char *)"Bad address";
+    case 22: return (char *)"Invalid argument";
+    case 12: return (char *)"Cannot allocate memory";
+    case 33: return (char *)"Numerical argument out of domain";
+    case 34: return (char *)"Numerical result out of range";
+    default: return (char *)"Unknown error";
+    }
+}
+
 /* strtoull's digits with C's rules: leading space, a sign, 0x/0 prefixes for base 0 or 16, and the
  * value saturated at `limit` (with `negative` applied by the callers). */
 static unsigned long long parse_integer(const char *s, char **end, int base, bool *negative, unsigned long long limit) {
@@ -521,6 +629,41 @@ void *bsearch(const void *key, const void *base, size_t count, size_t size, int 
     return NULL;
 }
 
+div_t div(int n, int d) {
+    div_t r = {n / d, n % d};
+    return r;
+}
+ldiv_t ldiv(long n, long d) {
+    ldiv_t r = {n / d, n % d};
+    return r;
+}
+lldiv_t lldiv(long long n, long long d) {
+    lldiv_t r = {n / d, n % d};
+    return r;
+}
+
+/* A guest has no environment. */
+char *getenv(const char *name) {
+    (void)name;
+    return NULL;
+}
+
+/* exit runs the atexit handlers, last registered first, then ends the program through the host. */
+#define ATEXIT_MAX 32
+static void (*atexit_handlers[ATEXIT_MAX])(void);
+static int atexit_count;
+
+int atexit(void (*handler)(void)) {
+    if (atexit_count == ATEXIT_MAX) return -1;
+    atexit_handlers[atexit_count++] = handler;
+    return 0;
+}
+
+__attribute__((noreturn)) void exit(int status) {
+    while (atexit_count > 0) atexit_handlers[--atexit_count]();
+    polkavm_exit(status);
+}
+
 static uint64_t rand_state = 1;
 void srand(unsigned seed) { rand_state = seed; }
 int rand(void) {
@@ -528,6 +671,8 @@ int rand(void) {
     rand_state = rand_state * 6364136223846793005ull + 1442695040888963407ull;
     return (int)(rand_state >> 33);
 }
+long random(void) { return rand(); }
+void srandom(unsigned seed) { srand(seed); }
 
 /* The <stdio.h> family: all of C's conversions, floating point included (format_all). */
 int vsnprintf(char *buf, size_t size, const char *f, va_list ap) {
@@ -683,6 +828,43 @@ int puts(const char *s) {
     if (fputs(s, (void *)(intptr_t)POLKAVM_STDOUT) < 0) return -1;
     return putchar('\n') < 0 ? -1 : 1;
 }
+
+/* setjmp/longjmp (setjmp.h): ra, sp, s0 and s1 are what a call preserves in the RISC-V E ABI. */
+#if __riscv_xlen == 64
+#define JMP_STORE "sd"
+#define JMP_LOAD "ld"
+#define JMP_WORD "8"
+#else
+#define JMP_STORE "sw"
+#define JMP_LOAD "lw"
+#define JMP_WORD "4"
+#endif
+#ifdef __riscv
+__asm__(".section .text.setjmp,\"ax\",@progbits\n"
+        ".globl setjmp\n"
+        ".type setjmp,@function\n"
+        "setjmp:\n"
+        "  " JMP_STORE " ra, 0(a0)\n"
+        "  " JMP_STORE " sp, " JMP_WORD "(a0)\n"
+        "  " JMP_STORE " s0, 2*" JMP_WORD "(a0)\n"
+        "  " JMP_STORE " s1, 3*" JMP_WORD "(a0)\n"
+        "  li a0, 0\n"
+        "  ret\n"
+        ".size setjmp, .-setjmp\n"
+        ".section .text.longjmp,\"ax\",@progbits\n"
+        ".globl longjmp\n"
+        ".type longjmp,@function\n"
+        "longjmp:\n"
+        "  " JMP_LOAD " ra, 0(a0)\n"
+        "  " JMP_LOAD " sp, " JMP_WORD "(a0)\n"
+        "  " JMP_LOAD " s0, 2*" JMP_WORD "(a0)\n"
+        "  " JMP_LOAD " s1, 3*" JMP_WORD "(a0)\n"
+        "  seqz a0, a1\n" /* a value of 0 returns 1 */
+        "  add a0, a0, a1\n"
+        "  ret\n"
+        ".size longjmp, .-longjmp\n"
+        ".text\n");
+#endif
 
 /* (Named arrays rather than string literals: literals share one section with the other functions'
  * strings, which the linker then keeps in every program.) */

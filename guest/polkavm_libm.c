@@ -1,6 +1,8 @@
 /*
  * polkavm_libm.c — the transcendental part of the guest SDK's math library (math.h): exp, log, log2,
- * log10, sin, cos, tan, atan, atan2, pow and fmod, with float versions.
+ * log10, sin, cos, tan, atan, atan2, pow and fmod; expm1, log1p, exp2, the hyperbolic functions and
+ * their inverses, asin, acos, hypot and cbrt built on them; the exact ldexp/scalbn, frexp, modf and
+ * rint family; with float versions of the one- and two-argument functions.
  *
  * Included by polkavm_libc.c (see polkavm_softfloat.c for the arithmetic underneath). The algorithms
  * are the classic ones: argument reduction by multiples of ln 2 or pi/2 (an exact reduction against a
@@ -16,6 +18,9 @@
 
 /* x * 2^k for any k, rounding once at most in the subnormal range. */
 static double lm_scale(double x, int k) {
+    /* (Beyond +-2200 every finite nonzero x overflows or underflows: no need to loop further.) */
+    if (k > 2200) k = 2200;
+    if (k < -2200) k = -2200;
     while (k > 1023) {
         x *= sf_from_bits(0x7fe0000000000000ull); /* 2^1023 */
         k -= 1023;
@@ -578,6 +583,241 @@ LM_WEAK double fmod(double x, double y) {
     return (bx >> 63) ? -result : result;
 }
 
+/* ---- Scaling, decomposition and rounding to integers (exact) ---- */
+
+LM_WEAK double ldexp(double x, int e) { return lm_scale(x, e); }
+LM_WEAK double scalbn(double x, int e) { return lm_scale(x, e); }
+LM_WEAK double scalbln(double x, long e) { return lm_scale(x, e > 2200 ? 2200 : e < -2200 ? -2200 : (int)e); }
+
+/* x = m * 2^e with 0.5 <= |m| < 1 (0, infinities and NaN are returned as they are, with e = 0). */
+LM_WEAK double frexp(double x, int *e) {
+    uint64_t b = sf_bits(x);
+    int exponent = (int)((b >> 52) & 0x7ff);
+    *e = 0;
+    if (exponent == 0x7ff || (b << 1) == 0) return x;
+    if (exponent == 0) { /* subnormal: normalize first */
+        b = sf_bits(x * 0x1p64);
+        exponent = (int)((b >> 52) & 0x7ff) - 64;
+    }
+    *e = exponent - 1022;
+    return sf_from_bits((b & ~(0x7ffull << 52)) | (1022ull << 52));
+}
+
+/* The integral part in *integral and the fraction (with x's sign) as the result. */
+LM_WEAK double modf(double x, double *integral) {
+    double t = trunc(x);
+    *integral = t;
+    if (t == x) return copysign(0.0, x); /* integral, or infinite */
+    return x - t;                       /* exact (NaN stays NaN) */
+}
+
+/* To the nearest integer, ties to even (the only rounding mode there is). */
+LM_WEAK double rint(double x) {
+    uint64_t a = sf_bits(x), abs = a & ~SF_SIGN, sign = a & SF_SIGN;
+    if (abs > SF_INF) return x + x;
+    int e = (int)(abs >> 52) - 1023;
+    if (e >= 52) return x;
+    if (e < -1) return sf_from_bits(sign);
+    if (e == -1) return sf_from_bits(abs > 0x3fe0000000000000ull ? sign | 0x3ff0000000000000ull : sign);
+    uint64_t fraction = SF_FRAC >> e, rest = abs & fraction, half = (fraction + 1) >> 1;
+    uint64_t truncated = abs & ~fraction;
+    int away = rest > half || (rest == half && (abs & (fraction + 1)) != 0);
+    return sf_from_bits(sign | (away ? truncated + fraction + 1 : truncated));
+}
+LM_WEAK double nearbyint(double x) { return rint(x); }
+/* (Out of range, these give what the conversion gives: the saturated value.) */
+LM_WEAK long lrint(double x) { return (long)rint(x); }
+LM_WEAK long long llrint(double x) { return (long long)rint(x); }
+LM_WEAK long lround(double x) { return (long)round(x); }
+LM_WEAK long long llround(double x) { return (long long)round(x); }
+
+/* ---- More elementary functions, built on the ones above ---- */
+
+#define LM_PI_2 0x1.921fb54442d18p+0
+
+/* e^x - 1, accurate near 0: the reduction and polynomial of exp, without adding 1 first. */
+LM_WEAK double expm1(double x) {
+    if (x != x) return x + x;
+    if (x > 709.782712893384) return sf_from_bits(SF_INF);
+    if (x < -38.0) return -1.0; /* e^x is below half an ulp of 1 */
+    if ((sf_bits(x) & ~SF_SIGN) < 0x3c90000000000000ull) return x; /* |x| < 2^-54 */
+    double kf = x * INV_LN2;
+    int k = (int)(kf < 0 ? kf - 0.5 : kf + 0.5);
+    double r = k == 0 ? x : (x - k * LN2_HI) - k * LN2_LO;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    double u = r + r * r * p; /* e^r - 1 */
+    if (k == 0) return u;
+    if (k > 56) return lm_scale(1.0 + u, k);
+    /* 2^k (1 + u) - 1 = 2^k (u + (1 - 2^-k)), and 1 - 2^-k is exact */
+    if (k > 0) return lm_scale(u + (1.0 - lm_scale(1.0, -k)), k);
+    if (k >= -52) return lm_scale(u, k) - (1.0 - lm_scale(1.0, k));
+    return lm_scale(1.0 + u, k) - 1.0;
+}
+
+/* ln(1 + x), accurate near 0: log(u) * x / (u - 1) with u = 1 + x corrects u's rounding. */
+LM_WEAK double log1p(double x) {
+    if (x != x) return x + x;
+    if (x == -1.0) return -sf_from_bits(SF_INF);
+    if (x < -1.0) return sf_from_bits(SF_QNAN);
+    if (x == sf_from_bits(SF_INF)) return x;
+    double u = 1.0 + x;
+    if (u == 1.0) return x;
+    return log(u) * (x / (u - 1.0));
+}
+
+LM_WEAK double exp2(double x) { return pow(2.0, x); }
+
+LM_WEAK double sinh(double x) {
+    if (x != x) return x + x;
+    double a = fabs(x), r;
+    if (a < 0x1p-28) return x;
+    if (a < 22.0) {
+        double e = expm1(a);
+        r = 0.5 * (e + e / (e + 1.0));
+    } else if (a < 709.0) {
+        r = 0.5 * exp(a);
+    } else { /* e^a / 2 overflows only where the result does */
+        double h = exp(0.5 * a);
+        r = (0.5 * h) * h;
+    }
+    return copysign(r, x);
+}
+
+LM_WEAK double cosh(double x) {
+    if (x != x) return x + x;
+    double a = fabs(x);
+    if (a < 0x1p-27) return 1.0;
+    if (a < 22.0) {
+        double e = exp(a);
+        return 0.5 * e + 0.5 / e;
+    }
+    if (a < 709.0) return 0.5 * exp(a);
+    double h = exp(0.5 * a);
+    return (0.5 * h) * h;
+}
+
+LM_WEAK double tanh(double x) {
+    if (x != x) return x + x;
+    double a = fabs(x), r;
+    if (a < 0x1p-28) return x;
+    if (a > 22.0) {
+        r = 1.0;
+    } else {
+        double e = expm1(2.0 * a);
+        r = e / (e + 2.0);
+    }
+    return copysign(r, x);
+}
+
+/* sqrt((1 - x)(1 + x)), accurate for |x| near 1 where 1 - |x| is exact. */
+static double lm_cosine_of_asin(double x) { return sqrt((1.0 - x) * (1.0 + x)); }
+
+LM_WEAK double asin(double x) {
+    if (x != x) return x + x;
+    if (fabs(x) > 1.0) return sf_from_bits(SF_QNAN);
+    if (fabs(x) < 0x1p-27) return x;
+    return atan2(x, lm_cosine_of_asin(x));
+}
+
+LM_WEAK double acos(double x) {
+    if (x != x) return x + x;
+    if (fabs(x) > 1.0) return sf_from_bits(SF_QNAN);
+    if (x == 1.0) return 0.0;
+    return atan2(lm_cosine_of_asin(x), x);
+}
+
+LM_WEAK double asinh(double x) {
+    if (x != x) return x + x;
+    double a = fabs(x), r;
+    if (a < 0x1p-28) return x;
+    if (a > 0x1p28) {
+        r = log(a) + LN2_HI + LN2_LO;
+    } else {
+        /* asinh(a) = log1p(a + a^2 / (1 + sqrt(1 + a^2))) */
+        r = log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)));
+    }
+    return copysign(r, x);
+}
+
+LM_WEAK double acosh(double x) {
+    if (x != x) return x + x;
+    if (x < 1.0) return sf_from_bits(SF_QNAN);
+    if (x > 0x1p28) return log(x) + LN2_HI + LN2_LO;
+    double t = x - 1.0; /* exact for x in [1, 2] */
+    return log1p(t + sqrt(2.0 * t + t * t));
+}
+
+LM_WEAK double atanh(double x) {
+    if (x != x) return x + x;
+    double a = fabs(x);
+    if (a > 1.0) return sf_from_bits(SF_QNAN);
+    if (a < 0x1p-28) return x;
+    /* atanh(a) = log1p(2a / (1 - a)) / 2 */
+    return copysign(0.5 * log1p((a + a) / (1.0 - a)), x);
+}
+
+/* sqrt(x^2 + y^2) without intermediate overflow or underflow: both scaled next to 1, the sum of the
+ * squares in double-double. */
+LM_WEAK double hypot(double x, double y) {
+    double a = fabs(x), b = fabs(y), inf = sf_from_bits(SF_INF);
+    if (a == inf || b == inf) return inf;
+    if (a != a || b != b) return a + b;
+    if (a < b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    if (b == 0) return a;
+    int e;
+    (void)frexp(a, &e);
+    int eb;
+    (void)frexp(b, &eb);
+    if (e - eb > 60) return a + b;
+    a = lm_scale(a, -e);
+    b = lm_scale(b, -e);
+    double h1, l1, h2, l2, s, t;
+    lm_two_product(a, a, &h1, &l1);
+    lm_two_product(b, b, &h2, &l2);
+    lm_two_sum(h1, h2, &s, &t);
+    t += l1 + l2;
+    double r = sqrt(s + t);
+    /* one Newton step against the double-double sum: r + (s + t - r^2) / 2r */
+    double rh, rl;
+    lm_two_product(r, r, &rh, &rl);
+    r += ((s - rh) + (t - rl)) / (2.0 * r);
+    return lm_scale(r, e);
+}
+
+/* The real cube root: Newton's iteration on the reduced argument, then a correction against the
+ * exact cube. */
+LM_WEAK double cbrt(double x) {
+    if (x != x) return x + x;
+    double a = fabs(x);
+    if (a == 0 || a == sf_from_bits(SF_INF)) return x;
+    int e;
+    double m = frexp(a, &e); /* a = m 2^e, m in [0.5, 1) */
+    int q = e >= 0 ? e / 3 : -((-e + 2) / 3);
+    m = lm_scale(m, e - 3 * q); /* m in [0.5, 4), a = m 2^3q */
+    double y = 0.7 + 0.25 * m;
+    for (int i = 0; i < 5; i++) y -= (y * y * y - m) / (3.0 * y * y);
+    double y2h, y2l, y3h, y3l;
+    lm_two_product(y, y, &y2h, &y2l);
+    lm_dd_mul(y2h, y2l, y, 0.0, &y3h, &y3l);
+    y += ((m - y3h) - y3l) / (3.0 * y * y);
+    return copysign(lm_scale(y, q), x);
+}
+
 /* ---- float versions, through double (defined like polkavm_softfloat.c's float functions) ---- */
 
 static inline double lm_widen(uint32_t bits) { return sf_from_bits(sf_extend(bits)); }
@@ -593,3 +833,18 @@ SF_FLOAT_FUNCTION1(atanf, lm_narrow(atan(lm_widen(X))))
 SF_FLOAT_FUNCTION2(atan2f, lm_narrow(atan2(lm_widen(X), lm_widen(Y))))
 SF_FLOAT_FUNCTION2(powf, lm_narrow(pow(lm_widen(X), lm_widen(Y))))
 SF_FLOAT_FUNCTION2(fmodf, lm_narrow(fmod(lm_widen(X), lm_widen(Y))))
+SF_FLOAT_FUNCTION1(expm1f, lm_narrow(expm1(lm_widen(X))))
+SF_FLOAT_FUNCTION1(log1pf, lm_narrow(log1p(lm_widen(X))))
+SF_FLOAT_FUNCTION1(exp2f, lm_narrow(exp2(lm_widen(X))))
+SF_FLOAT_FUNCTION1(sinhf, lm_narrow(sinh(lm_widen(X))))
+SF_FLOAT_FUNCTION1(coshf, lm_narrow(cosh(lm_widen(X))))
+SF_FLOAT_FUNCTION1(tanhf, lm_narrow(tanh(lm_widen(X))))
+SF_FLOAT_FUNCTION1(asinf, lm_narrow(asin(lm_widen(X))))
+SF_FLOAT_FUNCTION1(acosf, lm_narrow(acos(lm_widen(X))))
+SF_FLOAT_FUNCTION1(asinhf, lm_narrow(asinh(lm_widen(X))))
+SF_FLOAT_FUNCTION1(acoshf, lm_narrow(acosh(lm_widen(X))))
+SF_FLOAT_FUNCTION1(atanhf, lm_narrow(atanh(lm_widen(X))))
+SF_FLOAT_FUNCTION1(cbrtf, lm_narrow(cbrt(lm_widen(X))))
+SF_FLOAT_FUNCTION1(rintf, lm_narrow(rint(lm_widen(X))))
+SF_FLOAT_FUNCTION1(nearbyintf, lm_narrow(rint(lm_widen(X))))
+SF_FLOAT_FUNCTION2(hypotf, lm_narrow(hypot(lm_widen(X), lm_widen(Y))))

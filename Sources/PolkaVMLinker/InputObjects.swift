@@ -104,6 +104,16 @@ struct InputProgram {
         }
         // Sections.
         var sectionIDs: [[Int: Int]] = []
+        // Split string sections: the pieces (start offset, section id) of each, by the id its first piece
+        // stands under in `sectionIDs`, and identical strings' shared piece.
+        var splitSections: [Int: [Int: [(offset: Int, id: Int)]]] = [:]
+        var stringPieceIDs: [[UInt8]: Int] = [:]
+        /// An offset in a split string section, as a location in the piece that holds it.
+        func pieceLocation(_ starts: [(offset: Int, id: Int)], _ offset: Int64) -> Location {
+            var chosen = starts[0]
+            for start in starts where Int64(start.offset) <= offset { chosen = start }
+            return Location(section: chosen.id, offset: offset - Int64(chosen.offset))
+        }
         for (objIndex, file) in files.enumerated() {
             var map: [Int: Int] = [:]
             for s in file.sections {
@@ -120,8 +130,30 @@ struct InputProgram {
                 }
                 let id = sections.count
                 map[s.index] = id
+                let data = file.contents(of: s)
+                if !linked, kind == .roData, (file.relocations[s.index] ?? []).isEmpty, let pieces = Self.stringPieces(s, data) {
+                    // Mergeable strings: one section per string, so that dead-data elimination keeps only
+                    // the strings a program uses (and identical strings once).
+                    var starts: [(offset: Int, id: Int)] = []
+                    for piece in pieces {
+                        let bytes = Array(data[piece])
+                        if let existing = stringPieceIDs[bytes] {
+                            starts.append((piece.lowerBound, existing))
+                            continue
+                        }
+                        let pieceID = sections.count
+                        stringPieceIDs[bytes] = pieceID
+                        starts.append((piece.lowerBound, pieceID))
+                        sections.append(InputSection(id: pieceID, object: objIndex, elfIndex: s.index,
+                                                     name: "\(s.name)+0x\(String(piece.lowerBound, radix: 16))", kind: kind,
+                                                     data: bytes, size: bytes.count, alignment: 1))
+                    }
+                    splitSections[objIndex, default: [:]][s.index] = starts
+                    map[s.index] = starts[0].id
+                    continue
+                }
                 sections.append(InputSection(id: id, object: objIndex, elfIndex: s.index, name: s.name, kind: kind,
-                                             data: file.contents(of: s), size: Int(s.size),
+                                             data: data, size: Int(s.size),
                                              alignment: Int(min(s.alignment, 0x1_0000))))
             }
             sectionIDs.append(map)
@@ -167,7 +199,9 @@ struct InputProgram {
             guard elfIndex < f.sections.count else { throw LinkerError(.invalidELF, "symbol '\(sym.name)' has an invalid section index \(elfIndex)") }
             if !linked {
                 guard let id = sectionIDs[obj][elfIndex] else { return (nil, sym.name) }
-                return (.location(Location(section: id, offset: Int64(bitPattern: sym.value) &+ addend)), sym.name)
+                let offset = Int64(bitPattern: sym.value) &+ addend
+                if let starts = splitSections[obj]?[elfIndex] { return (.location(pieceLocation(starts, offset)), sym.name) }
+                return (.location(Location(section: id, offset: offset)), sym.name)
             }
             let address = sym.value &+ UInt64(bitPattern: addend)
             if let id = sectionIDs[obj][elfIndex] {
@@ -244,7 +278,7 @@ struct InputProgram {
         for (objIndex, file) in files.enumerated() {
             for sym in file.symbols.dropFirst() where !sym.isUndefined && !sym.isAbsolute && !sym.isCommon
                 && (sym.type == 0 || sym.type == 1 || sym.type == 2) && !sym.name.isEmpty && !sym.name.hasPrefix("$") {
-                guard let id = sectionIDs[objIndex][Int(sym.sectionIndex)] else { continue }
+                guard let id = sectionIDs[objIndex][Int(sym.sectionIndex)], splitSections[objIndex]?[Int(sym.sectionIndex)] == nil else { continue }
                 let base = linked ? file.sections[Int(sym.sectionIndex)].address : 0
                 let off = Int64(bitPattern: sym.value &- base)
                 guard off >= 0, off <= Int64(sections[id].size) else { continue }
@@ -277,6 +311,19 @@ struct InputProgram {
     }
 
     /// Decides what a section is for.
+    /// The byte ranges of the NUL-terminated strings of a mergeable string section (`SHF_MERGE |
+    /// SHF_STRINGS`, one-byte characters, byte-aligned), or nil when it is not one or does not end in NUL.
+    static func stringPieces(_ s: ELFSection, _ data: [UInt8]) -> [Range<Int>]? {
+        guard s.flags & 0x30 == 0x30, s.entrySize == 1, s.alignment <= 1, !s.isNobits, !data.isEmpty, data.last == 0 else { return nil }
+        var pieces: [Range<Int>] = []
+        var start = 0
+        for (i, byte) in data.enumerated() where byte == 0 {
+            pieces.append(start..<(i + 1))
+            start = i + 1
+        }
+        return pieces
+    }
+
     static func classify(_ s: ELFSection) throws(LinkerError) -> SectionKind {
         switch s.name {
         case ".polkavm_exports": return .exports

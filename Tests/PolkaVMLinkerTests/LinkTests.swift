@@ -132,6 +132,43 @@ struct LinkTests {
         }
     }
 
+    @Test("Mergeable string sections keep only the strings in use, identical strings once", arguments: [true, false])
+    func stringPieces(rv64: Bool) throws {
+        // Two objects with string sections: "second" is used through an offset into its section, "unused"
+        // by nobody, and "shared" by both objects (stored once).
+        let strings = """
+            .section .rodata.str1.1,"aMS",@progbits,1
+            .Lfirst: .asciz "first string, long enough to see"
+            .Lunused: .asciz "an unused string, also long enough to see"
+            .Lsecond: .asciz "second"
+            .Lshared: .asciz "shared"
+            """
+        let a = try assemble(program([("f", """
+            lla a0, .Lsecond
+            lbu a0, 1(a0)
+            lla a1, .Lshared
+            lbu a1, 0(a1)
+            add a0, a0, a1
+            lla a1, .Lfirst
+            lbu a1, 0(a1)
+            add a0, a0, a1
+            ret
+            """)], rv64: rv64) + strings, rv64: rv64)
+        let b = try assemble(program([("g", "lla a0, .Lshared2\nlbu a0, 5(a0)\nret")], rv64: rv64) + """
+            .section .rodata.str1.1,"aMS",@progbits,1
+            .Lshared2: .asciz "shared"
+            .Lother: .asciz "never referenced either"
+            """, rv64: rv64)
+        let blob = try Linker.link([a, b])
+        let text = String(decoding: blob.roData, as: UTF8.self)
+        #expect(text.contains("first string") && text.contains("second") && !text.contains("unused") && !text.contains("never"))
+        #expect(text.components(separatedBy: "shared").count == 2, "one copy of \"shared\": \(text)")
+        let module = try Module(engine: Engine(), bytes: blob.serialized(), configuration: testModuleConfiguration)
+        let instance = metered(module)
+        #expect(try instance.call("f").a0 == UInt64(UInt8(ascii: "e") + UInt8(ascii: "s")) + UInt64(UInt8(ascii: "f")))
+        #expect(try instance.call("g").a0 == UInt64(UInt8(ascii: "d")))
+    }
+
     @Test("Data layout: RO, RW, BSS, stack size", arguments: [true, false])
     func dataLayout(rv64: Bool) throws {
         let ptr = rv64 ? ".quad" : ".word"

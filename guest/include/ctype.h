@@ -14,6 +14,7 @@ static inline __attribute__((unused)) int isgraph(int c) { return c > 0x20 && c 
 static inline __attribute__((unused)) int iscntrl(int c) { return (c >= 0 && c < 0x20) || c == 0x7f; }
 static inline __attribute__((unused)) int ispunct(int c) { return isgraph(c) && !isalnum(c); }
 static inline __attribute__((unused)) int toupper(int c) { return islower(c) ? c - 'a' + 'A' : c; }
+static inline __attribute__((unused)) int isblank(int c) { return c == ' ' || c == '\t'; }
 static inline __attribute__((unused)) int tolower(int c) { return isupper(c) ? c - 'A' + 'a' : c; }
 
 #endif

@@ -1,7 +1,7 @@
 /* <math.h> for PolkaVM guests: the guest SDK's exact and correctly rounded functions (declared in
  * polkavm.h: sqrt, fabs, copysign, trunc, floor, ceil, round, fmin, fmax and float versions), fmod,
- * the transcendental functions of guest/polkavm_libm.c (within 1-3 ulp of the correctly rounded
- * result, see docs/LINKER.md) and the classification macros. */
+ * ldexp, frexp, modf and the rint family, the transcendental functions of guest/polkavm_libm.c (within
+ * 1-3 ulp of the correctly rounded result, see docs/LINKER.md) and the classification macros. */
 #ifndef POLKAVM_MATH_H
 #define POLKAVM_MATH_H
 #include "../polkavm.h"
@@ -42,5 +42,45 @@ float atanf(float x);
 float atan2f(float y, float x);
 float powf(float x, float y);
 float fmodf(float x, float y);
+double expm1(double x);
+double log1p(double x);
+double exp2(double x);
+double sinh(double x);
+double cosh(double x);
+double tanh(double x);
+double asinh(double x);
+double acosh(double x);
+double atanh(double x);
+double asin(double x);
+double acos(double x);
+double hypot(double x, double y);
+double cbrt(double x);
+float expm1f(float x);
+float log1pf(float x);
+float exp2f(float x);
+float sinhf(float x);
+float coshf(float x);
+float tanhf(float x);
+float asinhf(float x);
+float acoshf(float x);
+float atanhf(float x);
+float asinf(float x);
+float acosf(float x);
+float hypotf(float x, float y);
+float cbrtf(float x);
+/* Exact: scaling by a power of two, splitting, and rounding to an integer (ties to even). */
+double ldexp(double x, int e);
+double scalbn(double x, int e);
+double scalbln(double x, long e);
+double frexp(double x, int *e);
+double modf(double x, double *integral);
+double rint(double x);
+double nearbyint(double x);
+float rintf(float x);
+float nearbyintf(float x);
+long lrint(double x);
+long long llrint(double x);
+long lround(double x);
+long long llround(double x);
 
 #endif

@@ -8,7 +8,9 @@
 #define RAND_MAX 0x7fffffff
 
 /* Ends the program with `status` (the `polkavm_exit` host call of docs/HOSTCALLS.md). */
-static inline __attribute__((noreturn, unused)) void exit(int status) { polkavm_exit(status); }
+/* Runs the atexit handlers (last registered first), then ends the program with `status`. */
+__attribute__((noreturn)) void exit(int status);
+int atexit(void (*handler)(void));
 /* Stops the program with a trap. */
 static inline __attribute__((noreturn, unused)) void abort(void) { polkavm_trap(); }
 
@@ -29,11 +31,29 @@ int atoi(const char *s);
 long atol(const char *s);
 long long atoll(const char *s);
 
+typedef struct {
+    int quot, rem;
+} div_t;
+typedef struct {
+    long quot, rem;
+} ldiv_t;
+typedef struct {
+    long long quot, rem;
+} lldiv_t;
+div_t div(int n, int d);
+ldiv_t ldiv(long n, long d);
+lldiv_t lldiv(long long n, long long d);
+
+/* A guest has no environment: always NULL. */
+char *getenv(const char *name);
+
 void qsort(void *base, size_t count, size_t size, int (*compare)(const void *, const void *));
 void *bsearch(const void *key, const void *base, size_t count, size_t size, int (*compare)(const void *, const void *));
 
 /* A deterministic generator (the same sequence on every run, from seed 1 unless srand is called). */
 int rand(void);
 void srand(unsigned seed);
+long random(void);
+void srandom(unsigned seed);
 
 #endif
