@@ -221,4 +221,65 @@ import Testing
 
             """)
     }
+
+    @Test("setjmp/longjmp, atexit, strtok and the other string, stdlib and inttypes functions",
+          .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
+    func library(target: String) throws {
+        let source = Toolchain.temporaryFile("libc-\(target).c"), blob = Toolchain.temporaryFile("libc-\(target).polkavm")
+        defer { for f in [source, blob] { try? FileManager.default.removeItem(atPath: f) } }
+        try #"""
+            #include <ctype.h>
+            #include <inttypes.h>
+            #include <setjmp.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            static jmp_buf env;
+            static int depth;
+            static void dive(int n) { if (n == 0) longjmp(env, 42); depth++; dive(n - 1); }
+            static void first(void) { printf("atexit first (runs last) %d\n", depth); }
+            static void second(void) { printf("atexit second\n"); }
+            POLKAVM_EXPORT(int, main);
+            int main(void) {
+                char text[] = "  alpha, beta;;gamma  ";
+                for (char *t = strtok(text, " ,;"); t; t = strtok(NULL, " ,;")) printf("<%s>", t);
+                printf("\n%zu %zu %s %d %d\n", strspn("aabbc", "ab"), strcspn("hello", "lo"), strpbrk("hello", "xl"),
+                       strcasecmp("HeLLo", "hello"), strncasecmp("abcX", "ABCy", 3) == 0);
+                char *d = strdup("dup"), *nd = strndup("abcdef", 3), cat[16] = "ab";
+                strncat(cat, "cdefg", 2);
+                printf("%s %s %s %s %s\n", d, nd, cat, strerror(22), (char *)memrchr("abcabc", 'b', 6));
+                int v = setjmp(env);
+                if (v == 0) { dive(10); printf("not reached\n"); }
+                printf("longjmp %d depth %d\n", v, depth);
+                jmp_buf again;
+                volatile int count = 0;
+                if (setjmp(again) < 3) { count++; longjmp(again, count); }
+                printf("count %d\n", count);
+                div_t q = div(-7, 2);
+                lldiv_t lq = lldiv(100000000000LL, 7);
+                printf("%d %d %lld %lld %" PRId64 " %" PRIx32 " %d %s\n", q.quot, q.rem, lq.quot, lq.rem, (int64_t)-5,
+                       (uint32_t)255, isblank('\t') != 0, getenv("HOME") ? "env" : "no environment");
+                printf("%jd %ju\n", strtoimax("-99", NULL, 10), strtoumax("0x10", NULL, 0));
+                atexit(first);
+                atexit(second);
+                exit(3);
+            }
+            """#.write(toFile: source, atomically: true, encoding: .utf8)
+        let build = try Toolchain.polkavm(["build", "--target", target, source, "-o", blob])
+        try #require(build.status == 0, "polkavm build failed: \(build.error)")
+        let run = try Toolchain.polkavm(["run", blob, "--call", "main"])
+        #expect(run.status == 3)
+        #expect(run.output == """
+            <alpha><beta><gamma>
+            4 2 llo 0 1
+            dup abc abcd Invalid argument bc
+            longjmp 42 depth 10
+            count 3
+            -3 -1 14285714285 5 -5 ff 1 no environment
+            -99 16
+            atexit second
+            atexit first (runs last) 10
+
+            """)
+    }
 }
