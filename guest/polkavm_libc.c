@@ -7,9 +7,6 @@
  */
 #define POLKAVM_NO_BUILTIN_MACROS
 #include "polkavm.h"
-/* The SDK's own declarations, checked against the definitions below. */
-#include "include/stdlib.h"
-#include "include/string.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -628,6 +625,18 @@ void *bsearch(const void *key, const void *base, size_t count, size_t size, int 
     }
     return NULL;
 }
+
+/* (As stdlib.h declares them; the headers are not included here, so that tools can compile this file
+ * on its own with a stand-in polkavm.h.) */
+typedef struct {
+    int quot, rem;
+} div_t;
+typedef struct {
+    long quot, rem;
+} ldiv_t;
+typedef struct {
+    long long quot, rem;
+} lldiv_t;
 
 div_t div(int n, int d) {
     div_t r = {n / d, n % d};

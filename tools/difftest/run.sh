@@ -139,7 +139,7 @@ if [ $toolchain = clang ]; then variants=(rv64 rv32); else variants=(ld64 ld32 g
 
 # Shared objects: the guest C library per variant, the native C library and entry point per width.
 cp "$root/guest/polkavm_libc.c" "$work/native_libc.c" # so that its "polkavm.h" is the native shim
-cp "$root/guest/polkavm_softfloat.c" "$root/guest/polkavm_libm.c" "$work/" # which it includes
+cp "$root/guest/polkavm_softfloat.c" "$root/guest/polkavm_libm.c" "$root/guest/polkavm_format.c" "$work/" # which it includes
 for w in rv64 rv32; do
     if [ $toolchain = clang ]; then
         g="guest_$w[@]"

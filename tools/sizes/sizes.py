@@ -71,9 +71,7 @@ def main():
     try:
         shutil.copy(os.path.join(ROOT, "guest", "polkavm_libc.c"), os.path.join(work, "wasm_libc.c"))
         shutil.copy(os.path.join(ROOT, "guest", "polkavm_format.c"), os.path.join(work, "polkavm_format.c"))
-        # (polkavm_libc.c includes the SDK's own headers, which include ../polkavm.h: the wasm stand-in)
-        shutil.copytree(os.path.join(ROOT, "guest", "include"), os.path.join(work, "include"))
-        shutil.copy(os.path.join(ROOT, "tools", "sizes", "wasm", "polkavm.h"), os.path.join(work, "polkavm.h"))
+
         for name, target in EXAMPLES:
             src = os.path.join(ROOT, "examples", name, f"{name}.c")
             blob = os.path.join(work, f"{name}.polkavm")
