@@ -902,6 +902,190 @@ float strtof(const char *__restrict s, char **__restrict end) {
 
 double atof(const char *s) { return strtod(s, NULL); }
 
+/* ---------------------------------------------------------------------------------------------- */
+/* sscanf.                                                                                          */
+
+unsigned long long strtoull(const char *__restrict s, char **__restrict end, int base);
+
+static bool scan_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Stores an integer through the pointer for the length modifier (-2 hh, -1 h, 0 int, 1 long, 2 long long). */
+static void scan_store_integer(void *p, int length, unsigned long long v) {
+    if (length <= -2) *(signed char *)p = (signed char)v;
+    else if (length == -1) *(short *)p = (short)v;
+    else if (length == 0) *(int *)p = (int)v;
+    else if (length == 1) *(long *)p = (long)v;
+    else *(long long *)p = (long long)v;
+}
+
+/* The scanf engine over a string: whitespace in the format skips any in the input, other characters
+ * must match; %d %i %u %o %x %X %p (through strtoull's rules), %f %e %g %a and their capitals (float,
+ * or double with l), %s %c %[set] (ranges and ^ included) and %n, with * (no assignment), a maximum
+ * width and the length modifiers hh h l ll j z t. %L (long double) is not supported: it stops the scan.
+ * A number ends where strtod/strtoull stop ("1.5e" leaves the "e"; glibc, which can push back only one
+ * character, consumes it). Returns the number of assignments, or EOF (-1) if the input ended before
+ * the first conversion. */
+int vsscanf(const char *__restrict input, const char *__restrict f, va_list ap) {
+    const char *s = input;
+    int assigned = 0;
+    bool converted = false;
+    while (*f != 0) {
+        if (scan_space(*f)) {
+            while (scan_space(*f)) f++;
+            while (scan_space(*s)) s++;
+            continue;
+        }
+        if (*f != '%' || f[1] == '%') {
+            if (*f == '%') {
+                f++;
+                while (scan_space(*s)) s++;
+            }
+            if (*s == 0) return converted ? assigned : -1;
+            if (*s != *f) return assigned;
+            s++;
+            f++;
+            continue;
+        }
+        f++;
+        bool suppress = *f == '*';
+        if (suppress) f++;
+        size_t width = 0;
+        while (*f >= '0' && *f <= '9') width = width * 10 + (size_t)(*f++ - '0');
+        int length = 0;
+        for (;; f++) {
+            if (*f == 'h') length--;
+            else if (*f == 'l') length++;
+            else if (*f == 'j' || *f == 'q') length = 2;
+            else if (*f == 'z' || *f == 't') length = sizeof(size_t) == 8 ? 2 : 0;
+            else if (*f == 'L') length = 3;
+            else break;
+        }
+        if (sizeof(long) == 8 && length == 1) length = 2;
+        char c = *f++;
+        if (c == 0 || length == 3) return assigned;
+        if (c == 'n') {
+            if (!suppress) scan_store_integer(va_arg(ap, void *), length, (unsigned long long)(s - input));
+            continue;
+        }
+        if (c != 'c' && c != '[') {
+            while (scan_space(*s)) s++;
+        }
+        if (*s == 0) return converted ? assigned : -1;
+        switch (c) {
+        case 'd':
+        case 'i':
+        case 'u':
+        case 'o':
+        case 'x':
+        case 'X':
+        case 'p':
+        case 'f':
+        case 'F':
+        case 'e':
+        case 'E':
+        case 'g':
+        case 'G':
+        case 'a':
+        case 'A': {
+            /* A width limits the characters the number may take: parse a copy of that many. */
+            static char field[512];
+            const char *source = s;
+            if (width > 0) {
+                size_t n = 0;
+                while (n < width && n < sizeof field - 1 && s[n] != 0) {
+                    field[n] = s[n];
+                    n++;
+                }
+                field[n] = 0;
+                source = field;
+            }
+            char *end;
+            bool is_float = !(c == 'd' || c == 'i' || c == 'u' || c == 'o' || c == 'x' || c == 'X' || c == 'p');
+            if (is_float) {
+                bool wide = length >= 1;
+                uint64_t bits = wide ? parse_float(source, &end, 53, -1022, DOUBLE_INFINITY, 63)
+                                     : parse_float(source, &end, 24, -126, FLOAT_INFINITY, 31);
+                if (end == source) return assigned;
+                if (!suppress) {
+                    void *p = va_arg(ap, void *);
+                    if (wide) memcpy(p, &bits, 8);
+                    else {
+                        uint32_t narrow = (uint32_t)bits;
+                        memcpy(p, &narrow, 4);
+                    }
+                }
+            } else {
+                int base = c == 'd' || c == 'u' ? 10 : c == 'i' ? 0 : c == 'o' ? 8 : 16;
+                unsigned long long v = strtoull(source, &end, base);
+                if (end == source) return assigned;
+                if (!suppress) {
+                    if (c == 'p') *(void **)va_arg(ap, void *) = (void *)(uintptr_t)v;
+                    else scan_store_integer(va_arg(ap, void *), length, v);
+                }
+            }
+            s += end - source;
+            break;
+        }
+        case 's':
+        case 'c':
+        case '[': {
+            /* %[: the set, with ^ for its complement, a leading ] as a member, and a-z ranges */
+            const char *set = f;
+            bool negate = false;
+            if (c == '[') {
+                if (*f == '^') {
+                    negate = true;
+                    f++;
+                    set = f;
+                }
+                if (*f == ']') f++;
+                while (*f != 0 && *f != ']') f++;
+                if (*f == 0) return assigned;
+                f++;
+            }
+            size_t limit = width > 0 ? width : c == 'c' ? 1 : (size_t)-1;
+            char *out = suppress ? NULL : va_arg(ap, char *);
+            size_t n = 0;
+            while (n < limit && s[n] != 0) {
+                unsigned char ch = (unsigned char)s[n];
+                if (c == 's' && scan_space(ch)) break;
+                if (c == '[') {
+                    bool member = false;
+                    for (const char *q = set; q < f - 1; q++) {
+                        if (q != set && *q == '-' && q + 1 < f - 1) {
+                            if (ch >= (unsigned char)q[-1] && ch <= (unsigned char)q[1]) member = true;
+                        } else if ((unsigned char)*q == ch) {
+                            member = true;
+                        }
+                    }
+                    if (member == negate) break;
+                }
+                if (out) out[n] = (char)ch;
+                n++;
+            }
+            /* (%5c at the end of the input takes what there is, as glibc does) */
+            if (n == 0) return s[0] == 0 && !converted ? -1 : assigned;
+            if (out && c != 'c') out[n] = 0;
+            s += n;
+            break;
+        }
+        default:
+            return assigned;
+        }
+        converted = true;
+        if (!suppress) assigned++;
+    }
+    return assigned;
+}
+
+int sscanf(const char *__restrict input, const char *__restrict f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    int n = vsscanf(input, f, ap);
+    va_end(ap);
+    return n;
+}
+
 #ifdef __clang__
 #pragma clang attribute pop
 #endif

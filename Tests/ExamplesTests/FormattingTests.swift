@@ -260,6 +260,11 @@ import Testing
                 printf("%d %d %lld %lld %" PRId64 " %" PRIx32 " %d %s\n", q.quot, q.rem, lq.quot, lq.rem, (int64_t)-5,
                        (uint32_t)255, isblank('\t') != 0, getenv("HOME") ? "env" : "no environment");
                 printf("%jd %ju\n", strtoimax("-99", NULL, 10), strtoumax("0x10", NULL, 0));
+                int a = 0, used = 0;
+                char word[8], rest[8];
+                double x = 0;
+                int r = sscanf("12 wordy 2.5e1 [key]", "%d %7s %lf [%[^]]%n", &a, word, &x, rest, &used);
+                printf("sscanf %d: %d %s %.1f %s %d\n", r, a, word, x, rest, used);
                 atexit(first);
                 atexit(second);
                 exit(3);
@@ -277,6 +282,7 @@ import Testing
             count 3
             -3 -1 14285714285 5 -5 ff 1 no environment
             -99 16
+            sscanf 4: 12 wordy 25.0 key 19
             atexit second
             atexit first (runs last) 10
 

@@ -23,6 +23,10 @@ int vfprintf(FILE *stream, const char *format, va_list ap) __attribute__((format
 int vsnprintf(char *buf, size_t size, const char *format, va_list ap) __attribute__((format(printf, 3, 0)));
 int vsprintf(char *buf, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
 size_t fwrite(const void *data, size_t size, size_t count, FILE *stream);
+/* Reading formatted input from a string: %d %i %u %o %x %p, %f %e %g %a (float, or double with l),
+ * %s %c %[set] and %n, with *, a width and the length modifiers; no %L. */
+int sscanf(const char *__restrict input, const char *__restrict format, ...) __attribute__((format(scanf, 2, 3)));
+int vsscanf(const char *__restrict input, const char *__restrict format, va_list ap) __attribute__((format(scanf, 2, 0)));
 int fputs(const char *s, FILE *stream);
 int fputc(int c, FILE *stream);
 #define putc fputc

@@ -22,10 +22,14 @@ static long polkavm_write(long fd, const void *p, size_t n) {
 #define strtod polkavm_strtod
 #define strtof polkavm_strtof
 #define atof polkavm_atof
+#define sscanf polkavm_sscanf
+#define vsscanf polkavm_vsscanf
 #include "../../guest/polkavm_format.c"
 #undef strtod
 #undef strtof
 #undef atof
+#undef sscanf
+#undef vsscanf
 
 static int guest_snprintf(char *buf, size_t size, const char *f, ...) {
     struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
@@ -283,12 +287,81 @@ static void check_parsing(long cases) {
     }
 }
 
+/* sscanf: the same return value and the same bytes stored, case by case. */
+struct scanned {
+    int i[3];
+    long long ll;
+    unsigned u;
+    short h;
+    signed char hh;
+    double d;
+    float f[2];
+    char text[3][24];
+    int n;
+    void *p;
+};
+#define SCAN_CASE(input, format, ...)                                                                  \
+    do {                                                                                             \
+        struct scanned host, guest;                                                                  \
+        memset(&host, 0x5a, sizeof host);                                                            \
+        memset(&guest, 0x5a, sizeof guest);                                                          \
+        int r1, r2;                                                                                  \
+        {                                                                                            \
+            struct scanned *X = &host;                                                               \
+            r1 = sscanf(input, format, __VA_ARGS__);                                                 \
+        }                                                                                            \
+        {                                                                                            \
+            struct scanned *X = &guest;                                                              \
+            r2 = polkavm_sscanf(input, format, __VA_ARGS__);                                         \
+        }                                                                                            \
+        checked++;                                                                                   \
+        if (r1 != r2 || memcmp(&host, &guest, sizeof host) != 0) {                                   \
+            char detail[200], want[32], got[32];                                                     \
+            snprintf(detail, sizeof detail, "sscanf(\"%s\", \"%s\")", input, format);                \
+            snprintf(want, sizeof want, "returned %d", r1);                                          \
+            snprintf(got, sizeof got, "returned %d", r2);                                            \
+            failed("sscanf", detail, want, got);                                                     \
+        }                                                                                            \
+    } while (0)
+
+static void check_scanning(void) {
+    SCAN_CASE("42", "%d", &X->i[0]);
+    SCAN_CASE("  -17 abc", "%d %s", &X->i[0], X->text[0]);
+    SCAN_CASE("0x1F 017 19", "%i %i %i", &X->i[0], &X->i[1], &X->i[2]);
+    SCAN_CASE("ff 777 12345678901234", "%x %o %lld", &X->i[0], &X->i[1], &X->ll);
+    SCAN_CASE("3.25 -1e-3 0x1.8p1", "%lf %f %f", &X->d, &X->f[0], &X->f[1]);
+    SCAN_CASE("inf nan", "%f %f", &X->f[0], &X->f[1]);
+    SCAN_CASE("12345", "%3d%d", &X->i[0], &X->i[1]);
+    SCAN_CASE("abc", "%d", &X->i[0]);
+    SCAN_CASE("", "%d", &X->i[0]);
+    SCAN_CASE("   ", "%d", &X->i[0]);
+    SCAN_CASE("7 8", "%d%n %d", &X->i[0], &X->n, &X->i[1]);
+    SCAN_CASE("key=value;rest", "%[^=]=%[a-z];%s", X->text[0], X->text[1], X->text[2]);
+    SCAN_CASE("]x-y", "%[]x-]%s", X->text[0], X->text[1]);
+    SCAN_CASE("hello world", "%5c%*c%s", X->text[0], X->text[1]);
+    SCAN_CASE("ab", "%3c", X->text[0]);
+    SCAN_CASE("1,2,,3", "%d,%d,%d", &X->i[0], &X->i[1], &X->i[2]);
+    SCAN_CASE("100%", "%d%%", &X->i[0]);
+    SCAN_CASE("5 -3 200", "%hhd %hd %u", &X->hh, &X->h, &X->u);
+    SCAN_CASE("skip 9", "%*s %d", &X->i[0]);
+    SCAN_CASE("12abc", "%d%s", &X->i[0], X->text[0]);
+    /* (not "1.5e" with "%lf%s": glibc consumes the "e", this engine leaves it, see vsscanf) */
+    SCAN_CASE("  x", " %c", X->text[0]);
+    SCAN_CASE("  x", "%c", X->text[0]);
+    SCAN_CASE("0x10 -0", "%p %d", &X->p, &X->i[0]);
+    SCAN_CASE("12 34", "%d-%d", &X->i[0], &X->i[1]);
+    SCAN_CASE("3.14159265358979323846264338327950288", "%lf", &X->d);
+    SCAN_CASE("  +0x1.fffffffffffffp1023 4.9e-324", "%la %le", &X->d, &X->f[0]);
+    SCAN_CASE("tabs\tand\nnewlines", "%s %s %s", X->text[0], X->text[1], X->text[2]);
+}
+
 int main(int argc, char **argv) {
     long cases = argc > 1 ? atol(argv[1]) : 200000;
     state = argc > 2 ? strtoull(argv[2], NULL, 10) * 2654435761u + 1 : 88172645463325252ull;
     check_doubles(cases);
     check_integers(cases / 2);
     check_parsing(cases / 2);
+    check_scanning();
     printf("libc formatting and parsing: %ld checks, %ld mismatches\n", checked, failures);
     return failures == 0 ? 0 : 1;
 }
