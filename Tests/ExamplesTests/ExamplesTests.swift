@@ -89,6 +89,16 @@ enum Toolchain {
         return (run.exitedNormally ? run.status : 128 + run.status, run.outputText, run.errorText)
     }
 
+    /// Builds C `source` for `target` with `polkavm build` and runs its `main` export with `polkavm run`.
+    static func buildAndRunMain(_ source: String, name: String, target: String, stdin: Data? = nil) throws -> (status: Int32, output: String, error: String) {
+        let file = temporaryFile("\(name)-\(target).c"), blob = temporaryFile("\(name)-\(target).polkavm")
+        defer { for f in [file, blob] { try? FileManager.default.removeItem(atPath: f) } }
+        try source.write(toFile: file, atomically: true, encoding: .utf8)
+        let build = try polkavm(["build", "--target", target, file, "-o", blob])
+        try #require(build.status == 0, "polkavm build failed: \(build.error)")
+        return try polkavm(["run", blob, "--call", "main"], stdin: stdin)
+    }
+
     static func temporaryFile(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("examples-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
     }

@@ -181,9 +181,7 @@ import Testing
     @Test("<stdio.h> input: getchar, ungetc, fgets, fread and feof over polkavm run's stdin",
           .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
     func reading(target: String) throws {
-        let source = Toolchain.temporaryFile("stdin-\(target).c"), blob = Toolchain.temporaryFile("stdin-\(target).polkavm")
-        defer { for f in [source, blob] { try? FileManager.default.removeItem(atPath: f) } }
-        try """
+        let run = try Toolchain.buildAndRunMain("""
             #include <stdio.h>
             #include <stdlib.h>
             #include <string.h>
@@ -205,10 +203,7 @@ import Testing
                 fflush(stdout);
                 return 0;
             }
-            """.write(toFile: source, atomically: true, encoding: .utf8)
-        let build = try Toolchain.polkavm(["build", "--target", target, source, "-o", blob])
-        try #require(build.status == 0, "polkavm build failed: \(build.error)")
-        let run = try Toolchain.polkavm(["run", blob, "--call", "main"], stdin: Data("12\n30\n123456789\n--\nthe rest".utf8))
+            """, name: "stdin", target: target, stdin: Data("12\n30\n123456789\n--\nthe rest".utf8))
         #expect(run.status == 0)
         #expect(run.output == """
             first '1'
@@ -225,9 +220,7 @@ import Testing
     @Test("setjmp/longjmp, atexit, strtok and the other string, stdlib and inttypes functions",
           .enabled(if: Toolchain.available, "clang or the polkavm executable not found"), arguments: ["rv64", "rv32"])
     func library(target: String) throws {
-        let source = Toolchain.temporaryFile("libc-\(target).c"), blob = Toolchain.temporaryFile("libc-\(target).polkavm")
-        defer { for f in [source, blob] { try? FileManager.default.removeItem(atPath: f) } }
-        try #"""
+        let run = try Toolchain.buildAndRunMain(#"""
             #include <ctype.h>
             #include <inttypes.h>
             #include <setjmp.h>
@@ -269,10 +262,7 @@ import Testing
                 atexit(second);
                 exit(3);
             }
-            """#.write(toFile: source, atomically: true, encoding: .utf8)
-        let build = try Toolchain.polkavm(["build", "--target", target, source, "-o", blob])
-        try #require(build.status == 0, "polkavm build failed: \(build.error)")
-        let run = try Toolchain.polkavm(["run", blob, "--call", "main"])
+            """#, name: "libc", target: target)
         #expect(run.status == 3)
         #expect(run.output == """
             <alpha><beta><gamma>
