@@ -4,13 +4,7 @@
 #   tools/softfloat/run.sh [CASES] [SEED] [LIBM_CASES]
 set -euo pipefail
 cd "$(dirname "$0")"
-cc="${CC:-}"
-if [ -z "$cc" ]; then
-    for candidate in clang cc gcc "$(dirname "$(readlink -f "$(command -v swift)")")/clang"; do
-        if command -v "$candidate" >/dev/null 2>&1; then cc="$candidate"; break; fi
-    done
-fi
-[ -n "$cc" ] || { echo "no C compiler found (set CC)" >&2; exit 1; }
+source ../host-cc.sh
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 "$cc" -O2 -Wall -o "$out" check.c -lm
