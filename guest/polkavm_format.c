@@ -623,6 +623,26 @@ static void format(struct sink *s, const char *f, va_list ap) { format_engine(s,
 /* All of C's conversions: the <stdio.h> functions. */
 static void format_all(struct sink *s, const char *f, va_list ap) { format_engine(s, f, ap, true); }
 
+/* The printf family's two destinations, for either engine: a buffer (truncated, NUL-terminated if
+ * `size` > 0; the result is the full length, as snprintf's) and a stream (through a 128-byte buffer;
+ * the result is the bytes written). */
+typedef void (*format_engine_function)(struct sink *, const char *, va_list);
+
+static int format_to_buffer(format_engine_function engine, char *buf, size_t size, const char *f, va_list ap) {
+    struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
+    engine(&s, f, ap);
+    if (size > 0) buf[s.used] = 0;
+    return (int)s.total;
+}
+
+static __attribute__((unused)) int format_to_stream(format_engine_function engine, int fd, const char *f, va_list ap) {
+    char buf[128];
+    struct sink s = {buf, sizeof buf, 0, 0, fd};
+    engine(&s, f, ap);
+    if (s.used > 0) polkavm_write(fd, buf, s.used);
+    return (int)s.total;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* strtod, strtof: decimal and hexadecimal text to the nearest double or float.                    */
 
@@ -774,6 +794,22 @@ static int hex_value(int c) {
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* An exponent part at p ('e' or 'p' in either case, an optional sign, digits; the value capped at
+ * 100000) added to *exponent; returns where it ends, or p when there is none. */
+static const char *parse_exponent(const char *p, char marker, int *exponent) {
+    if ((*p | 0x20) != marker) return p;
+    const char *q = p + 1;
+    bool negative = false;
+    if (*q == '+' || *q == '-') negative = *q++ == '-';
+    if (!is_digit(*q)) return p;
+    int value = 0;
+    for (; is_digit(*q); q++) {
+        if (value < 100000) value = value * 10 + (*q - '0');
+    }
+    *exponent += negative ? -value : value;
+    return q;
+}
+
 /* Case-insensitive prefix test against a lowercase word. */
 static bool starts_with_word(const char *p, const char *word) {
     for (; *word != 0; p++, word++) {
@@ -824,19 +860,7 @@ static uint64_t parse_float(const char *s, char **end, int bits, int min_exponen
                 if (fraction) e2 -= 4;
             }
         }
-        if ((*p | 0x20) == 'p') {
-            const char *q2 = p + 1;
-            bool negative = false;
-            if (*q2 == '+' || *q2 == '-') negative = *q2++ == '-';
-            if (is_digit(*q2)) {
-                int exponent = 0;
-                for (; is_digit(*q2); q2++) {
-                    if (exponent < 100000) exponent = exponent * 10 + (*q2 - '0');
-                }
-                e2 += negative ? -exponent : exponent;
-                p = q2;
-            }
-        }
+        p = parse_exponent(p, 'p', &e2);
         if (end) *end = (char *)p;
         if (q == 0) return sign;
         return sign | round_to_binary(q, e2, sticky, bits, min_exponent, infinity);
@@ -867,19 +891,7 @@ static uint64_t parse_float(const char *s, char **end, int bits, int min_exponen
         if (end) *end = (char *)s;
         return 0;
     }
-    if ((*p | 0x20) == 'e') {
-        const char *q = p + 1;
-        bool negative = false;
-        if (*q == '+' || *q == '-') negative = *q++ == '-';
-        if (is_digit(*q)) {
-            int exponent = 0;
-            for (; is_digit(*q); q++) {
-                if (exponent < 100000) exponent = exponent * 10 + (*q - '0');
-            }
-            e10 += negative ? -exponent : exponent;
-            p = q;
-        }
-    }
+    p = parse_exponent(p, 'e', &e10);
     if (end) *end = (char *)p;
     return sign | decimal_to_binary(digits, count, e10, sticky, bits, min_exponent, infinity);
 }

@@ -323,24 +323,19 @@ void polkavm_print_hex(uint64_t v) {
 }
 
 int polkavm_printf(const char *f, ...) {
-    char buf[128];
-    struct sink s = {buf, sizeof buf, 0, 0, POLKAVM_STDOUT};
     va_list ap;
     va_start(ap, f);
-    format(&s, f, ap);
+    int n = format_to_stream(format, POLKAVM_STDOUT, f, ap);
     va_end(ap);
-    if (s.used > 0) polkavm_write(POLKAVM_STDOUT, buf, s.used);
-    return (int)s.total;
+    return n;
 }
 
 int polkavm_snprintf(char *buf, size_t size, const char *f, ...) {
-    struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
     va_list ap;
     va_start(ap, f);
-    format(&s, f, ap);
+    int n = format_to_buffer(format, buf, size, f, ap);
     va_end(ap);
-    if (size > 0) buf[s.used] = 0;
-    return (int)s.total;
+    return n;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -684,12 +679,7 @@ long random(void) { return rand(); }
 void srandom(unsigned seed) { srand(seed); }
 
 /* The <stdio.h> family: all of C's conversions, floating point included (format_all). */
-int vsnprintf(char *buf, size_t size, const char *f, va_list ap) {
-    struct sink s = {buf, size > 0 ? size - 1 : 0, 0, 0, -1};
-    format_all(&s, f, ap);
-    if (size > 0) buf[s.used] = 0;
-    return (int)s.total;
-}
+int vsnprintf(char *buf, size_t size, const char *f, va_list ap) { return format_to_buffer(format_all, buf, size, f, ap); }
 
 int snprintf(char *buf, size_t size, const char *f, ...) {
     va_list ap;
@@ -710,13 +700,7 @@ int sprintf(char *buf, const char *f, ...) {
 }
 
 /* Streams are host file descriptors (stdio.h: stdout is 1, stderr 2). */
-int vfprintf(void *stream, const char *f, va_list ap) {
-    char buf[128];
-    struct sink s = {buf, sizeof buf, 0, 0, (int)(intptr_t)stream};
-    format_all(&s, f, ap);
-    if (s.used > 0) polkavm_write((intptr_t)stream, buf, s.used);
-    return (int)s.total;
-}
+int vfprintf(void *stream, const char *f, va_list ap) { return format_to_stream(format_all, (int)(intptr_t)stream, f, ap); }
 
 int vprintf(const char *f, va_list ap) { return vfprintf((void *)(intptr_t)POLKAVM_STDOUT, f, ap); }
 

@@ -41,15 +41,16 @@ static double lm_scale(double x, int k) {
 #define LN2_LO (-0x1.718432a1b0e26p-35)
 #define INV_LN2 0x1.71547652b82fep+0
 
-LM_WEAK double exp(double x) {
-    if (x != x) return x + x;
-    if (x > 709.782712893384) return sf_from_bits(SF_INF);
-    if (x < -745.1332191019412) return 0.0;
-    /* x = k ln2 + r, |r| <= ln2 / 2. */
+/* x = k ln2 + r with |r| <= ln2 / 2: returns r and sets *k. */
+static double lm_exp_reduce(double x, int *k) {
     double kf = x * INV_LN2;
-    int k = (int)(kf < 0 ? kf - 0.5 : kf + 0.5);
-    double r = (x - k * LN2_HI) - k * LN2_LO;
-    /* exp(r) by its Taylor series to r^13 (the next term is below 2^-60 relative). */
+    *k = (int)(kf < 0 ? kf - 0.5 : kf + 0.5);
+    return (x - *k * LN2_HI) - *k * LN2_LO;
+}
+
+/* e^r - 1 for |r| <= ln2 / 2, by the Taylor series of e^r to r^13 (the next term is below 2^-60
+ * relative), without adding the leading 1. */
+static double lm_expm1_reduced(double r) {
     double p = 1.0 / 6227020800.0;
     p = p * r + 1.0 / 479001600.0;
     p = p * r + 1.0 / 39916800.0;
@@ -62,8 +63,16 @@ LM_WEAK double exp(double x) {
     p = p * r + 1.0 / 24.0;
     p = p * r + 1.0 / 6.0;
     p = p * r + 0.5;
-    double e = 1.0 + (r + r * r * p);
-    return lm_scale(e, k);
+    return r + r * r * p;
+}
+
+LM_WEAK double exp(double x) {
+    if (x != x) return x + x;
+    if (x > 709.782712893384) return sf_from_bits(SF_INF);
+    if (x < -745.1332191019412) return 0.0;
+    int k;
+    double r = lm_exp_reduce(x, &k);
+    return lm_scale(1.0 + lm_expm1_reduced(r), k);
 }
 
 /* 2/3 + 2z/5 + 2z^2/7 + ... by Horner's rule, from `high`, the terms from 2/23 z^10 up already summed
@@ -635,28 +644,15 @@ LM_WEAK long long llround(double x) { return (long long)round(x); }
 
 #define LM_PI_2 0x1.921fb54442d18p+0
 
-/* e^x - 1, accurate near 0: the reduction and polynomial of exp, without adding 1 first. */
+/* e^x - 1, accurate near 0: exp's reduction and polynomial, without adding 1 first. */
 LM_WEAK double expm1(double x) {
     if (x != x) return x + x;
     if (x > 709.782712893384) return sf_from_bits(SF_INF);
     if (x < -38.0) return -1.0; /* e^x is below half an ulp of 1 */
     if ((sf_bits(x) & ~SF_SIGN) < 0x3c90000000000000ull) return x; /* |x| < 2^-54 */
-    double kf = x * INV_LN2;
-    int k = (int)(kf < 0 ? kf - 0.5 : kf + 0.5);
-    double r = k == 0 ? x : (x - k * LN2_HI) - k * LN2_LO;
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    double u = r + r * r * p; /* e^r - 1 */
+    int k;
+    double r = lm_exp_reduce(x, &k); /* (r is x itself when k is 0) */
+    double u = lm_expm1_reduced(r);
     if (k == 0) return u;
     if (k > 56) return lm_scale(1.0 + u, k);
     /* 2^k (1 + u) - 1 = 2^k (u + (1 - 2^-k)), and 1 - 2^-k is exact */
