@@ -104,14 +104,19 @@ struct InputProgram {
         }
         // Sections.
         var sectionIDs: [[Int: Int]] = []
-        // Split string sections: the pieces (start offset, section id) of each, by the id its first piece
-        // stands under in `sectionIDs`, and identical strings' shared piece.
+        // Split string sections, by object and ELF section index: each piece's start offset and section id
+        // (`sectionIDs` maps the ELF section to its first piece). Identical strings share one piece.
         var splitSections: [Int: [Int: [(offset: Int, id: Int)]]] = [:]
         var stringPieceIDs: [[UInt8]: Int] = [:]
-        /// An offset in a split string section, as a location in the piece that holds it.
+        /// An offset in a split string section, as a location in the piece that holds it (the last piece
+        /// starting at or before it; the first for an offset before the section).
         func pieceLocation(_ starts: [(offset: Int, id: Int)], _ offset: Int64) -> Location {
-            var chosen = starts[0]
-            for start in starts where Int64(start.offset) <= offset { chosen = start }
+            var low = 0, high = starts.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if Int64(starts[middle].offset) <= offset { low = middle } else { high = middle - 1 }
+            }
+            let chosen = starts[low]
             return Location(section: chosen.id, offset: offset - Int64(chosen.offset))
         }
         for (objIndex, file) in files.enumerated() {
